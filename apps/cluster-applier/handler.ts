@@ -1,0 +1,57 @@
+import { randomUUID } from "node:crypto";
+import type { EventOf } from "../shared/contract";
+import type { DeliveryContext, EventHandler, Publish } from "../shared/messaging/broker";
+import { jobKeys } from "../shared/storage/job-keys";
+import { ObjectNotFoundError, getJson, type ObjectStore } from "../shared/storage/object-store";
+import { ApplyRefusedError, type ClusterTarget, type Manifest } from "./targets/cluster-target";
+
+interface Deps {
+  publish: Publish;
+  store: ObjectStore;
+  target: ClusterTarget;
+}
+
+/**
+ * Applies validated jobs and rolls deleted ones back. A rollback leaves a tombstone first;
+ * an apply checks for it before and after its work, so a DELETE racing an apply never
+ * leaves objects behind, whichever message is handled first.
+ */
+export const clusterApplierHandler =
+  (deps: Deps): EventHandler =>
+  async (event, ctx) => {
+    if (event.type === "job.validated") return apply(deps, event, ctx);
+    if (event.type === "job.deleted") return rollback(deps, event, ctx);
+  };
+
+const apply = async (deps: Deps, event: EventOf<"job.validated">, { log }: DeliveryContext) => {
+  const keys = jobKeys(event.jobId);
+  const now = () => new Date().toISOString();
+  if (await deps.store.exists(keys.tombstone)) {
+    log.info("job was deleted before it was applied; skipping");
+    return;
+  }
+  let resources;
+  try {
+    const manifests = await getJson<Manifest[]>(deps.store, event.manifestsKey);
+    resources = await deps.target.apply(event.jobId, manifests);
+  } catch (err) {
+    if (!(err instanceof ApplyRefusedError || err instanceof ObjectNotFoundError)) throw err; // transient: retry
+    await deps.publish({ type: "job.failed", eventId: randomUUID(), jobId: event.jobId, at: now(), reason: err.message });
+    return;
+  }
+  if (await deps.store.exists(keys.tombstone)) {
+    log.info("job was deleted while being applied; undoing");
+    await deps.target.rollback(event.jobId);
+    return;
+  }
+  log.info({ target: deps.target.kind, resources: resources.length }, "job applied");
+  await deps.publish({ type: "job.applied", eventId: randomUUID(), jobId: event.jobId, at: now(), target: deps.target.kind, resources });
+};
+
+const rollback = async (deps: Deps, event: EventOf<"job.deleted">, { log }: DeliveryContext) => {
+  const keys = jobKeys(event.jobId);
+  await deps.store.put(keys.tombstone, event.at);
+  const deleted = await deps.target.rollback(event.jobId);
+  log.info({ target: deps.target.kind, deleted: deleted.length }, "job rolled back");
+  await deps.publish({ type: "job.rolled_back", eventId: randomUUID(), jobId: event.jobId, at: new Date().toISOString(), target: deps.target.kind });
+};

@@ -1,0 +1,27 @@
+import { Router } from "express";
+import { deleteJob } from "./delete-job";
+import { readSubmission, type SubmissionLimits } from "./read-submission";
+import { submitJob, type SubmitDeps } from "./submit-job";
+
+/** The write side of the API: submit a job, ask for its deletion. */
+export const entrypointRoutes = (deps: SubmitDeps, limits: SubmissionLimits): Router => {
+  const r = Router();
+
+  r.post("/yaml", async (req, res) => {
+    const files = await readSubmission(req, limits);
+    const key = req.get("Idempotency-Key");
+    const { job, replayed } = await submitJob(deps, files, key);
+    res
+      .status(202)
+      .location(`/jobs/${job.id}`)
+      .set("Idempotent-Replayed", String(replayed))
+      .json(job);
+  });
+
+  r.delete("/jobs/:id", async (req, res) => {
+    const job = await deleteJob(deps, req.params.id);
+    res.status(202).location(`/jobs/${job.id}`).json(job);
+  });
+
+  return r;
+};

@@ -1,0 +1,39 @@
+import { yamlLimitsOf, type ServiceEnv } from "../shared/contract";
+import type { Logger } from "../shared/logging/logger";
+import { connectBroker } from "../shared/messaging/connect-broker";
+import type { ServiceHandle } from "../shared/runtime/service-handle";
+import { JobRepository } from "../shared/state/job-repository";
+import { createRedis } from "../shared/state/redis-client";
+import { createStore } from "../shared/storage/create-store";
+import { entrypointRoutes } from "./routes";
+
+export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Logger): Promise<ServiceHandle> => {
+  const store = createStore(env);
+  const redis = await createRedis(env.REDIS_URL, logger);
+  const jobs = new JobRepository(redis, env.NAME_PREFIX);
+  const broker = await connectBroker(env, "entrypoint", logger);
+  const routes = entrypointRoutes(
+    {
+      broker,
+      jobs,
+      store,
+      logger,
+      yamlLimits: yamlLimitsOf(env),
+      idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    },
+    { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES },
+  );
+  return {
+    name: "entrypoint",
+    routes,
+    readiness: [
+      { name: "broker", check: () => broker.check() },
+      { name: "redis", check: () => jobs.check() },
+      { name: "storage", check: () => store.check() },
+    ],
+    stop: async () => {
+      await broker.close();
+      redis.disconnect();
+    },
+  };
+};

@@ -1,0 +1,106 @@
+import { createHash, randomUUID } from "node:crypto";
+import { namespaceFor, type JobView } from "../shared/contract";
+import { AppError, badRequest } from "../shared/errors/app-error";
+import { parseYamlFiles, type YamlLimits } from "../shared/manifests/parse-yaml";
+import type { Logger } from "../shared/logging/logger";
+import type { Broker } from "../shared/messaging/broker";
+import { jobsSubmitted } from "../shared/metrics/metrics";
+import type { JobRepository } from "../shared/state/job-repository";
+import { jobKeys } from "../shared/storage/job-keys";
+import type { ObjectStore } from "../shared/storage/object-store";
+import type { SubmittedFile } from "./read-submission";
+
+export interface SubmitDeps {
+  broker: Broker;
+  jobs: JobRepository;
+  store: ObjectStore;
+  logger: Logger;
+  yamlLimits: YamlLimits;
+  idempotencyTtlSeconds: number;
+}
+
+export interface SubmitResult {
+  job: JobView;
+  replayed: boolean;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Accept a job: store its files, record it as PENDING, publish "job submitted". The 202
+ * is only sent once the broker confirmed the event; if any step fails, what was written is
+ * removed again, so a failed request leaves no half-made job behind.
+ */
+export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempotencyKey?: string): Promise<SubmitResult> => {
+  // Syntax errors are cheap to find and best reported at once, before a job exists.
+  const syntax = parseYamlFiles(files, deps.yamlLimits).problems;
+  if (syntax.length > 0) throw badRequest("the YAML could not be parsed; fix these problems and submit again", { problems: syntax });
+
+  const id = randomUUID();
+  const log = deps.logger.child({ jobId: id });
+  const fingerprint = createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 32);
+  let claimed: string | undefined;
+
+  if (idempotencyKey !== undefined) {
+    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw badRequest("Idempotency-Key must be 1-200 printable ASCII characters");
+    const existing = await deps.jobs.claimIdempotencyKey(idempotencyKey, `${id} ${fingerprint}`, deps.idempotencyTtlSeconds);
+    if (existing !== null) return replay(deps, existing, fingerprint);
+    claimed = idempotencyKey;
+  }
+
+  const keys = jobKeys(id);
+  const stored: string[] = [];
+  const at = new Date().toISOString();
+  try {
+    for (const [i, f] of files.entries()) {
+      const key = keys.file(i);
+      await deps.store.put(key, f.text, "application/yaml");
+      stored.push(key);
+    }
+    await deps.jobs.transition(id, "PENDING", at);
+    await deps.broker.publish({
+      type: "job.submitted",
+      eventId: randomUUID(),
+      jobId: id,
+      at,
+      namespace: namespaceFor(id),
+      files: files.map((f, i) => ({ key: keys.file(i), name: f.name, bytes: Buffer.byteLength(f.text) })),
+    });
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "submission failed; undoing");
+    await Promise.allSettled([
+      deps.jobs.remove(id),
+      ...stored.map((k) => deps.store.delete(k)),
+      claimed ? deps.jobs.releaseIdempotencyKey(claimed, `${id} ${fingerprint}`) : Promise.resolve(),
+    ]);
+    if (err instanceof AppError) throw err;
+    throw new AppError("could not accept the job right now; retry later", { status: 503, retryable: true, cause: err });
+  }
+  jobsSubmitted.inc();
+  log.info({ files: files.length }, "job accepted");
+  const job = await deps.jobs.get(id);
+  return { job: job ?? pendingView(id, at), replayed: false };
+};
+
+const replay = async (deps: SubmitDeps, claim: string, fingerprint: string): Promise<SubmitResult> => {
+  const [jobId, theirs] = claim.split(" ");
+  if (theirs !== fingerprint) {
+    throw new AppError("Idempotency-Key was already used with a different body; use a new key for a new job", { status: 422 });
+  }
+  const job = jobId ? await deps.jobs.get(jobId) : null;
+  if (!job) {
+    // The first request with this key is still being accepted.
+    throw new AppError("a request with this Idempotency-Key is in progress; retry shortly", { status: 409 });
+  }
+  return { job, replayed: true };
+};
+
+const pendingView = (id: string, at: string): JobView => ({
+  id,
+  status: "PENDING",
+  history: [{ status: "PENDING", at }],
+  namespace: namespaceFor(id),
+  resources: [],
+  createdAt: at,
+  updatedAt: at,
+});

@@ -1,0 +1,99 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startClusterApplier } from "./cluster-applier/service";
+import { startEntrypoint } from "./entrypoint/service";
+import { SERVICE_ENV, type ServiceEnv, type ServiceName } from "./shared/contract";
+import { parseEnv } from "./shared/config/parse-env";
+import { buildHttpApp, closeServer, listen } from "./shared/http/http-server";
+import { createLogger, type Logger } from "./shared/logging/logger";
+import type { ServiceHandle } from "./shared/runtime/service-handle";
+import { startStatusWorker } from "./status-worker/service";
+import { startYamlManager } from "./yaml-manager/service";
+
+const STARTERS: { [S in ServiceName]: (env: ServiceEnv<S>, logger: Logger) => Promise<ServiceHandle> } = {
+  entrypoint: startEntrypoint,
+  "yaml-manager": startYamlManager,
+  "cluster-applier": startClusterApplier,
+  "status-worker": startStatusWorker,
+};
+
+export interface Host {
+  url: string;
+  server: Server;
+  services: ServiceHandle[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Start some services in this process behind one HTTP server. A pod runs one service;
+ * `npm start` runs all four. Services still talk only through RabbitMQ either way.
+ */
+export const startHost = async (names: ServiceName[], rawEnv: Record<string, string | undefined> = process.env): Promise<Host> => {
+  // Every env is parsed before anything starts, so a bad variable stops us at once.
+  const envs = names.map((n) => [n, parseEnv(SERVICE_ENV[n], rawEnv)] as const);
+  const services: ServiceHandle[] = [];
+  const stopAll = async () => {
+    for (const s of [...services].reverse()) await s.stop().catch(() => undefined);
+  };
+  try {
+    for (const [name, env] of envs) {
+      const logger = createLogger(name, env.LOG_LEVEL);
+      services.push(await (STARTERS[name] as (e: typeof env, l: Logger) => Promise<ServiceHandle>)(env, logger));
+    }
+    const { HOST, PORT, LOG_LEVEL } = envs[0]![1];
+    const logger = createLogger(names.join("+"), LOG_LEVEL);
+    const server = await listen(buildHttpApp(services, logger), PORT, HOST);
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${HOST.includes(":") ? `[${HOST}]` : HOST}:${port}`;
+    logger.info({ url, services: names }, "listening");
+    return {
+      url,
+      server,
+      services,
+      // Stop taking requests, finish the ones in flight, then drain the consumers.
+      stop: async () => {
+        await closeServer(server);
+        await stopAll();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+};
+
+/** Run until SIGTERM/SIGINT, then shut down gracefully within the pod's grace period. */
+export const runUntilSignalled = async (names: ServiceName[]): Promise<void> => {
+  const log = createLogger(names.join("+"));
+  let host: Host;
+  try {
+    host = await startHost(names);
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, "could not start");
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down: draining in-flight work");
+    // Pods get 30 s by default; leave margin so we exit on our own terms.
+    const deadline = setTimeout(() => {
+      log.error("drain took too long; exiting");
+      process.exit(1);
+    }, 25_000);
+    deadline.unref();
+    host.stop().then(
+      () => {
+        log.info("stopped cleanly");
+        process.exit(0);
+      },
+      (err: Error) => {
+        log.error({ err: err.message }, "error while stopping");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+};

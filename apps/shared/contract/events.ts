@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { Problem, ResourceRef, TargetKind } from "./job";
+
+/**
+ * Events on the jobs exchange. The routing key is the event type, so bindings read as
+ * "what a service wants to hear about".
+ */
+export const EVENT_TYPES = [
+  "job.submitted",
+  "job.validated",
+  "job.rejected",
+  "job.applied",
+  "job.failed",
+  "job.deleted",
+  "job.rolled_back",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const base = {
+  eventId: z.string().min(1),
+  jobId: z.uuid(),
+  at: z.iso.datetime(),
+};
+
+export const JobSubmitted = z.object({
+  ...base,
+  type: z.literal("job.submitted"),
+  namespace: z.string(),
+  files: z.array(z.object({ key: z.string(), name: z.string(), bytes: z.number().int() })),
+});
+export const JobValidated = z.object({
+  ...base,
+  type: z.literal("job.validated"),
+  manifestsKey: z.string(),
+  resources: z.array(ResourceRef),
+});
+export const JobRejected = z.object({
+  ...base,
+  type: z.literal("job.rejected"),
+  reason: z.string(),
+  problems: z.array(Problem),
+});
+export const JobApplied = z.object({
+  ...base,
+  type: z.literal("job.applied"),
+  target: TargetKind,
+  resources: z.array(ResourceRef),
+});
+export const JobFailed = z.object({ ...base, type: z.literal("job.failed"), reason: z.string() });
+export const JobDeleted = z.object({ ...base, type: z.literal("job.deleted") });
+export const JobRolledBack = z.object({
+  ...base,
+  type: z.literal("job.rolled_back"),
+  target: TargetKind,
+});
+
+export const JobEvent = z.discriminatedUnion("type", [
+  JobSubmitted,
+  JobValidated,
+  JobRejected,
+  JobApplied,
+  JobFailed,
+  JobDeleted,
+  JobRolledBack,
+]);
+export type JobEvent = z.infer<typeof JobEvent>;
+export type EventOf<T extends EventType> = Extract<JobEvent, { type: T }>;

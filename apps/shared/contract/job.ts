@@ -1,0 +1,81 @@
+import { z } from "zod";
+
+/** Job statuses exactly as DESIGN.md lists them. */
+export const JOB_STATUSES = [
+  "PENDING",
+  "APPLYING_IN_CLUSTER",
+  "DONE",
+  "REJECTED",
+  "FAILED",
+  "ROLLING_BACK",
+  "ROLLED_BACK",
+] as const;
+export const JobStatus = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/**
+ * Order of progress. A job never moves to a lower rank, so late or repeated events cannot
+ * undo newer news. Statuses of equal rank are alternatives (a job is DONE or REJECTED or
+ * FAILED, never two of them): the first one to arrive wins.
+ */
+export const STATUS_RANK: Readonly<Record<JobStatus, number>> = Object.freeze({
+  PENDING: 0,
+  APPLYING_IN_CLUSTER: 1,
+  DONE: 2,
+  REJECTED: 2,
+  FAILED: 2,
+  ROLLING_BACK: 3,
+  ROLLED_BACK: 4,
+});
+
+/** Where the applier sends manifests. The real Kubernetes target comes with issue 3. */
+export const TargetKind = z.enum(["dry-run", "kubernetes"]);
+export type TargetKind = z.infer<typeof TargetKind>;
+
+export const ResourceRef = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+});
+export type ResourceRef = z.infer<typeof ResourceRef>;
+
+/** One thing wrong with a submission, precise enough to fix without guessing. */
+export const Problem = z.object({
+  document: z.number().int().nonnegative().optional(),
+  file: z.string().optional(),
+  line: z.number().int().positive().optional(),
+  path: z.string().optional(),
+  message: z.string(),
+});
+export type Problem = z.infer<typeof Problem>;
+
+export const HistoryEntry = z.object({ status: JobStatus, at: z.string() });
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** What GET /jobs/:id returns. */
+export const JobView = z.object({
+  id: z.string(),
+  status: JobStatus,
+  reason: z.string().optional(),
+  problems: z.array(Problem).optional(),
+  history: z.array(HistoryEntry),
+  namespace: z.string(),
+  resources: z.array(ResourceRef),
+  target: TargetKind.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type JobView = z.infer<typeof JobView>;
+
+/** Job ids are UUIDs: unguessable, and `job-<id>` stays a valid DNS label (40 chars). */
+export const JobId = z.uuid({ message: "job id must be a UUID" });
+
+export const namespaceFor = (jobId: string): string => `job-${jobId}`;
+
+/** The label every object of a job carries, so the job can be found and removed in full. */
+export const JOB_ID_LABEL = "platform.example.dev/job-id";
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+export const MANAGED_BY_VALUE = "management-app";
+
+export const isFinal = (s: JobStatus): boolean => s === "ROLLED_BACK";

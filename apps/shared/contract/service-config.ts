@@ -1,0 +1,113 @@
+import { z } from "zod";
+import { TargetKind } from "./job";
+import { DEFAULT_DELIVERY_LIMIT } from "./topology";
+
+/**
+ * Environment of each service, as one schema per service. The services parse process.env
+ * with it once at start-up; infra/ types each Deployment's env with `ServiceEnvInput<...>`,
+ * so a variable added here and forgotten there fails to compile.
+ */
+const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
+
+const LogEnv = z.object({
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+const HttpEnv = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+});
+
+const MessagingEnv = z.object({
+  AMQP_URL: z.url().default("amqp://guest:guest@127.0.0.1:5672"),
+  /** Prefix of exchange, queue and Redis key names; lets stacks and test runs share servers. */
+  NAME_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and '-'")
+    .default("cp"),
+  PREFETCH: int(32),
+  DELIVERY_LIMIT: int(DEFAULT_DELIVERY_LIMIT),
+});
+
+const RedisEnv = z.object({ REDIS_URL: z.url().default("redis://127.0.0.1:6379") });
+
+const StorageEnv = z.object({
+  STORAGE_DRIVER: z.enum(["fs", "gcs"]).default("fs"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  GCS_BUCKET: z.string().optional(),
+  /** Only for tests and emulators; production talks to Google's endpoint. */
+  GCS_API_ENDPOINT: z.url().optional(),
+  STORAGE_RETRIES: int(3, 0),
+});
+
+/** Limits on untrusted YAML; the entrypoint checks syntax with them, the YAML Manager the rest. */
+const YamlEnv = z.object({
+  MAX_DOCUMENTS: int(100),
+  MAX_DEPTH: int(32),
+  MAX_ALIASES: int(20, 0),
+});
+
+const requireBucket = <T extends { STORAGE_DRIVER: string; GCS_BUCKET?: string | undefined }>(
+  v: T,
+  ctx: z.RefinementCtx,
+) => {
+  if (v.STORAGE_DRIVER === "gcs" && !v.GCS_BUCKET) {
+    ctx.addIssue({ code: "custom", path: ["GCS_BUCKET"], message: "required when STORAGE_DRIVER=gcs" });
+  }
+};
+
+export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
+  .extend(MessagingEnv.shape)
+  .extend(RedisEnv.shape)
+  .extend(StorageEnv.shape)
+  .extend(YamlEnv.shape)
+  .extend({
+    MAX_BODY_BYTES: int(1024 * 1024),
+    MAX_FILES: int(20),
+    IDEMPOTENCY_TTL_SECONDS: int(24 * 3600),
+  })
+  .superRefine(requireBucket);
+
+export const YamlManagerEnv = LogEnv.extend(HttpEnv.shape)
+  .extend(MessagingEnv.shape)
+  .extend(StorageEnv.shape)
+  .extend(YamlEnv.shape)
+  .superRefine(requireBucket);
+
+export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
+  .extend(MessagingEnv.shape)
+  .extend(StorageEnv.shape)
+  .extend({ APPLIER_TARGET: TargetKind.default("dry-run") })
+  .superRefine(requireBucket);
+
+export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape)
+  .extend(MessagingEnv.shape)
+  .extend(RedisEnv.shape)
+  .extend({ MAX_PAGE_SIZE: int(100) });
+
+export const yamlLimitsOf = (env: z.output<typeof YamlEnv>) => ({
+  maxDocuments: env.MAX_DOCUMENTS,
+  maxDepth: env.MAX_DEPTH,
+  maxAliases: env.MAX_ALIASES,
+});
+
+export const SERVICE_ENV = {
+  entrypoint: EntrypointEnv,
+  "yaml-manager": YamlManagerEnv,
+  "cluster-applier": ClusterApplierEnv,
+  "status-worker": StatusWorkerEnv,
+} as const;
+export type ServiceName = keyof typeof SERVICE_ENV;
+export const SERVICE_NAMES = Object.keys(SERVICE_ENV) as ServiceName[];
+
+export type ServiceEnv<S extends ServiceName> = z.output<(typeof SERVICE_ENV)[S]>;
+/** What a deployment must provide: every key, as strings (defaults are not relied upon). */
+export type ServiceEnvInput<S extends ServiceName> = {
+  [K in keyof ServiceEnv<S>]-?: string;
+};
+
+/** The one HTTP port every service listens on in a pod (health, readiness, metrics, API). */
+export const CONTAINER_PORT = 8080;
+export const HEALTH_PATH = "/healthz";
+export const READY_PATH = "/readyz";
+export const METRICS_PATH = "/metrics";

@@ -1,0 +1,25 @@
+/**
+ * The one error type services throw on purpose. `status` is the HTTP answer; `retryable`
+ * tells a consumer whether to try the message again or dead-letter it.
+ */
+export class AppError extends Error {
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly details?: unknown;
+
+  constructor(
+    message: string,
+    opts: { status?: number; retryable?: boolean; details?: unknown; cause?: unknown } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.name = "AppError";
+    this.status = opts.status ?? 500;
+    this.retryable = opts.retryable ?? false;
+    this.details = opts.details;
+  }
+}
+
+export const badRequest = (message: string, details?: unknown) => new AppError(message, { status: 400, details });
+export const notFound = (message: string) => new AppError(message, { status: 404 });
+export const unavailable = (message: string, cause?: unknown) =>
+  new AppError(message, { status: 503, retryable: true, cause });

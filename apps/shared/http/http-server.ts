@@ -1,0 +1,98 @@
+import type { Server } from "node:http";
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract";
+import { AppError } from "../errors/app-error";
+import type { Logger } from "../logging/logger";
+import { httpRequestSeconds, registry } from "../metrics/metrics";
+import type { ServiceHandle } from "../runtime/service-handle";
+
+/** One HTTP server for one or more services: their routes plus health, readiness, metrics. */
+export const buildHttpApp = (services: ServiceHandle[], logger: Logger): Express => {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  const serviceLabel = services.map((s) => s.name).join("+");
+
+  const observe: RequestHandler = (req, res, next) => {
+    const end = httpRequestSeconds.startTimer({ service: serviceLabel, method: req.method });
+    res.on("finish", () => end({ route: req.route?.path ?? "unmatched", code: res.statusCode }));
+    next();
+  };
+  app.use(observe);
+
+  // Liveness says only that the process answers: restarting us would not fix a dependency.
+  app.get(HEALTH_PATH, (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get(READY_PATH, async (_req, res) => {
+    const checks = services.flatMap((s) => s.readiness);
+    const results = await Promise.all(
+      checks.map(async (c) => {
+        try {
+          await withTimeout(c.check(), 2000);
+          return [c.name, "ok"] as const;
+        } catch (err) {
+          return [c.name, (err as Error).message] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, r]) => r === "ok");
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) });
+  });
+  app.get(METRICS_PATH, async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  for (const s of services) if (s.routes) app.use(s.routes);
+
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler(logger));
+  return app;
+};
+
+/** Every error becomes JSON with a message that says what to do; 5xx details stay in logs. */
+export const errorHandler =
+  (logger: Logger): ErrorRequestHandler =>
+  (err, req, res, _next) => {
+    const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
+    const status = err instanceof AppError ? err.status : (e.status ?? e.statusCode ?? 500);
+    if (status >= 500) logger.error({ err: e.message, path: req.path }, "request failed");
+    if (res.headersSent) return;
+    if (status === 503) res.set("Retry-After", "5");
+    const body: Record<string, unknown> = {
+      error: status >= 500 && !(err instanceof AppError) ? "internal error" : (e.message ?? "error"),
+    };
+    if (err instanceof AppError && err.details !== undefined) body.details = err.details;
+    res.status(status).json(body);
+  };
+
+export const listen = (app: Express, port: number, host: string): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    // Keep-alive sockets must not hold a graceful shutdown open.
+    server.keepAliveTimeout = 5000;
+  });
+
+/** Stop accepting connections and wait for in-flight requests to finish. */
+export const closeServer = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (err) => {
+        clearTimeout(t);
+        reject(err);
+      },
+    );
+  });

@@ -1,0 +1,50 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * One registry per process. In local mode the four services share a process, so every
+ * series carries a `service` label instead of relying on the scrape target.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+export const httpRequestSeconds = new Histogram({
+  name: "http_request_duration_seconds",
+  help: "HTTP request duration by route and status code",
+  labelNames: ["service", "method", "route", "code"] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});
+
+export const messagesConsumed = new Counter({
+  name: "messages_consumed_total",
+  help: "Messages handled by a consumer, by outcome (ack, retry, dead_letter)",
+  labelNames: ["service", "queue", "type", "outcome"] as const,
+  registers: [registry],
+});
+
+export const messagesPublished = new Counter({
+  name: "messages_published_total",
+  help: "Events published and confirmed by the broker",
+  labelNames: ["service", "type"] as const,
+  registers: [registry],
+});
+
+export const jobsSubmitted = new Counter({
+  name: "jobs_submitted_total",
+  help: "Jobs accepted with 202",
+  registers: [registry],
+});
+
+export const jobTransitions = new Counter({
+  name: "job_status_transitions_total",
+  help: "Job status changes recorded by the status worker, by new status",
+  labelNames: ["status"] as const,
+  registers: [registry],
+});
+
+export const deadLetterMessages = new Gauge({
+  name: "dead_letter_messages",
+  help: "Messages waiting in a dead-letter queue (poison messages to inspect and re-drive)",
+  labelNames: ["queue"] as const,
+  registers: [registry],
+});

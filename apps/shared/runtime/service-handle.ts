@@ -1,0 +1,17 @@
+import type { Router } from "express";
+
+/** A named dependency check for GET /readyz. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+/** What a started service gives its host process (a pod of its own, or the local runner). */
+export interface ServiceHandle {
+  name: string;
+  /** HTTP routes beyond health, readiness and metrics. */
+  routes?: Router;
+  readiness: ReadinessCheck[];
+  /** Stop taking work, finish what is in flight, release connections. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,146 @@
+import type { Redis } from "ioredis";
+import {
+  STATUS_RANK,
+  type HistoryEntry,
+  type JobStatus,
+  type JobView,
+  type Problem,
+  type ResourceRef,
+  type TargetKind,
+  namespaceFor,
+} from "../contract";
+import { TRANSITION_LUA } from "./transition-script";
+
+
+export type TransitionResult = "created" | "changed" | "history" | "duplicate";
+const RESULTS: TransitionResult[] = ["duplicate", "history", "changed", "created"];
+
+export interface TransitionDetails {
+  reason?: string;
+  problems?: Problem[];
+  resources?: ResourceRef[];
+  target?: TargetKind;
+}
+
+export interface Page {
+  items: JobView[];
+  nextCursor?: string;
+}
+
+type WithTransition = Redis & {
+  jobTransition(...args: (string | number)[]): Promise<number>;
+};
+
+/**
+ * Job state and history in Redis. Every key carries the `{prefix}` hash tag so that the
+ * multi-key script stays valid on Redis Cluster (all of one stack's keys share a slot).
+ */
+export class JobRepository {
+  private readonly redis: WithTransition;
+  private readonly p: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.p = `{${prefix}}:`;
+    redis.defineCommand("jobTransition", { numberOfKeys: 3, lua: TRANSITION_LUA });
+    this.redis = redis as WithTransition;
+  }
+
+  private jobKey = (id: string) => `${this.p}job:${id}`;
+  private historyKey = (id: string) => `${this.p}job:${id}:history`;
+  private allKey = () => `${this.p}jobs`;
+  private statusIndex = () => `${this.p}jobs:status:`;
+
+  /** Record a status event; safe to call any number of times, in any order. */
+  async transition(id: string, status: JobStatus, at: string, details: TransitionDetails = {}): Promise<TransitionResult> {
+    const extra: string[] = [];
+    if (details.reason !== undefined) extra.push("reason", details.reason);
+    if (details.problems !== undefined) extra.push("problems", JSON.stringify(details.problems));
+    if (details.resources !== undefined) extra.push("resources", JSON.stringify(details.resources));
+    if (details.target !== undefined) extra.push("target", details.target);
+    const code = await this.redis.jobTransition(
+      this.jobKey(id),
+      this.historyKey(id),
+      this.allKey(),
+      status,
+      STATUS_RANK[status],
+      at,
+      Date.parse(at),
+      this.statusIndex(),
+      id,
+      namespaceFor(id),
+      ...extra,
+    );
+    return RESULTS[code] ?? "duplicate";
+  }
+
+  async get(id: string): Promise<JobView | null> {
+    const [[, hash], [, history]] = (await this.redis
+      .multi()
+      .hgetall(this.jobKey(id))
+      .hgetall(this.historyKey(id))
+      .exec()) as [[unknown, Record<string, string>], [unknown, Record<string, string>]];
+    return toView(hash, history);
+  }
+
+  async list(opts: { status?: JobStatus; limit: number; cursor?: string }): Promise<Page> {
+    const offset = opts.cursor ? Number.parseInt(opts.cursor, 10) || 0 : 0;
+    const index = opts.status ? `${this.statusIndex()}${opts.status}` : this.allKey();
+    // One extra id tells whether a next page exists.
+    const ids = await this.redis.zrevrange(index, offset, offset + opts.limit);
+    const pageIds = ids.slice(0, opts.limit);
+    const pipe = this.redis.pipeline();
+    for (const id of pageIds) pipe.hgetall(this.jobKey(id)).hgetall(this.historyKey(id));
+    const rows = ((await pipe.exec()) ?? []).map(([, v]) => v as Record<string, string>);
+    const items: JobView[] = [];
+    for (let i = 0; i < pageIds.length; i++) {
+      const view = toView(rows[2 * i] ?? {}, rows[2 * i + 1] ?? {});
+      if (view) items.push(view);
+    }
+    return { items, nextCursor: ids.length > opts.limit ? String(offset + opts.limit) : undefined };
+  }
+
+  /** Remove a job that was never accepted (its submission failed half-way). */
+  async remove(id: string): Promise<void> {
+    const status = await this.redis.hget(this.jobKey(id), "status");
+    const multi = this.redis.multi().del(this.jobKey(id), this.historyKey(id)).zrem(this.allKey(), id);
+    if (status) multi.zrem(`${this.statusIndex()}${status}`, id);
+    await multi.exec();
+  }
+
+  /** First caller wins: returns null when the key is ours now, else the job id it names. */
+  async claimIdempotencyKey(key: string, jobId: string, ttlSeconds: number): Promise<string | null> {
+    const k = `${this.p}idem:${key}`;
+    const ok = await this.redis.set(k, jobId, "EX", ttlSeconds, "NX");
+    return ok === "OK" ? null : await this.redis.get(k);
+  }
+
+  async releaseIdempotencyKey(key: string, jobId: string): Promise<void> {
+    const k = `${this.p}idem:${key}`;
+    if ((await this.redis.get(k)) === jobId) await this.redis.del(k);
+  }
+
+  async check(): Promise<void> {
+    await this.redis.ping();
+  }
+}
+
+const parseJson = <T>(raw: string | undefined, fallback: T): T => (raw ? (JSON.parse(raw) as T) : fallback);
+
+const toView = (hash: Record<string, string>, history: Record<string, string>): JobView | null => {
+  if (!hash.id) return null;
+  const entries: HistoryEntry[] = Object.entries(history)
+    .map(([status, at]) => ({ status: status as JobStatus, at }))
+    .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || a.at.localeCompare(b.at));
+  return {
+    id: hash.id,
+    status: hash.status as JobStatus,
+    ...(hash.reason ? { reason: hash.reason } : {}),
+    ...(hash.problems ? { problems: parseJson<Problem[]>(hash.problems, []) } : {}),
+    history: entries,
+    namespace: hash.namespace ?? namespaceFor(hash.id),
+    resources: parseJson<ResourceRef[]>(hash.resources, []),
+    ...(hash.target ? { target: hash.target as TargetKind } : {}),
+    createdAt: hash.createdAt ?? "",
+    updatedAt: hash.updatedAt ?? hash.createdAt ?? "",
+  };
+};

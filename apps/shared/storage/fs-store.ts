@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ObjectNotFoundError, assertKey, type ObjectStore } from "./object-store";
+
+/** Local default: objects are files under a data folder, written atomically (temp + rename). */
+export class FsObjectStore implements ObjectStore {
+  readonly kind = "fs" as const;
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  private file(key: string) {
+    return path.join(this.root, ...assertKey(key).split("/"));
+  }
+
+  async put(key: string, data: Buffer | string): Promise<void> {
+    const target = this.file(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${randomUUID()}.tmp`;
+    try {
+      await writeFile(tmp, data);
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.file(key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new ObjectNotFoundError(key);
+      throw err;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return stat(this.file(key)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.file(key), { force: true });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const dir = this.file(prefix.replace(/\/$/, ""));
+    const out: string[] = [];
+    const walk = async (d: string): Promise<void> => {
+      const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        const full = path.join(d, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (!e.name.endsWith(".tmp")) out.push(path.relative(this.root, full).split(path.sep).join("/"));
+      }
+    };
+    await walk(dir);
+    return out.sort();
+  }
+
+  async check(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await this.put(".readiness", new Date().toISOString());
+  }
+}

@@ -1,0 +1,27 @@
+import { ObjectNotFoundError, type ObjectStore } from "./object-store";
+
+/**
+ * Bounded retries with exponential backoff around any store: storage hiccups are common,
+ * endless retries are not acceptable (the job must end FAILED with the reason).
+ */
+export const withRetries = (store: ObjectStore, retries: number, baseDelayMs = 100): ObjectStore => {
+  const retry = async <T>(op: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (err) {
+        if (err instanceof ObjectNotFoundError || attempt >= retries) throw err;
+        await new Promise((r) => setTimeout(r, baseDelayMs * 2 ** attempt));
+      }
+    }
+  };
+  return {
+    kind: store.kind,
+    put: (k, d, t) => retry(() => store.put(k, d, t)),
+    get: (k) => retry(() => store.get(k)),
+    exists: (k) => retry(() => store.exists(k)),
+    delete: (k) => retry(() => store.delete(k)),
+    list: (p) => retry(() => store.list(p)),
+    check: () => store.check(),
+  };
+};

@@ -1,0 +1,37 @@
+import type { JobEvent, JobStatus } from "../shared/contract";
+import type { EventHandler } from "../shared/messaging/broker";
+import { jobTransitions } from "../shared/metrics/metrics";
+import type { JobRepository, TransitionDetails } from "../shared/state/job-repository";
+
+/** What each event means for a job's status, and what it adds to the job's record. */
+export const statusOf = (e: JobEvent): { status: JobStatus; details: TransitionDetails } => {
+  switch (e.type) {
+    case "job.submitted":
+      return { status: "PENDING", details: {} };
+    case "job.validated":
+      return { status: "APPLYING_IN_CLUSTER", details: { resources: e.resources } };
+    case "job.rejected":
+      return { status: "REJECTED", details: { reason: e.reason, problems: e.problems } };
+    case "job.applied":
+      return { status: "DONE", details: { target: e.target, resources: e.resources } };
+    case "job.failed":
+      return { status: "FAILED", details: { reason: e.reason } };
+    case "job.deleted":
+      return { status: "ROLLING_BACK", details: {} };
+    case "job.rolled_back":
+      return { status: "ROLLED_BACK", details: { target: e.target } };
+  }
+};
+
+/**
+ * Records every job event in Redis. Order and repetition do not matter: the repository
+ * never moves a status backwards and keeps each status once in the history.
+ */
+export const statusWorkerHandler =
+  (jobs: JobRepository): EventHandler =>
+  async (event, { log }) => {
+    const { status, details } = statusOf(event);
+    const result = await jobs.transition(event.jobId, status, event.at, details);
+    if (result === "changed" || result === "created") jobTransitions.inc({ status });
+    log.debug({ status, result }, "status event recorded");
+  };

@@ -1,0 +1,32 @@
+import { Router } from "express";
+import { z } from "zod";
+import { JobId, JobStatus } from "../shared/contract";
+import { badRequest, notFound } from "../shared/errors/app-error";
+import type { JobRepository } from "../shared/state/job-repository";
+
+/** The read side of the API: one job, or a page of jobs. */
+export const statusRoutes = (jobs: JobRepository, maxPageSize: number): Router => {
+  const r = Router();
+  const ListQuery = z.object({
+    status: JobStatus.optional(),
+    limit: z.coerce.number().int().min(1).max(maxPageSize).default(Math.min(20, maxPageSize)),
+    cursor: z.string().regex(/^\d+$/, "cursor must come from a previous page's nextCursor").optional(),
+  });
+
+  r.get("/jobs", async (req, res) => {
+    const q = ListQuery.safeParse(req.query);
+    if (!q.success) {
+      throw badRequest(`invalid query: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    }
+    res.json(await jobs.list(q.data));
+  });
+
+  r.get("/jobs/:id", async (req, res) => {
+    const id = req.params.id;
+    const job = JobId.safeParse(id).success ? await jobs.get(id) : null;
+    if (!job) throw notFound(`no job ${id}`);
+    res.json(job);
+  });
+
+  return r;
+};

@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import type { EventHandler, Publish } from "../shared/messaging/broker";
+import type { YamlLimits } from "../shared/manifests/parse-yaml";
+import { jobKeys } from "../shared/storage/job-keys";
+import { putJson, type ObjectStore } from "../shared/storage/object-store";
+import { admit, summarize } from "./admission/admit";
+
+/**
+ * On "job submitted": load the files, admit them, store the result, publish the verdict.
+ * Redelivery repeats the same work and reaches the same verdict (idempotent).
+ */
+export const yamlManagerHandler =
+  (deps: { publish: Publish; store: ObjectStore; limits: YamlLimits }): EventHandler =>
+  async (event, { log }) => {
+    if (event.type !== "job.submitted") return;
+    const now = () => new Date().toISOString();
+    const base = { jobId: event.jobId, eventId: randomUUID() };
+
+    let files: { name: string; text: string }[];
+    try {
+      files = await Promise.all(
+        event.files.map(async (f) => ({ name: f.name, text: (await deps.store.get(f.key)).toString("utf8") })),
+      );
+    } catch (err) {
+      // The store already retried with backoff: report it instead of looping.
+      const reason = `could not read the job's files from storage: ${(err as Error).message}`;
+      log.error({ err: (err as Error).message }, "storage read failed");
+      await deps.publish({ ...base, type: "job.failed", at: now(), reason });
+      return;
+    }
+
+    const verdict = admit(event.jobId, files, deps.limits);
+    if (!verdict.ok) {
+      log.info({ problems: verdict.problems.length }, "job rejected");
+      await deps.publish({ ...base, type: "job.rejected", at: now(), reason: summarize(verdict.problems), problems: verdict.problems });
+      return;
+    }
+    const manifestsKey = jobKeys(event.jobId).manifests;
+    try {
+      await putJson(deps.store, manifestsKey, verdict.manifests);
+    } catch (err) {
+      const reason = `could not store the validated manifests: ${(err as Error).message}`;
+      await deps.publish({ ...base, type: "job.failed", at: now(), reason });
+      return;
+    }
+    log.info({ resources: verdict.resources.length }, "job validated");
+    await deps.publish({ ...base, type: "job.validated", at: now(), manifestsKey, resources: verdict.resources });
+  };

@@ -1,0 +1,21 @@
+import { yamlLimitsOf, type ServiceEnv } from "../shared/contract";
+import type { Logger } from "../shared/logging/logger";
+import { connectBroker } from "../shared/messaging/connect-broker";
+import type { ServiceHandle } from "../shared/runtime/service-handle";
+import { createStore } from "../shared/storage/create-store";
+import { yamlManagerHandler } from "./handler";
+
+export const startYamlManager = async (env: ServiceEnv<"yaml-manager">, logger: Logger): Promise<ServiceHandle> => {
+  const store = createStore(env);
+  const broker = await connectBroker(env, "yaml-manager", logger);
+  const handler = yamlManagerHandler({ publish: (e) => broker.publish(e), store, limits: yamlLimitsOf(env) });
+  await broker.consume("yaml-manager", handler);
+  return {
+    name: "yaml-manager",
+    readiness: [
+      { name: "broker", check: () => broker.check() },
+      { name: "storage", check: () => store.check() },
+    ],
+    stop: () => broker.close(),
+  };
+};

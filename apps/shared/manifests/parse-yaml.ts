@@ -1,4 +1,4 @@
-import { LineCounter, isAlias, isMap, parseAllDocuments, visit, type Document } from "yaml";
+import { LineCounter, isAlias, isMap, isScalar, parseAllDocuments, visit, type Document } from "yaml";
 import type { Problem } from "../contract";
 
 export interface YamlLimits {
@@ -50,7 +50,8 @@ export const parseYamlFiles = (files: { name: string; text: string }[], limits: 
         }
         continue;
       }
-      if (doc.contents === null) continue; // `---` with nothing after it
+      // `---` with nothing (or only comments) after it
+      if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
       const shape = checkShape(doc, limits);
       if (shape) {
         problems.push({ ...at, line: lineOf(shape.offset), message: shape.message });

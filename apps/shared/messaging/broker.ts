@@ -242,6 +242,10 @@ export class Broker {
     this.closing = true;
     for (const [ch, tag] of this.consumerChannels) await ch.cancel(tag).catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
+    // Close channels before the connection: amqplib may write the connection's close frame
+    // ahead of acks still queued on a channel, and the broker would then requeue those.
+    for (const ch of this.consumerChannels.keys()) await ch.close().catch(() => undefined);
+    await this.publisher?.close().catch(() => undefined);
     await this.conn?.close().catch(() => undefined);
   }
 }

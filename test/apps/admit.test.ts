@@ -1,0 +1,66 @@
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { JOB_ID_LABEL } from "../../apps/shared/contract";
+import { admit, summarize } from "../../apps/yaml-manager/admission/admit";
+
+const JOB = "0b6f1c2e-3f7a-4a8e-9c1d-2e3f4a5b6c7d";
+const NS = `job-${JOB}`;
+const limits = { maxDocuments: 100, maxDepth: 32, maxAliases: 20 };
+const corpus = path.join(__dirname, "../fixtures/manifests");
+const one = (text: string) => admit(JOB, [{ name: "job.yaml", text }], limits);
+
+describe("admission (first version)", () => {
+  it.each(readdirSync(corpus))("When the real-world manifest %s is admitted, then every object lands in the job namespace, labelled", (file) => {
+    const verdict = admit(JOB, [{ name: file, text: readFileSync(path.join(corpus, file), "utf8") }], limits);
+    expect(verdict.ok).toBe(true);
+    if (!verdict.ok) return;
+    expect(verdict.resources.length).toBeGreaterThan(0);
+    for (const m of verdict.manifests) {
+      const meta = m.metadata as { namespace: string; labels: Record<string, string> };
+      expect(meta.namespace).toBe(NS);
+      expect(meta.labels[JOB_ID_LABEL]).toBe(JOB);
+    }
+  });
+
+  it("When a manifest names another namespace, then it is forced into the job's namespace", () => {
+    const v = one("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: kube-system}\n");
+    expect(v.ok && v.resources[0]).toEqual({ apiVersion: "v1", kind: "ConfigMap", namespace: NS, name: "c" });
+  });
+
+  it("When a CronJob is admitted, then the pods its jobs make carry the job label too", () => {
+    const text = readFileSync(path.join(corpus, "hello-cronjob.yaml"), "utf8");
+    const v = one(text);
+    if (!v.ok) throw new Error("expected admission");
+    const tpl = (v.manifests[0] as any).spec.jobTemplate.spec.template.metadata.labels;
+    expect(tpl[JOB_ID_LABEL]).toBe(JOB);
+  });
+
+  it("When required fields are missing, then every problem is listed with its document and path", () => {
+    const v = one("kind: Pod\nmetadata: {}\n---\napiVersion: v1\nmetadata: {name: Bad_Name}\n");
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.problems.map((p) => [p.document, p.path])).toEqual([
+      [1, "apiVersion"],
+      [1, "metadata.name"],
+      [2, "kind"],
+      [2, "metadata.name"],
+    ]);
+    expect(summarize(v.problems)).toMatch(/^4 problems in the manifests: job.yaml document 1 line 1: apiVersion is required/);
+  });
+
+  it("When a cluster-scoped object is submitted, then it is rejected with the reason", () => {
+    const v = one("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: pwn}\n");
+    expect(!v.ok && v.problems[0]).toMatchObject({ path: "kind", message: expect.stringMatching(/cluster-scoped/) });
+  });
+
+  it("When the same object is defined twice, then the second is named with where the first was", () => {
+    const v = one("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
+    expect(!v.ok && v.problems[0]!.message).toBe("ConfigMap/a is defined twice (first in job.yaml document 1)");
+  });
+
+  it("When the submission holds only comments, then it is rejected as empty", () => {
+    const v = one("# nothing here\n");
+    expect(!v.ok && v.problems[0]!.message).toMatch(/no manifests found/);
+  });
+});

@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JobRepository } from "../../apps/shared/state/job-repository";
+import { REDIS_URL, removeRedisKeys, uniquePrefix } from "../support/test-stack";
+
+const prefix = uniquePrefix("repo");
+let redis: Redis;
+let jobs: JobRepository;
+const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+
+beforeAll(async () => {
+  redis = new Redis(REDIS_URL);
+  jobs = new JobRepository(redis, prefix);
+});
+afterAll(async () => {
+  await removeRedisKeys(prefix);
+  redis.disconnect();
+});
+
+describe("job state in Redis (real server)", () => {
+  it("When events arrive in order, then the status follows and history lists each step once", async () => {
+    const id = randomUUID();
+    expect(await jobs.transition(id, "PENDING", t(0))).toBe("created");
+    expect(await jobs.transition(id, "APPLYING_IN_CLUSTER", t(1), { resources: [{ apiVersion: "v1", kind: "ConfigMap", name: "a" }] })).toBe("changed");
+    expect(await jobs.transition(id, "DONE", t(2), { target: "dry-run" })).toBe("changed");
+    const job = await jobs.get(id);
+    expect(job).toMatchObject({ status: "DONE", target: "dry-run", namespace: `job-${id}`, createdAt: t(0), updatedAt: t(2) });
+    expect(job!.history.map((h) => h.status)).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE"]);
+    expect(job!.resources).toEqual([{ apiVersion: "v1", kind: "ConfigMap", name: "a" }]);
+  });
+
+  it("When an event is delivered twice, then the second changes nothing", async () => {
+    const id = randomUUID();
+    await jobs.transition(id, "PENDING", t(0));
+    await jobs.transition(id, "DONE", t(2));
+    expect(await jobs.transition(id, "DONE", t(3))).toBe("duplicate");
+    const job = await jobs.get(id);
+    expect(job!.history).toEqual([
+      { status: "PENDING", at: t(0) },
+      { status: "DONE", at: t(2) },
+    ]);
+  });
+
+  it("When a late event arrives, then the status never moves backwards but history records it in order", async () => {
+    const id = randomUUID();
+    await jobs.transition(id, "PENDING", t(0));
+    await jobs.transition(id, "ROLLED_BACK", t(5));
+    expect(await jobs.transition(id, "ROLLING_BACK", t(4))).toBe("history");
+    expect(await jobs.transition(id, "DONE", t(2))).toBe("history");
+    const job = await jobs.get(id);
+    expect(job!.status).toBe("ROLLED_BACK");
+    expect(job!.history.map((h) => h.status)).toEqual(["PENDING", "DONE", "ROLLING_BACK", "ROLLED_BACK"]);
+  });
+
+  it("When two final verdicts race, then the first one wins and the other cannot overwrite it", async () => {
+    const id = randomUUID();
+    await jobs.transition(id, "REJECTED", t(1), { reason: "bad" });
+    expect(await jobs.transition(id, "DONE", t(2), { target: "dry-run" })).toBe("history");
+    const job = await jobs.get(id);
+    expect(job).toMatchObject({ status: "REJECTED", reason: "bad" });
+    expect(job!.target).toBeUndefined();
+  });
+
+  it("When the job record is missing (cache lost), then a later event rebuilds it", async () => {
+    const id = randomUUID();
+    expect(await jobs.transition(id, "DONE", t(9), { target: "dry-run" })).toBe("created");
+    expect(await jobs.get(id)).toMatchObject({ id, status: "DONE", namespace: `job-${id}` });
+  });
+
+  it("When jobs are listed by status, then pages come newest first with a cursor to the next", async () => {
+    const p = uniquePrefix("list");
+    const repo = new JobRepository(redis, p);
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    for (const [i, id] of ids.entries()) await repo.transition(id, "PENDING", t(10 + i));
+    await repo.transition(ids[0]!, "DONE", t(30));
+    const first = await repo.list({ status: "PENDING", limit: 3 });
+    expect(first.items.map((j) => j.id)).toEqual([ids[4], ids[3], ids[2]]);
+    const second = await repo.list({ status: "PENDING", limit: 3, cursor: first.nextCursor });
+    expect(second.items.map((j) => j.id)).toEqual([ids[1]]);
+    expect(second.nextCursor).toBeUndefined();
+    expect((await repo.list({ status: "DONE", limit: 10 })).items.map((j) => j.id)).toEqual([ids[0]]);
+    expect((await repo.list({ limit: 10 })).items).toHaveLength(5);
+    await removeRedisKeys(p);
+  });
+
+  it("When an idempotency key is claimed twice, then the second caller gets the first job", async () => {
+    const key = randomUUID();
+    expect(await jobs.claimIdempotencyKey(key, "job-1 abc", 60)).toBeNull();
+    expect(await jobs.claimIdempotencyKey(key, "job-2 abc", 60)).toBe("job-1 abc");
+    await jobs.releaseIdempotencyKey(key, "job-1 abc");
+    expect(await jobs.claimIdempotencyKey(key, "job-3 abc", 60)).toBeNull();
+  });
+});

@@ -1,0 +1,84 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import amqp from "amqplib";
+import { Redis } from "ioredis";
+import { startHost, type Host } from "../../apps/host";
+import { SERVICE_NAMES, SERVICE_QUEUES, topology, type JobStatus, type JobView, type ServiceName } from "../../apps/shared/contract";
+
+export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A name prefix no other test run uses, so runs sharing one broker and Redis never collide. */
+export const uniquePrefix = (what = "t") => `${what}-${randomBytes(5).toString("hex")}`;
+
+export interface TestStack extends Host {
+  prefix: string;
+  dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+/** The Management App on the real local RabbitMQ and Redis, HTTP on a free port. */
+export const startTestStack = async (env: Record<string, string> = {}, names: ServiceName[] = SERVICE_NAMES): Promise<TestStack> => {
+  const prefix = env.NAME_PREFIX ?? uniquePrefix();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-test-"));
+  const host = await startHost(names, {
+    AMQP_URL,
+    REDIS_URL,
+    NAME_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  return {
+    ...host,
+    prefix,
+    dataDir,
+    cleanup: async () => {
+      await host.stop();
+      await removeBrokerObjects(prefix);
+      await removeRedisKeys(prefix);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+export const removeBrokerObjects = async (prefix: string) => {
+  const t = topology(prefix);
+  const conn = await amqp.connect(AMQP_URL);
+  const ch = await conn.createChannel();
+  for (const s of SERVICE_QUEUES) {
+    await ch.deleteQueue(t.queue(s));
+    await ch.deleteQueue(t.deadLetterQueue(s));
+  }
+  await ch.deleteExchange(t.exchange);
+  await ch.deleteExchange(t.deadLetterExchange);
+  await conn.close();
+};
+
+export const removeRedisKeys = async (prefix: string) => {
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`{${prefix}}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+};
+
+/** Wait until a job reaches one of the given statuses (polls the API; fails after a timeout). */
+export const waitForStatus = async (baseUrl: string, id: string, wanted: JobStatus[], timeoutMs = 10_000): Promise<JobView> => {
+  const deadline = Date.now() + timeoutMs;
+  let last: JobView | undefined;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${baseUrl}/jobs/${id}`);
+    if (res.status === 200) {
+      last = (await res.json()) as JobView;
+      if (wanted.includes(last.status)) return last;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`job ${id} did not reach ${wanted.join("/")} in ${timeoutMs} ms (last: ${last?.status ?? "none"})`);
+};
+
+export const postYaml = (baseUrl: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${baseUrl}/yaml`, { method: "POST", headers: { "content-type": "application/yaml", ...headers }, body });

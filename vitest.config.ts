@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts", "policies/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each file uses its own broker/Redis prefix, so files may run in parallel.
+    pool: "forks",
+    reporters: ["default", "json"],
+    outputFile: { json: ".test-results/vitest.json" },
+  },
+});

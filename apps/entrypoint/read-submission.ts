@@ -98,6 +98,7 @@ const readMultipart = (req: Request, limits: SubmissionLimits): Promise<Submitte
         else entry.chunks.push(chunk);
       });
       stream.on("limit", () => fail(tooLarge(limits.maxBytes)));
+      stream.on("error", (err: Error) => fail(badRequest(`bad multipart body: ${err.message}`)));
     });
     bb.on("filesLimit", () => fail(new AppError(`too many files: at most ${limits.maxFiles} per job`, { status: 413 })));
     bb.on("partsLimit", () => fail(new AppError("too many parts in the multipart body", { status: 413 })));

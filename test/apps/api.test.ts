@@ -137,7 +137,7 @@ describe("bad input gets a clear 4xx and leaves nothing behind", () => {
     { what: "invalid UTF-8", headers: { "content-type": "application/yaml" }, body: Buffer.from([0x61, 0x3a, 0x20, 0xff, 0xfe]), status: 400, message: /not valid UTF-8/ },
   ])("When the request has $what, then the answer is $status", async ({ headers, body, status, message }) => {
     const before = await jobCount();
-    const res = await fetch(`${url}/yaml`, { method: "POST", headers: headers as Record<string, string>, body: body as BodyInit });
+    const res = await fetch(`${url}/yaml`, { method: "POST", headers: headers as Record<string, string>, body: body as string });
     expect(res.status).toBe(status);
     expect(((await res.json()) as { error: string }).error).toMatch(message);
     expect(await jobCount()).toBe(before);

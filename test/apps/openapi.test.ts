@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { renderOpenApi } from "../../scripts/openapi";
+
+describe("OpenAPI document", () => {
+  it("When the contract changes, then docs/openapi.yaml must be regenerated (npm run openapi)", () => {
+    const committed = readFileSync(path.join(__dirname, "../../docs/openapi.yaml"), "utf8");
+    expect(committed).toBe(renderOpenApi());
+  });
+
+  it("When read by a client, then it documents every route the services serve", () => {
+    const doc = parse(renderOpenApi()) as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(routes.sort()).toEqual(
+      ["POST /yaml", "GET /jobs", "GET /jobs/{id}", "DELETE /jobs/{id}", "GET /healthz", "GET /readyz", "GET /metrics"].sort(),
+    );
+  });
+});

@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import { namespaceFor, type JobView } from "../shared/contract";
 import { AppError, badRequest } from "../shared/errors/app-error";
-import { parseYamlFiles, type YamlLimits } from "../shared/manifests/parse-yaml";
+import { parseYamlFiles, type StoredSubmission, type YamlLimits } from "../shared/manifests/parse-yaml";
 import type { Logger } from "../shared/logging/logger";
 import type { Broker } from "../shared/messaging/broker";
 import { jobsSubmitted } from "../shared/metrics/metrics";
 import type { JobRepository } from "../shared/state/job-repository";
 import { jobKeys } from "../shared/storage/job-keys";
-import type { ObjectStore } from "../shared/storage/object-store";
+import { putJson, type ObjectStore } from "../shared/storage/object-store";
 import type { SubmittedFile } from "./read-submission";
 
 export interface SubmitDeps {
@@ -32,9 +32,12 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
  * removed again, so a failed request leaves no half-made job behind.
  */
 export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempotencyKey?: string): Promise<SubmitResult> => {
-  // Syntax errors are cheap to find and best reported at once, before a job exists.
-  const syntax = parseYamlFiles(files, deps.yamlLimits).problems;
-  if (syntax.length > 0) throw badRequest("the YAML could not be parsed; fix these problems and submit again", { problems: syntax });
+  // Parse once, here: syntax errors are reported before a job exists, and the YAML Manager
+  // receives documents instead of parsing the same text again.
+  const parsed = parseYamlFiles(files, deps.yamlLimits);
+  if (parsed.problems.length > 0) {
+    throw badRequest("the YAML could not be parsed; fix these problems and submit again", { problems: parsed.problems });
+  }
 
   const id = randomUUID();
   const log = deps.logger.child({ jobId: id });
@@ -48,15 +51,13 @@ export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempo
     claimed = idempotencyKey;
   }
 
-  const keys = jobKeys(id);
-  const stored: string[] = [];
+  const submissionKey = jobKeys(id).submission;
   const at = new Date().toISOString();
+  let stored = false;
   try {
-    for (const [i, f] of files.entries()) {
-      const key = keys.file(i);
-      await deps.store.put(key, f.text, "application/yaml");
-      stored.push(key);
-    }
+    const submission: StoredSubmission = { files, documents: parsed.documents };
+    await putJson(deps.store, submissionKey, submission);
+    stored = true;
     await deps.jobs.transition(id, "PENDING", at);
     await deps.broker.publish({
       type: "job.submitted",
@@ -64,13 +65,14 @@ export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempo
       jobId: id,
       at,
       namespace: namespaceFor(id),
-      files: files.map((f, i) => ({ key: keys.file(i), name: f.name, bytes: Buffer.byteLength(f.text) })),
+      submissionKey,
+      files: files.map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.text) })),
     });
   } catch (err) {
     log.warn({ err: (err as Error).message }, "submission failed; undoing");
     await Promise.allSettled([
       deps.jobs.remove(id),
-      ...stored.map((k) => deps.store.delete(k)),
+      stored ? deps.store.delete(submissionKey) : Promise.resolve(),
       claimed ? deps.jobs.releaseIdempotencyKey(claimed, `${id} ${fingerprint}`) : Promise.resolve(),
     ]);
     if (err instanceof AppError) throw err;
@@ -78,8 +80,8 @@ export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempo
   }
   jobsSubmitted.inc();
   log.info({ files: files.length }, "job accepted");
-  const job = await deps.jobs.get(id);
-  return { job: job ?? pendingView(id, at), replayed: false };
+  // The job may already be further along; the answer to this request is what it accepted.
+  return { job: pendingView(id, at), replayed: false };
 };
 
 const replay = async (deps: SubmitDeps, claim: string, fingerprint: string): Promise<SubmitResult> => {

@@ -1,26 +1,25 @@
 import { randomUUID } from "node:crypto";
 import type { EventHandler, Publish } from "../shared/messaging/broker";
-import type { YamlLimits } from "../shared/manifests/parse-yaml";
+import type { StoredSubmission } from "../shared/manifests/parse-yaml";
 import { jobKeys } from "../shared/storage/job-keys";
-import { putJson, type ObjectStore } from "../shared/storage/object-store";
+import { getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
 import { admit, summarize } from "./admission/admit";
 
 /**
- * On "job submitted": load the files, admit them, store the result, publish the verdict.
+ * On "job submitted": load the parsed submission, admit it, store the result, publish the
+ * verdict.
  * Redelivery repeats the same work and reaches the same verdict (idempotent).
  */
 export const yamlManagerHandler =
-  (deps: { publish: Publish; store: ObjectStore; limits: YamlLimits }): EventHandler =>
+  (deps: { publish: Publish; store: ObjectStore }): EventHandler =>
   async (event, { log }) => {
     if (event.type !== "job.submitted") return;
     const now = () => new Date().toISOString();
     const base = { jobId: event.jobId, eventId: randomUUID() };
 
-    let files: { name: string; text: string }[];
+    let submission: StoredSubmission;
     try {
-      files = await Promise.all(
-        event.files.map(async (f) => ({ name: f.name, text: (await deps.store.get(f.key)).toString("utf8") })),
-      );
+      submission = await getJson<StoredSubmission>(deps.store, event.submissionKey);
     } catch (err) {
       // The store already retried with backoff: report it instead of looping.
       const reason = `could not read the job's files from storage: ${(err as Error).message}`;
@@ -29,7 +28,7 @@ export const yamlManagerHandler =
       return;
     }
 
-    const verdict = admit(event.jobId, files, deps.limits);
+    const verdict = admit(event.jobId, submission.documents);
     if (!verdict.ok) {
       log.info({ problems: verdict.problems.length }, "job rejected");
       await deps.publish({ ...base, type: "job.rejected", at: now(), reason: summarize(verdict.problems), problems: verdict.problems });

@@ -1,4 +1,4 @@
-import { yamlLimitsOf, type ServiceEnv } from "../shared/contract";
+import type { ServiceEnv } from "../shared/contract";
 import type { Logger } from "../shared/logging/logger";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
@@ -8,7 +8,7 @@ import { yamlManagerHandler } from "./handler";
 export const startYamlManager = async (env: ServiceEnv<"yaml-manager">, logger: Logger): Promise<ServiceHandle> => {
   const store = createStore(env);
   const broker = await connectBroker(env, "yaml-manager", logger);
-  const handler = yamlManagerHandler({ publish: (e) => broker.publish(e), store, limits: yamlLimitsOf(env) });
+  const handler = yamlManagerHandler({ publish: (e) => broker.publish(e), store });
   await broker.consume("yaml-manager", handler);
   return {
     name: "yaml-manager",

@@ -2,17 +2,24 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { JOB_ID_LABEL } from "../../apps/shared/contract";
-import { admit, summarize } from "../../apps/yaml-manager/admission/admit";
+import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
+import { admit as admitDocuments, summarize } from "../../apps/yaml-manager/admission/admit";
 
 const JOB = "0b6f1c2e-3f7a-4a8e-9c1d-2e3f4a5b6c7d";
 const NS = `job-${JOB}`;
 const limits = { maxDocuments: 100, maxDepth: 32, maxAliases: 20 };
 const corpus = path.join(__dirname, "../fixtures/manifests");
-const one = (text: string) => admit(JOB, [{ name: "job.yaml", text }], limits);
+/** Parse as the entrypoint does, then admit as the YAML Manager does. */
+const admit = (jobId: string, files: { name: string; text: string }[]) => {
+  const parsed = parseYamlFiles(files, limits);
+  expect(parsed.problems).toEqual([]);
+  return admitDocuments(jobId, parsed.documents);
+};
+const one = (text: string) => admit(JOB, [{ name: "job.yaml", text }]);
 
 describe("admission (first version)", () => {
   it.each(readdirSync(corpus))("When the real-world manifest %s is admitted, then every object lands in the job namespace, labelled", (file) => {
-    const verdict = admit(JOB, [{ name: file, text: readFileSync(path.join(corpus, file), "utf8") }], limits);
+    const verdict = admit(JOB, [{ name: file, text: readFileSync(path.join(corpus, file), "utf8") }]);
     expect(verdict.ok).toBe(true);
     if (!verdict.ok) return;
     expect(verdict.resources.length).toBeGreaterThan(0);

@@ -27,7 +27,7 @@ describe("the status worker under redelivered and out-of-order events (real brok
     const resources = [{ apiVersion: "v1", kind: "ConfigMap", namespace: `job-${jobId}`, name: "a" }];
     const events = [
       e("job.applied", 3, { target: "dry-run", resources }),
-      e("job.submitted", 1, { namespace: `job-${jobId}`, files: [] }),
+      e("job.submitted", 1, { namespace: `job-${jobId}`, submissionKey: "k", files: [] }),
       e("job.applied", 3, { target: "dry-run", resources }), // redelivered
       e("job.validated", 2, { manifestsKey: "k", resources }),
       e("job.rolled_back", 5, { target: "dry-run" }),

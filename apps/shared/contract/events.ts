@@ -26,7 +26,9 @@ export const JobSubmitted = z.object({
   ...base,
   type: z.literal("job.submitted"),
   namespace: z.string(),
-  files: z.array(z.object({ key: z.string(), name: z.string(), bytes: z.number().int() })),
+  /** The stored submission: the files as sent and the documents parsed from them. */
+  submissionKey: z.string(),
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int() })),
 });
 export const JobValidated = z.object({
   ...base,

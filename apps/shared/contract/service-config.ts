@@ -40,7 +40,7 @@ const StorageEnv = z.object({
   STORAGE_RETRIES: int(3, 0),
 });
 
-/** Limits on untrusted YAML; the entrypoint checks syntax with them, the YAML Manager the rest. */
+/** Limits on untrusted YAML, enforced where it is parsed (once, in the entrypoint). */
 const YamlEnv = z.object({
   MAX_DOCUMENTS: int(100),
   MAX_DEPTH: int(32),
@@ -71,7 +71,6 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
 export const YamlManagerEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)
   .extend(StorageEnv.shape)
-  .extend(YamlEnv.shape)
   .superRefine(requireBucket);
 
 export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)

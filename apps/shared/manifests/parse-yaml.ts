@@ -17,6 +17,12 @@ export interface ParsedDocument {
   value: Record<string, unknown>;
 }
 
+/** What the entrypoint stores for the YAML Manager: the raw files and their parsed documents. */
+export interface StoredSubmission {
+  files: { name: string; text: string }[];
+  documents: ParsedDocument[];
+}
+
 export interface ParseResult {
   documents: ParsedDocument[];
   problems: Problem[];

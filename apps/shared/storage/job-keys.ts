@@ -3,7 +3,8 @@ export const jobKeys = (jobId: string) => {
   const root = `jobs/${jobId}`;
   return {
     root,
-    file: (index: number) => `${root}/files/${String(index).padStart(3, "0")}.yaml`,
+    /** The files as sent, with the documents parsed from them (parsed once, at the edge). */
+    submission: `${root}/submission.json`,
     manifests: `${root}/manifests.json`,
     applied: (target: string) => `${root}/${target}/applied.json`,
     rolledBack: (target: string) => `${root}/${target}/rolled-back.json`,

@@ -1,5 +1,5 @@
 import type { Problem, ResourceRef } from "../../shared/contract";
-import { parseYamlFiles, type YamlLimits } from "../../shared/manifests/parse-yaml";
+import type { ParsedDocument } from "../../shared/manifests/parse-yaml";
 import { checkIdentity } from "./check-identity";
 import { labelAndPlace } from "./label-and-place";
 
@@ -8,12 +8,13 @@ export type Admission =
   | { ok: false; problems: Problem[] };
 
 /**
- * Admission, first version: safe parsing, identity checks, no cluster-scoped objects, no
- * duplicates; then every object is placed in the job's namespace and labelled. Every
- * problem is reported at once so a user fixes them in one round.
+ * Admission, first version, over documents parsed safely at the edge: identity checks, no
+ * cluster-scoped objects, no duplicates; then every object is placed in the job's
+ * namespace and labelled. Every problem is reported at once so a user fixes them in one
+ * round.
  */
-export const admit = (jobId: string, files: { name: string; text: string }[], limits: YamlLimits): Admission => {
-  const { documents, problems } = parseYamlFiles(files, limits);
+export const admit = (jobId: string, documents: ParsedDocument[]): Admission => {
+  const problems: Problem[] = [];
   const seen = new Map<string, string>();
   for (const doc of documents) {
     const found = checkIdentity(doc);

@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { PRESETS, PRESET_NAMES, type ClusterSize, type Preset, type PresetName } from "../../stacks/presets";
+import { VPC_NAMES, planFromBase, validatePlan, type CidrPlan, type VpcName } from "../network/cidr-plan";
+
+/** The stack's configuration, parsed and checked once: every component gets typed values. */
+export interface PlatformConfig {
+  project: string;
+  region: string;
+  zones: string[];
+  presetName: PresetName;
+  preset: Preset;
+  deletionProtection: boolean;
+  releaseChannel: Preset["releaseChannel"];
+  cidrs: CidrPlan;
+  clusters: Record<VpcName, ClusterSize>;
+  labels: Record<string, string>;
+  maintenance: { startTime: string; endTime: string; recurrence: string };
+}
+
+const Label = z.string().regex(/^[a-z0-9_-]{0,63}$/, "GCP labels are lowercase letters, digits, '_' and '-' (max 63)");
+const Ranges = z.object({ nodes: z.string(), pods: z.string(), services: z.string(), controlPlane: z.string() });
+
+/** Keys under the project's namespace in Pulumi.<stack>.yaml (see Pulumi.yaml for docs). */
+export const StackConfig = z.object({
+  preset: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]),
+  zones: z.array(z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, "a zone such as europe-west1-b")).min(1).optional(),
+  baseCidr: z.string().default("10.0.0.0/10"),
+  cidrs: z.object({ management: Ranges, resources: Ranges, deployments: Ranges }).optional(),
+  deletionProtection: z.boolean().optional(),
+  releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).optional(),
+  clusters: z
+    .object(
+      Object.fromEntries(
+        VPC_NAMES.map((v) => [
+          v,
+          z.object({ machineType: z.string(), diskSizeGb: z.number().int().min(10), minNodes: z.number().int().min(0), maxNodes: z.number().int().min(1) }).partial().optional(),
+        ]),
+      ) as Record<VpcName, z.ZodOptional<z.ZodObject<Record<keyof ClusterSize, z.ZodOptional<z.ZodNumber | z.ZodString>>>>>,
+    )
+    .optional(),
+  labels: z.record(Label, Label).default({}),
+  maintenanceWindow: z
+    .object({
+      startTime: z.iso.datetime({ message: "RFC 3339, e.g. 2026-01-03T02:00:00Z" }),
+      endTime: z.iso.datetime({ message: "RFC 3339, e.g. 2026-01-03T08:00:00Z" }),
+      recurrence: z.string().startsWith("FREQ=", "an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=SA,SU"),
+    })
+    .default({ startTime: "2026-01-03T02:00:00Z", endTime: "2026-01-03T08:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" }),
+});
+export type StackConfigInput = z.input<typeof StackConfig>;
+
+export class PlatformConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "PlatformConfigError";
+  }
+}
+
+/**
+ * Merge the preset with the stack's overrides and check the result. `raw` holds the
+ * project's config keys as objects (already JSON-decoded), `gcp` the provider's keys.
+ */
+export const buildPlatformConfig = (raw: Record<string, unknown>, gcp: { project?: string; region?: string }, namespace: string): PlatformConfig => {
+  const problems: string[] = [];
+  if (!gcp.project) problems.push("gcp:project is required (pulumi config set gcp:project <your-project-id>)");
+  if (!gcp.region) problems.push("gcp:region is required (pulumi config set gcp:region europe-west1)");
+  const parsed = StackConfig.safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) problems.push(`${namespace}:${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new PlatformConfigError(problems);
+  }
+  const c = parsed.data;
+  const preset: Preset = PRESETS[c.preset];
+  const region = gcp.region ?? "";
+  const zones = c.zones ?? [`${region}-b`, `${region}-c`, `${region}-d`];
+  if (zones.some((z) => !z.startsWith(`${region}-`))) problems.push(`${namespace}:zones must all be in ${region}, got ${zones.join(", ")}`);
+
+  const clusters = Object.fromEntries(
+    VPC_NAMES.map((v) => [v, { ...preset.clusters[v], ...(c.clusters?.[v] ?? {}) } as ClusterSize]),
+  ) as Record<VpcName, ClusterSize>;
+  for (const v of VPC_NAMES) {
+    if (clusters[v].minNodes > clusters[v].maxNodes) problems.push(`${namespace}:clusters.${v}: minNodes (${clusters[v].minNodes}) exceeds maxNodes (${clusters[v].maxNodes})`);
+  }
+
+  let cidrs: CidrPlan | undefined = c.cidrs;
+  if (!cidrs) {
+    try {
+      cidrs = planFromBase(c.baseCidr, preset.rangeSizes);
+    } catch (err) {
+      problems.push(`${namespace}:baseCidr: ${(err as Error).message}`);
+    }
+  }
+  if (cidrs) {
+    const maxNodes = Object.fromEntries(VPC_NAMES.map((v) => [v, clusters[v].maxNodes])) as Record<VpcName, number>;
+    problems.push(...validatePlan(cidrs, maxNodes).map((p) => `${namespace}:${c.cidrs ? "cidrs" : "baseCidr"}: ${p}`));
+  }
+  if (problems.length > 0 || !cidrs) throw new PlatformConfigError(problems);
+
+  return Object.freeze({
+    project: gcp.project!,
+    region,
+    zones,
+    presetName: c.preset,
+    preset,
+    deletionProtection: c.deletionProtection ?? preset.deletionProtection,
+    releaseChannel: c.releaseChannel ?? preset.releaseChannel,
+    cidrs,
+    clusters,
+    labels: { platform: "gcp-compute-platform", stack: c.preset, ...c.labels },
+    maintenance: c.maintenanceWindow,
+  });
+};

@@ -1,0 +1,79 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { VpcRanges } from "./cidr-plan";
+
+/** Google's load-balancer and health-check probes come from these ranges. */
+export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
+/** Ports the control plane calls on nodes: kubelet, and admission webhooks of operators. */
+export const CONTROL_PLANE_PORTS = ["443", "8443", "9443", "10250", "15017"];
+
+export interface PeerIngress {
+  /** Short name of the peer, used in the rule's name. */
+  peer: string;
+  sourceRanges: string[];
+  tcpPorts: string[];
+}
+
+export interface FirewallRulesArgs {
+  network: gcp.compute.Network;
+  ranges: VpcRanges;
+  /** Traffic let in from peered VPCs, port by port. */
+  peers?: PeerIngress[];
+  /** Ranges refused outright, above every allow (defence in depth: peering is not transitive anyway). */
+  deny?: { peer: string; sourceRanges: string[] }[];
+}
+
+/**
+ * The only ingress a VPC accepts: its own nodes and pods, its control plane, Google's
+ * health checks, and named ports from named peers. Nothing from 0.0.0.0/0.
+ */
+export class FirewallRules extends pulumi.ComponentResource {
+  readonly rules: gcp.compute.Firewall[] = [];
+
+  constructor(name: string, args: FirewallRulesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:network:FirewallRules", name, {}, opts);
+    for (const p of args.peers ?? []) {
+      if (p.sourceRanges.some((r) => r.endsWith("/0"))) {
+        throw new pulumi.ResourceError(`peer ${p.peer} would open ingress to the whole Internet; list its ranges instead`, this);
+      }
+    }
+    const rule = (suffix: string, a: Omit<gcp.compute.FirewallArgs, "network" | "direction">) =>
+      this.rules.push(new gcp.compute.Firewall(`${name}-${suffix}`, { network: args.network.id, direction: "INGRESS", ...a }, { parent: this }));
+
+    rule("internal", {
+      description: "Nodes and pods of this VPC talk to each other",
+      sourceRanges: [args.ranges.nodes, args.ranges.pods],
+      allows: [{ protocol: "tcp" }, { protocol: "udp" }, { protocol: "icmp" }],
+      priority: 1000,
+    });
+    rule("control-plane", {
+      description: "GKE control plane to kubelets and admission webhooks",
+      sourceRanges: [args.ranges.controlPlane],
+      allows: [{ protocol: "tcp", ports: CONTROL_PLANE_PORTS }],
+      priority: 1000,
+    });
+    rule("health-checks", {
+      description: "Google Cloud load-balancer health checks",
+      sourceRanges: GOOGLE_HEALTH_CHECK_RANGES,
+      allows: [{ protocol: "tcp" }],
+      priority: 1000,
+    });
+    for (const p of args.peers ?? []) {
+      rule(`from-${p.peer}`, {
+        description: `Service ports reachable from the ${p.peer} VPC`,
+        sourceRanges: p.sourceRanges,
+        allows: [{ protocol: "tcp", ports: p.tcpPorts }],
+        priority: 1000,
+      });
+    }
+    for (const d of args.deny ?? []) {
+      rule(`deny-${d.peer}`, {
+        description: `Nothing from the ${d.peer} VPC, whatever routes may exist`,
+        sourceRanges: d.sourceRanges,
+        denies: [{ protocol: "all" }],
+        priority: 100,
+      });
+    }
+    this.registerOutputs({ ruleNames: this.rules.map((r) => r.name) });
+  }
+}

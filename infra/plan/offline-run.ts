@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+
+/** One resource the program registered, as the engine would have seen it. */
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string;
+  dependsOn: string[];
+  provider: string;
+  custom: boolean;
+  inputs: Record<string, unknown>;
+}
+
+export interface OfflineRun {
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+  /** Wall time of the program run under mocks. */
+  milliseconds: number;
+}
+
+const PROJECT = "gcp-compute-platform";
+
+/** The stack's config as Pulumi passes it to a program: `ns:key` → string (JSON for structures). */
+export const readStackConfig = (stack: string, root = path.join(__dirname, "../..")): Record<string, string> => {
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
+  const doc = parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  return Object.fromEntries(
+    Object.entries(doc.config ?? {}).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
+};
+
+/**
+ * Values a real provider would compute, so the program's dependent outputs resolve. Only
+ * this offline runner and the tests use them; `pulumi preview` talks to GCP instead.
+ */
+const computedState = (type: string, name: string, inputs: Record<string, any>): Record<string, unknown> => {
+  const resourceName = inputs.name ?? name;
+  switch (type) {
+    case "gcp:compute/network:Network":
+      return { name: resourceName, selfLink: `https://www.googleapis.com/compute/v1/projects/offline/global/networks/${resourceName}` };
+    case "gcp:serviceaccount/account:Account":
+      return { email: `${inputs.accountId}@offline.iam.gserviceaccount.com` };
+    case "gcp:container/cluster:Cluster":
+      return { name: resourceName, controlPlaneEndpointsConfig: { dnsEndpointConfig: { endpoint: `gke-${resourceName}.offline.gke.goog`, ...inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig } } };
+    default:
+      return { name: resourceName };
+  }
+};
+
+/**
+ * Run the real Pulumi program with Pulumi's own mock runtime: no CLI, no cloud. Every
+ * resource registration is recorded with its inputs, parent and dependencies.
+ */
+export const runOffline = async (config: Record<string, string>, stack = "dev", load: () => Promise<Record<string, unknown>> = () => import("../index")): Promise<OfflineRun> => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) } }),
+      call: (args) => args.inputs,
+    },
+    PROJECT,
+    stack,
+    true,
+  );
+  pulumi.runtime.setAllConfig(config);
+
+  const resources: PlannedResource[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any };
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) =>
+    register(req, (err: unknown, res: any) => {
+      if (!err && res) {
+        resources.push({
+          urn: res.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent(),
+          dependsOn: req.getDependenciesList(),
+          provider: req.getProvider(),
+          custom: req.getCustom(),
+          inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+        });
+      }
+      callback(err, res);
+    });
+
+  const started = performance.now();
+  const exports = await load();
+  const outputs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(exports)) {
+    if (k === "default" || k === "__esModule") continue;
+    outputs[k] = pulumi.Output.isInstance(v) ? await new Promise((r) => v.apply(r)) : await resolveDeep(v);
+  }
+  // Let registrations still in flight (children of components) finish.
+  let settled = -1;
+  while (settled !== resources.length) {
+    settled = resources.length;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { resources, outputs, milliseconds: performance.now() - started };
+};
+
+const resolveDeep = async (v: unknown): Promise<unknown> => {
+  if (pulumi.Output.isInstance(v)) return new Promise((r) => v.apply(r));
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await resolveDeep(x)])));
+  }
+  return v;
+};

@@ -1,0 +1,83 @@
+import { GkeCluster } from "./cluster/gke-cluster";
+import type { PlatformConfig } from "./config/platform-config";
+import { VPC_NAMES, type VpcName } from "./network/cidr-plan";
+import { FirewallRules } from "./network/firewall-rules";
+import { HubPeering } from "./network/hub-peering";
+import { VpcNetwork } from "./network/vpc-network";
+import { DEPLOYMENTS_TO_HUB, MANAGEMENT_TO_HUB } from "./platform-ports";
+
+export interface Platform {
+  vpcs: Record<VpcName, VpcNetwork>;
+  peerings: HubPeering[];
+  firewalls: Record<VpcName, FirewallRules>;
+  clusters: Record<VpcName, GkeCluster>;
+}
+
+/**
+ * The network and cluster layer: three VPCs in a hub and spoke (`resources` is the hub),
+ * firewalls that open only what the design needs, and one private GKE cluster per VPC.
+ */
+export const createPlatform = (cfg: PlatformConfig): Platform => {
+  const { cidrs } = cfg;
+  const vpcs = Object.fromEntries(VPC_NAMES.map((v) => [v, new VpcNetwork(v, { region: cfg.region, ranges: cidrs[v] })])) as Record<VpcName, VpcNetwork>;
+
+  // Both peerings touch the hub, and GCP runs one peering operation per network at a time.
+  const toManagement = new HubPeering("resources-management", { hub: vpcs.resources.network, spoke: vpcs.management.network });
+  const toDeployments = new HubPeering("resources-deployments", {
+    hub: vpcs.resources.network,
+    spoke: vpcs.deployments.network,
+    after: [toManagement.spokeToHub],
+  });
+
+  const workloads = (v: VpcName) => [cidrs[v].nodes, cidrs[v].pods];
+  const firewalls: Record<VpcName, FirewallRules> = {
+    resources: new FirewallRules("resources-fw", {
+      network: vpcs.resources.network,
+      ranges: cidrs.resources,
+      peers: [
+        { peer: "management", sourceRanges: workloads("management"), tcpPorts: MANAGEMENT_TO_HUB },
+        { peer: "deployments", sourceRanges: workloads("deployments"), tcpPorts: DEPLOYMENTS_TO_HUB },
+      ],
+    }),
+    // The two spokes are not peered; they also refuse each other outright.
+    management: new FirewallRules("management-fw", {
+      network: vpcs.management.network,
+      ranges: cidrs.management,
+      deny: [{ peer: "deployments", sourceRanges: workloads("deployments") }],
+    }),
+    deployments: new FirewallRules("deployments-fw", {
+      network: vpcs.deployments.network,
+      ranges: cidrs.deployments,
+      deny: [{ peer: "management", sourceRanges: workloads("management") }],
+    }),
+  };
+
+  const location = cfg.preset.regional ? cfg.region : cfg.zones[0]!;
+  const nodeLocations = cfg.preset.regional ? cfg.zones : [cfg.zones[0]!];
+  const clusters = Object.fromEntries(
+    VPC_NAMES.map((v) => [
+      v,
+      new GkeCluster(
+        v,
+        {
+          project: cfg.project,
+          location,
+          nodeLocations,
+          network: vpcs[v].network,
+          subnet: vpcs[v].subnet,
+          ranges: cidrs[v],
+          size: cfg.clusters[v],
+          spot: cfg.preset.spot,
+          releaseChannel: cfg.releaseChannel,
+          deletionProtection: cfg.deletionProtection,
+          labels: { ...cfg.labels, cluster: v },
+          maintenance: cfg.maintenance,
+        },
+        // Nodes need NAT for image pulls from the moment they boot.
+        { dependsOn: [vpcs[v].nat] },
+      ),
+    ]),
+  ) as Record<VpcName, GkeCluster>;
+
+  return { vpcs, peerings: [toManagement, toDeployments], firewalls, clusters };
+};

@@ -33,11 +33,32 @@ export const readStackConfig = (stack: string, root = path.join(__dirname, "../.
   );
 };
 
+interface MockInputs {
+  name?: string;
+  accountId?: string;
+  controlPlaneEndpointsConfig?: { dnsEndpointConfig?: Record<string, unknown> };
+}
+
+/** The parts of the engine's gRPC messages we read (see @pulumi/pulumi/runtime/mocks.js). */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+  getProvider(): string;
+  getCustom(): boolean;
+  getObject(): unknown;
+}
+interface RegisterResponse {
+  getUrn(): string;
+}
+type Register = (req: RegisterRequest, callback: (err: unknown, res?: RegisterResponse) => void) => Promise<void>;
+
 /**
  * Values a real provider would compute, so the program's dependent outputs resolve. Only
  * this offline runner and the tests use them; `pulumi preview` talks to GCP instead.
  */
-const computedState = (type: string, name: string, inputs: Record<string, any>): Record<string, unknown> => {
+const computedState = (type: string, name: string, inputs: MockInputs): Record<string, unknown> => {
   const resourceName = inputs.name ?? name;
   switch (type) {
     case "gcp:compute/network:Network":
@@ -58,7 +79,7 @@ const computedState = (type: string, name: string, inputs: Record<string, any>):
 export const runOffline = async (config: Record<string, string>, stack = "dev", load: () => Promise<Record<string, unknown>> = () => import("../index")): Promise<OfflineRun> => {
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) } }),
+      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs as MockInputs) } }),
       call: (args) => args.inputs,
     },
     PROJECT,
@@ -69,11 +90,11 @@ export const runOffline = async (config: Record<string, string>, stack = "dev", 
 
   const resources: PlannedResource[] = [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): any };
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource: Register } };
   const monitor = settings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) =>
-    register(req, (err: unknown, res: any) => {
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, res) => {
       if (!err && res) {
         resources.push({
           urn: res.getUrn(),
@@ -83,7 +104,7 @@ export const runOffline = async (config: Record<string, string>, stack = "dev", 
           dependsOn: req.getDependenciesList(),
           provider: req.getProvider(),
           custom: req.getCustom(),
-          inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+          inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
         });
       }
       callback(err, res);

@@ -3,7 +3,7 @@ import type { EventHandler, Publish } from "../shared/messaging/broker";
 import type { StoredSubmission } from "../shared/manifests/parse-yaml";
 import { jobKeys } from "../shared/storage/job-keys";
 import { getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
-import { admit, summarize } from "./admission/admit";
+import { admit, summarize, type AdmissionPolicy } from "./admission/admit";
 
 /**
  * On "job submitted": load the parsed submission, admit it, store the result, publish the
@@ -11,7 +11,7 @@ import { admit, summarize } from "./admission/admit";
  * Redelivery repeats the same work and reaches the same verdict (idempotent).
  */
 export const yamlManagerHandler =
-  (deps: { publish: Publish; store: ObjectStore }): EventHandler =>
+  (deps: { publish: Publish; store: ObjectStore; policy: AdmissionPolicy }): EventHandler =>
   async (event, { log }) => {
     if (event.type !== "job.submitted") return;
     const now = () => new Date().toISOString();
@@ -28,7 +28,7 @@ export const yamlManagerHandler =
       return;
     }
 
-    const verdict = admit(event.jobId, submission.documents);
+    const verdict = admit(event.jobId, submission.documents, deps.policy);
     if (!verdict.ok) {
       log.info({ problems: verdict.problems.length }, "job rejected");
       await deps.publish({ ...base, type: "job.rejected", at: now(), reason: summarize(verdict.problems), problems: verdict.problems });

@@ -8,7 +8,12 @@ import { yamlManagerHandler } from "./handler";
 export const startYamlManager = async (env: ServiceEnv<"yaml-manager">, logger: Logger): Promise<ServiceHandle> => {
   const store = createStore(env);
   const broker = await connectBroker(env, "yaml-manager", logger);
-  const handler = yamlManagerHandler({ publish: (e) => broker.publish(e), store });
+  const policy = {
+    allowedRegistries: env.ALLOWED_REGISTRIES,
+    jobActiveDeadlineSeconds: env.JOB_ACTIVE_DEADLINE_SECONDS,
+    jobTtlSecondsAfterFinished: env.JOB_TTL_SECONDS_AFTER_FINISHED,
+  };
+  const handler = yamlManagerHandler({ publish: (e) => broker.publish(e), store, policy });
   await broker.consume("yaml-manager", handler);
   return {
     name: "yaml-manager",

@@ -42,10 +42,17 @@ export type ResourceRef = z.infer<typeof ResourceRef>;
 
 /** One thing wrong with a submission, precise enough to fix without guessing. */
 export const Problem = z.object({
-  document: z.number().int().nonnegative().optional(),
   file: z.string().optional(),
+  /** 1-based position of the document in its file. */
+  document: z.number().int().nonnegative().optional(),
   line: z.number().int().positive().optional(),
+  /** `Kind/name` of the object, when it has one. */
+  object: z.string().optional(),
+  /** JSON path inside the object, e.g. `spec.template.spec.containers[0].securityContext`. */
   path: z.string().optional(),
+  /** Short id of the rule that was broken, e.g. `pod-security/privileged`. */
+  rule: z.string().optional(),
+  /** What is wrong and how to fix it. */
   message: z.string(),
 });
 export type Problem = z.infer<typeof Problem>;

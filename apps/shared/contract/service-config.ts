@@ -68,9 +68,21 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
   })
   .superRefine(requireBucket);
 
+const commaList = z
+  .string()
+  .default("")
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
 export const YamlManagerEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)
   .extend(StorageEnv.shape)
+  .extend({
+    /** Image prefixes jobs may use, comma-separated (e.g. `europe-docker.pkg.dev/acme/,docker.io/library/`); empty allows any. */
+    ALLOWED_REGISTRIES: commaList,
+    /** Defaults given to Jobs that do not set their own. */
+    JOB_ACTIVE_DEADLINE_SECONDS: int(24 * 3600),
+    JOB_TTL_SECONDS_AFTER_FINISHED: int(3600, 0),
+  })
   .superRefine(requireBucket);
 
 export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)

@@ -12,20 +12,21 @@ export const checkIdentity = (doc: ParsedDocument): Problem[] => {
   const problems: Problem[] = [];
   const str = (x: unknown) => typeof x === "string" && x.length > 0;
 
-  if (!str(v.apiVersion)) problems.push({ ...at, path: "apiVersion", message: "apiVersion is required (e.g. apps/v1)" });
-  if (!str(v.kind)) problems.push({ ...at, path: "kind", message: "kind is required (e.g. Deployment)" });
+  if (!str(v.apiVersion)) problems.push({ ...at, path: "apiVersion", rule: "identity", message: "apiVersion is required (e.g. apps/v1)" });
+  if (!str(v.kind)) problems.push({ ...at, path: "kind", rule: "identity", message: "kind is required (e.g. Deployment)" });
   const meta = v.metadata;
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
-    problems.push({ ...at, path: "metadata", message: "metadata is required, with at least metadata.name" });
+    problems.push({ ...at, path: "metadata", rule: "identity", message: "metadata is required, with at least metadata.name" });
     return problems;
   }
   const name = (meta as Record<string, unknown>).name;
   if (!str(name)) {
-    problems.push({ ...at, path: "metadata.name", message: "metadata.name is required" });
+    problems.push({ ...at, path: "metadata.name", rule: "identity", message: "metadata.name is required" });
   } else if ((name as string).length > 253 || !DNS_SUBDOMAIN.test(name as string)) {
     problems.push({
       ...at,
       path: "metadata.name",
+      rule: "identity",
       message: `metadata.name "${String(name).slice(0, 60)}" must be lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`,
     });
   }
@@ -33,6 +34,7 @@ export const checkIdentity = (doc: ParsedDocument): Problem[] => {
     problems.push({
       ...at,
       path: "kind",
+      rule: "kind/cluster-scoped",
       message: `${String(v.kind)} is cluster-scoped; a job may only create objects inside its own namespace`,
     });
   }

@@ -7,15 +7,21 @@ import type { ObjectStore } from "../shared/storage/object-store";
 import { clusterApplierHandler } from "./handler";
 import type { ClusterTarget } from "./targets/cluster-target";
 import { DryRunTarget } from "./targets/dry-run-target";
+import { KubernetesTarget, loadKubeConfig } from "./targets/kubernetes-target";
+import { isolationFromEnv } from "./isolation/namespace-objects";
 
-const createTarget = (kind: ServiceEnv<"cluster-applier">["APPLIER_TARGET"], store: ObjectStore): ClusterTarget => {
-  if (kind === "dry-run") return new DryRunTarget(store);
-  throw new Error("APPLIER_TARGET=kubernetes is not available yet (issue 3); use dry-run");
-};
+const createTarget = (env: ServiceEnv<"cluster-applier">, store: ObjectStore, logger: Logger): ClusterTarget =>
+  env.APPLIER_TARGET === "dry-run"
+    ? new DryRunTarget(store)
+    : new KubernetesTarget(loadKubeConfig(env.KUBECONFIG_PATH), {
+        isolation: isolationFromEnv(env),
+        deleteTimeoutMs: env.NAMESPACE_DELETE_TIMEOUT_SECONDS * 1000,
+        logger,
+      });
 
 export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, logger: Logger): Promise<ServiceHandle> => {
   const store = createStore(env);
-  const target = createTarget(env.APPLIER_TARGET, store);
+  const target = createTarget(env, store, logger);
   const broker = await connectBroker(env, "cluster-applier", logger);
   await broker.consume("cluster-applier", clusterApplierHandler({ publish: (e) => broker.publish(e), store, target }));
   return {

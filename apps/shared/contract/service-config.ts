@@ -85,10 +85,50 @@ export const YamlManagerEnv = LogEnv.extend(HttpEnv.shape)
   })
   .superRefine(requireBucket);
 
+const quantity = (def: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi")
+    .default(def);
+
+/** What every job namespace gets: quota, default container sizes, allowed egress. */
+const IsolationEnv = z.object({
+  JOB_QUOTA_CPU: quantity("8"),
+  JOB_QUOTA_MEMORY: quantity("32Gi"),
+  JOB_QUOTA_PODS: int(50),
+  JOB_QUOTA_STORAGE: quantity("100Gi"),
+  JOB_QUOTA_OBJECTS: int(50),
+  JOB_DEFAULT_CPU: quantity("500m"),
+  JOB_DEFAULT_MEMORY: quantity("512Mi"),
+  JOB_MAX_CPU: quantity("4"),
+  JOB_MAX_MEMORY: quantity("16Gi"),
+  /** Extra egress allowed from job pods besides DNS, as `cidr:port` pairs, comma-separated. */
+  JOB_EGRESS_ALLOW: z
+    .string()
+    .default("")
+    .transform((s, ctx) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map((pair) => {
+          const m = /^(\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}):(\d{1,5})$/.exec(pair);
+          if (!m) ctx.addIssue({ code: "custom", message: `"${pair}" is not cidr:port, e.g. 10.16.0.0/16:9200` });
+          return { cidr: m?.[1] ?? "", port: Number(m?.[2] ?? 0) };
+        }),
+    ),
+});
+
 export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)
   .extend(StorageEnv.shape)
-  .extend({ APPLIER_TARGET: TargetKind.default("dry-run") })
+  .extend(IsolationEnv.shape)
+  .extend({
+    APPLIER_TARGET: TargetKind.default("dry-run"),
+    /** kubeconfig of the deployments cluster; empty means the pod's in-cluster service account. */
+    KUBECONFIG_PATH: z.string().default(""),
+    NAMESPACE_DELETE_TIMEOUT_SECONDS: int(300),
+  })
   .superRefine(requireBucket);
 
 export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape)

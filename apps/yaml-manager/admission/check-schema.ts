@@ -1,15 +1,7 @@
-import * as k8s from "@kubernetes/client-node";
+import { attributesOf, elementType, modelTypeOf } from "../../shared/kube/client-models";
 import { ALLOWED_KINDS, kindKey } from "./allowed-kinds";
 import { isObj, type Finding, type Obj } from "./finding";
 
-type AttributeMap = { baseName: string; type: string }[];
-const MODELS = k8s as unknown as Record<string, { attributeTypeMap?: AttributeMap } | undefined>;
-
-/** `apps/v1` + `Deployment` → the client's generated model name, `V1Deployment`. */
-const modelName = (apiVersion: string, kind: string) => {
-  const version = apiVersion.split("/").pop() ?? "";
-  return `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
-};
 
 const jsonPath = (instancePath: string) =>
   instancePath
@@ -25,17 +17,16 @@ const jsonPath = (instancePath: string) =>
  * --validate=strict` would, with a suggestion.
  */
 const unknownFields = (value: unknown, type: string, path: string, out: Finding[]) => {
-  if (type.startsWith("Array<")) {
-    const inner = type.slice(6, -1);
-    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, inner, `${path}[${i}]`, out));
+  const el = elementType(type);
+  if (el?.kind === "array") {
+    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, el.inner, `${path}[${i}]`, out));
     return;
   }
-  if (type.startsWith("{ [key: string]: ")) {
-    const inner = type.slice("{ [key: string]: ".length, -3);
-    if (isObj(value)) for (const [k, v] of Object.entries(value)) unknownFields(v, inner, `${path}.${k}`, out);
+  if (el?.kind === "map") {
+    if (isObj(value)) for (const [k, v] of Object.entries(value)) unknownFields(v, el.inner, `${path}.${k}`, out);
     return;
   }
-  const attrs = MODELS[type]?.attributeTypeMap;
+  const attrs = attributesOf(type);
   if (!attrs || !isObj(value)) return;
   for (const [key, v] of Object.entries(value)) {
     const attr = attrs.find((a) => a.baseName === key);
@@ -70,7 +61,7 @@ export const checkSchema = (obj: Obj): Finding[] => {
       out.push({ path: path || "(object)", rule: "schema/invalid", message: missing ? `required field "${missing}" is missing` : `${e.message ?? "is invalid"}` });
     }
   }
-  unknownFields(obj, modelName(String(obj.apiVersion), String(obj.kind)), "", out);
+  unknownFields(obj, modelTypeOf(String(obj.apiVersion), String(obj.kind)), "", out);
   return out;
 };
 

@@ -1,0 +1,125 @@
+import { JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor } from "../../shared/contract";
+import type { Manifest } from "../targets/cluster-target";
+
+export interface IsolationSettings {
+  quota: { cpu: string; memory: string; pods: number; storage: string; objects: number };
+  container: { defaultCpu: string; defaultMemory: string; maxCpu: string; maxMemory: string };
+  /** Egress allowed besides DNS and the job's own pods. */
+  egress: { cidr: string; port: number }[];
+}
+
+/**
+ * The fence around a job: its namespace (Pod Security "restricted" enforced), a quota, default
+ * and maximum container sizes, and network policies that deny everything except traffic
+ * between the job's own pods, DNS, and the configured platform endpoints.
+ */
+export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[] => {
+  const namespace = namespaceFor(jobId);
+  const labels = { [JOB_ID_LABEL]: jobId, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+  const meta = (name: string) => ({ name, namespace, labels });
+  const netpol = (name: string, spec: Record<string, unknown>): Manifest => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(name),
+    spec: { podSelector: {}, ...spec },
+  });
+  const objects: Manifest[] = [
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: namespace,
+        labels: {
+          ...labels,
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "latest",
+          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+        },
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: meta("job-quota"),
+      spec: {
+        hard: {
+          "requests.cpu": s.quota.cpu,
+          "limits.cpu": s.quota.cpu,
+          "requests.memory": s.quota.memory,
+          "limits.memory": s.quota.memory,
+          "requests.storage": s.quota.storage,
+          pods: String(s.quota.pods),
+          "count/deployments.apps": String(s.quota.objects),
+          "count/jobs.batch": String(s.quota.objects),
+          "count/cronjobs.batch": String(s.quota.objects),
+          configmaps: String(s.quota.objects),
+          secrets: String(s.quota.objects),
+          services: String(s.quota.objects),
+          persistentvolumeclaims: String(s.quota.objects),
+          "services.loadbalancers": "0",
+          "services.nodeports": "0",
+        },
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "LimitRange",
+      metadata: meta("job-limits"),
+      spec: {
+        limits: [
+          {
+            type: "Container",
+            default: { cpu: s.container.defaultCpu, memory: s.container.defaultMemory },
+            defaultRequest: { cpu: s.container.defaultCpu, memory: s.container.defaultMemory },
+            max: { cpu: s.container.maxCpu, memory: s.container.maxMemory },
+          },
+        ],
+      },
+    },
+    netpol("default-deny", { policyTypes: ["Ingress", "Egress"] }),
+    netpol("allow-within-job", {
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    }),
+    netpol("allow-dns", {
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    }),
+  ];
+  if (s.egress.length > 0) {
+    objects.push(
+      netpol("allow-platform", {
+        policyTypes: ["Egress"],
+        egress: s.egress.map((e) => ({ to: [{ ipBlock: { cidr: e.cidr } }], ports: [{ protocol: "TCP", port: e.port }] })),
+      }),
+    );
+  }
+  return objects;
+};
+
+export const isolationFromEnv = (env: {
+  JOB_QUOTA_CPU: string;
+  JOB_QUOTA_MEMORY: string;
+  JOB_QUOTA_PODS: number;
+  JOB_QUOTA_STORAGE: string;
+  JOB_QUOTA_OBJECTS: number;
+  JOB_DEFAULT_CPU: string;
+  JOB_DEFAULT_MEMORY: string;
+  JOB_MAX_CPU: string;
+  JOB_MAX_MEMORY: string;
+  JOB_EGRESS_ALLOW: { cidr: string; port: number }[];
+}): IsolationSettings => ({
+  quota: { cpu: env.JOB_QUOTA_CPU, memory: env.JOB_QUOTA_MEMORY, pods: env.JOB_QUOTA_PODS, storage: env.JOB_QUOTA_STORAGE, objects: env.JOB_QUOTA_OBJECTS },
+  container: { defaultCpu: env.JOB_DEFAULT_CPU, defaultMemory: env.JOB_DEFAULT_MEMORY, maxCpu: env.JOB_MAX_CPU, maxMemory: env.JOB_MAX_MEMORY },
+  egress: env.JOB_EGRESS_ALLOW,
+});

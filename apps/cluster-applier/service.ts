@@ -1,4 +1,6 @@
-import type { ServiceEnv } from "../shared/contract";
+import { randomUUID } from "node:crypto";
+import type { JobEvent, ServiceEnv } from "../shared/contract";
+import { failJobOnGiveUp } from "../shared/messaging/report-failure";
 import type { Logger } from "../shared/logging/logger";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
@@ -9,6 +11,7 @@ import type { ClusterTarget } from "./targets/cluster-target";
 import { DryRunTarget } from "./targets/dry-run-target";
 import { KubernetesTarget, loadKubeConfig } from "./targets/kubernetes-target";
 import { isolationFromEnv } from "./isolation/namespace-objects";
+import { WorkloadWatcher } from "./workload/workload-watcher";
 
 const createTarget = (env: ServiceEnv<"cluster-applier">, store: ObjectStore, logger: Logger): ClusterTarget =>
   env.APPLIER_TARGET === "dry-run"
@@ -23,13 +26,27 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
   const store = createStore(env);
   const target = createTarget(env, store, logger);
   const broker = await connectBroker(env, "cluster-applier", logger);
-  await broker.consume("cluster-applier", clusterApplierHandler({ publish: (e) => broker.publish(e), store, target }));
+  const publish = (e: JobEvent) => broker.publish(e);
+  await broker.consume("cluster-applier", clusterApplierHandler({ publish, store, target }), failJobOnGiveUp(publish));
+  // With a real cluster, report what each job's objects do there (watch, not poll).
+  const watcher =
+    target instanceof KubernetesTarget
+      ? new WorkloadWatcher(loadKubeConfig(env.KUBECONFIG_PATH), {
+          logger,
+          report: (jobId, workload) =>
+            broker.publish({ type: "job.workload", eventId: randomUUID(), jobId, at: workload.observedAt, workload }),
+        })
+      : undefined;
+  await watcher?.start();
   return {
     name: "cluster-applier",
     readiness: [
       { name: "broker", check: () => broker.check() },
       { name: "target", check: () => target.check() },
     ],
-    stop: () => broker.close(),
+    stop: async () => {
+      await watcher?.stop();
+      await broker.close();
+    },
   };
 };

@@ -4,7 +4,7 @@ import { jobTransitions } from "../shared/metrics/metrics";
 import type { JobRepository, TransitionDetails } from "../shared/state/job-repository";
 
 /** What each event means for a job's status, and what it adds to the job's record. */
-export const statusOf = (e: JobEvent): { status: JobStatus; details: TransitionDetails } => {
+export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" }>): { status: JobStatus; details: TransitionDetails } => {
   switch (e.type) {
     case "job.submitted":
       return { status: "PENDING", details: {} };
@@ -30,6 +30,11 @@ export const statusOf = (e: JobEvent): { status: JobStatus; details: TransitionD
 export const statusWorkerHandler =
   (jobs: JobRepository): EventHandler =>
   async (event, { log }) => {
+    if (event.type === "job.workload") {
+      const stored = await jobs.setWorkload(event.jobId, event.workload);
+      log.debug({ phase: event.workload.phase, stored }, "workload recorded");
+      return;
+    }
     const { status, details } = statusOf(event);
     const result = await jobs.transition(event.jobId, status, event.at, details);
     if (result === "changed" || result === "created") jobTransitions.inc({ status });

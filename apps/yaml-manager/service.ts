@@ -1,4 +1,5 @@
-import type { ServiceEnv } from "../shared/contract";
+import type { JobEvent, ServiceEnv } from "../shared/contract";
+import { failJobOnGiveUp } from "../shared/messaging/report-failure";
 import type { Logger } from "../shared/logging/logger";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
@@ -13,8 +14,8 @@ export const startYamlManager = async (env: ServiceEnv<"yaml-manager">, logger: 
     jobActiveDeadlineSeconds: env.JOB_ACTIVE_DEADLINE_SECONDS,
     jobTtlSecondsAfterFinished: env.JOB_TTL_SECONDS_AFTER_FINISHED,
   };
-  const handler = yamlManagerHandler({ publish: (e) => broker.publish(e), store, policy });
-  await broker.consume("yaml-manager", handler);
+  const publish = (e: JobEvent) => broker.publish(e);
+  await broker.consume("yaml-manager", yamlManagerHandler({ publish, store, policy }), failJobOnGiveUp(publish));
   return {
     name: "yaml-manager",
     readiness: [

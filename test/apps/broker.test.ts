@@ -85,7 +85,8 @@ describe("broker on a real RabbitMQ", () => {
   it("When a handler always fails, then after the delivery limit the message sits in the DLQ with the reason", async () => {
     const broker = await open(3);
     const r = recorder(() => false, () => new Error("cannot reach the cluster"));
-    await broker.consume("cluster-applier", r.handler);
+    const gaveUp: [string, string][] = [];
+    await broker.consume("cluster-applier", r.handler, { onGiveUp: async (e, reason) => void gaveUp.push([e.eventId, reason]) });
     const event = deleted();
     await broker.publish(event);
     const dead = await getDlq(prefixes.at(-1)!, "cluster-applier");
@@ -96,6 +97,7 @@ describe("broker on a real RabbitMQ", () => {
       [DLQ_HEADERS.attempts]: 3,
     });
     expect(r.seen.map(([, a]) => a)).toEqual([1, 2, 3]);
+    expect(gaveUp).toEqual([[event.eventId, "gave up after 3 attempts: cannot reach the cluster"]]);
   });
 
   it("When a poisoned (malformed) message arrives, then it goes straight to the DLQ without reaching the handler", async () => {

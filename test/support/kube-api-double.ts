@@ -181,6 +181,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
       const selector = url.searchParams.get("labelSelector");
       if (url.searchParams.get("watch") === "true") {
         res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
+        res.flushHeaders(); // as the real server does: the watch is open before any event
         const w = { plural, namespace: ns, selector, res };
         watchers.add(w);
         req.on("close", () => watchers.delete(w));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Problem, ResourceRef, TargetKind } from "./job";
+import { Problem, ResourceRef, TargetKind, Workload } from "./job";
 
 /**
  * Events on the jobs exchange. The routing key is the event type, so bindings read as
@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   "job.failed",
   "job.deleted",
   "job.rolled_back",
+  "job.workload",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -56,6 +57,9 @@ export const JobRolledBack = z.object({
   target: TargetKind,
 });
 
+/** The job's objects changed in the cluster (not a status change). */
+export const JobWorkload = z.object({ ...base, type: z.literal("job.workload"), workload: Workload });
+
 export const JobEvent = z.discriminatedUnion("type", [
   JobSubmitted,
   JobValidated,
@@ -64,6 +68,7 @@ export const JobEvent = z.discriminatedUnion("type", [
   JobFailed,
   JobDeleted,
   JobRolledBack,
+  JobWorkload,
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 export type EventOf<T extends EventType> = Extract<JobEvent, { type: T }>;

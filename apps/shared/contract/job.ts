@@ -60,6 +60,17 @@ export type Problem = z.infer<typeof Problem>;
 export const HistoryEntry = z.object({ status: JobStatus, at: z.string() });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
+/** What the job's objects are doing in the cluster, watched after DONE. */
+export const WorkloadPhase = z.enum(["Pending", "Running", "Succeeded", "Failed"]);
+export const Workload = z.object({
+  phase: WorkloadPhase,
+  pods: z.object({ pending: z.number().int(), running: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
+  /** Why it is stuck or failing: image pulls, scheduling, pods refused by admission, failed Jobs. */
+  problems: z.array(z.string()),
+  observedAt: z.string(),
+});
+export type Workload = z.infer<typeof Workload>;
+
 /** What GET /jobs/:id returns. */
 export const JobView = z.object({
   id: z.string(),
@@ -70,6 +81,7 @@ export const JobView = z.object({
   namespace: z.string(),
   resources: z.array(ResourceRef),
   target: TargetKind.optional(),
+  workload: Workload.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -26,7 +26,15 @@ export type EventHandler = (event: JobEvent, ctx: DeliveryContext) => Promise<vo
 /** What handlers need of the broker: publishing, nothing else. */
 export type Publish = (event: JobEvent) => Promise<void>;
 
-interface Consumer {
+export interface ConsumeOptions {
+  /**
+   * Called once when a well-formed event is given up on (refused for good, or out of
+   * attempts), before it is dead-lettered: the place to tell the job's owner it FAILED.
+   */
+  onGiveUp?: (event: JobEvent, reason: string) => Promise<void>;
+}
+
+interface Consumer extends ConsumeOptions {
   service: ServiceQueue;
   handler: EventHandler;
 }
@@ -76,8 +84,8 @@ export class Broker {
   }
 
   /** Start consuming a service queue now, and again after every reconnect. */
-  async consume(service: ServiceQueue, handler: EventHandler): Promise<void> {
-    const consumer = { service, handler };
+  async consume(service: ServiceQueue, handler: EventHandler, options: ConsumeOptions = {}): Promise<void> {
+    const consumer = { service, handler, ...options };
     this.consumers.push(consumer);
     const model = this.model;
     if (model) {
@@ -157,6 +165,8 @@ export class Broker {
       if (permanent || attempt >= this.opts.deliveryLimit) {
         count("dead_letter");
         log.error({ err: reason, permanent }, "giving up on message");
+        const why = permanent ? reason : `gave up after ${attempt} attempts: ${reason}`;
+        await c.onGiveUp?.(event, why).catch((e: Error) => log.error({ err: e.message }, "could not report the failure"));
         return this.deadLetter(ch, c, msg, reason, attempt, log);
       }
       count("retry");

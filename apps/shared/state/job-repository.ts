@@ -7,9 +7,11 @@ import {
   type Problem,
   type ResourceRef,
   type TargetKind,
+  type Workload,
   namespaceFor,
 } from "../contract";
 import { TRANSITION_LUA } from "./transition-script";
+import { WORKLOAD_LUA } from "./workload-script";
 
 
 export type TransitionResult = "created" | "changed" | "history" | "duplicate";
@@ -29,6 +31,7 @@ export interface Page {
 
 type WithTransition = Redis & {
   jobTransition(...args: (string | number)[]): Promise<number>;
+  jobWorkload(key: string, at: string, workload: string): Promise<number>;
 };
 
 /**
@@ -42,6 +45,7 @@ export class JobRepository {
   constructor(redis: Redis, prefix: string) {
     this.p = `{${prefix}}:`;
     redis.defineCommand("jobTransition", { numberOfKeys: 3, lua: TRANSITION_LUA });
+    redis.defineCommand("jobWorkload", { numberOfKeys: 1, lua: WORKLOAD_LUA });
     this.redis = redis as WithTransition;
   }
 
@@ -71,6 +75,11 @@ export class JobRepository {
       ...extra,
     );
     return RESULTS[code] ?? "duplicate";
+  }
+
+  /** Record what the job's objects do in the cluster; older news than what is stored is dropped. */
+  async setWorkload(id: string, workload: Workload): Promise<boolean> {
+    return (await this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload))) === 1;
   }
 
   async get(id: string): Promise<JobView | null> {
@@ -140,6 +149,7 @@ const toView = (hash: Record<string, string>, history: Record<string, string>): 
     namespace: hash.namespace ?? namespaceFor(hash.id),
     resources: parseJson<ResourceRef[]>(hash.resources, []),
     ...(hash.target ? { target: hash.target as TargetKind } : {}),
+    ...(hash.workload ? { workload: parseJson<Workload>(hash.workload, undefined as never) } : {}),
     createdAt: hash.createdAt ?? "",
     updatedAt: hash.updatedAt ?? hash.createdAt ?? "",
   };

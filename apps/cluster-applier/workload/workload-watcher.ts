@@ -1,0 +1,108 @@
+import * as k8s from "@kubernetes/client-node";
+import { JOB_ID_LABEL, type Workload } from "../../shared/contract";
+import type { Logger } from "../../shared/logging/logger";
+import { summarizeWorkload, type JobObjects } from "./summarize-workload";
+
+type Listed = k8s.KubernetesObject & { status?: Record<string, unknown> };
+type Kind = keyof JobObjects;
+
+export interface WorkloadWatcherOptions {
+  logger: Logger;
+  /** Called when a job's summary changed. */
+  report(jobId: string, workload: Workload): Promise<void>;
+  /** Coalesce bursts of events for one job (a Deployment rollout sends many). */
+  debounceMs?: number;
+  restartDelayMs?: number;
+}
+
+/**
+ * Watches (list + watch, via client-node informers) the Pods, Jobs and Deployments of every
+ * job, across namespaces, by the job-id label; after each change it recomputes that job's
+ * workload and reports it when it differs from the last report. No polling.
+ */
+export class WorkloadWatcher {
+  private readonly informers: k8s.Informer<Listed>[] = [];
+  private readonly cache = new Map<string, Record<Kind, Map<string, Listed>>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly last = new Map<string, string>();
+  private stopped = false;
+
+  constructor(
+    kc: k8s.KubeConfig,
+    private readonly opts: WorkloadWatcherOptions,
+  ) {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const batch = kc.makeApiClient(k8s.BatchV1Api);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const labelSelector = JOB_ID_LABEL;
+    this.watch(kc, "pods", "/api/v1/pods", () => core.listPodForAllNamespaces({ labelSelector }) as never);
+    this.watch(kc, "jobs", "/apis/batch/v1/jobs", () => batch.listJobForAllNamespaces({ labelSelector }) as never);
+    this.watch(kc, "deployments", "/apis/apps/v1/deployments", () => apps.listDeploymentForAllNamespaces({ labelSelector }) as never);
+  }
+
+  private watch(kc: k8s.KubeConfig, kind: Kind, path: string, list: k8s.ListPromise<Listed>) {
+    const informer = k8s.makeInformer<Listed>(kc, path, list, JOB_ID_LABEL);
+    const onChange = (obj: Listed, deleted = false) => {
+      const jobId = obj.metadata?.labels?.[JOB_ID_LABEL];
+      const name = obj.metadata?.name;
+      if (!jobId || !name) return;
+      const entry = this.cache.get(jobId) ?? { pods: new Map(), jobs: new Map(), deployments: new Map() };
+      if (deleted) entry[kind].delete(name);
+      else entry[kind].set(name, obj);
+      this.cache.set(jobId, entry);
+      this.schedule(jobId);
+    };
+    informer.on("add", (o) => onChange(o));
+    informer.on("update", (o) => onChange(o));
+    informer.on("delete", (o) => onChange(o, true));
+    informer.on("error", (err: unknown) => {
+      if (this.stopped) return;
+      this.opts.logger.warn({ err: String((err as Error)?.message ?? err), kind }, "watch failed; restarting");
+      setTimeout(() => !this.stopped && informer.start().catch(() => undefined), this.opts.restartDelayMs ?? 2000);
+    });
+    this.informers.push(informer);
+  }
+
+  private schedule(jobId: string) {
+    clearTimeout(this.timers.get(jobId));
+    this.timers.set(
+      jobId,
+      setTimeout(() => {
+        this.timers.delete(jobId);
+        void this.flush(jobId);
+      }, this.opts.debounceMs ?? 250),
+    );
+  }
+
+  private async flush(jobId: string) {
+    const entry = this.cache.get(jobId);
+    if (!entry) return;
+    const objects = { pods: [...entry.pods.values()], jobs: [...entry.jobs.values()], deployments: [...entry.deployments.values()] };
+    if (objects.pods.length + objects.jobs.length + objects.deployments.length === 0) {
+      // Everything is gone (rolled back): forget the job, nothing more to report.
+      this.cache.delete(jobId);
+      this.last.delete(jobId);
+      return;
+    }
+    const workload = summarizeWorkload(objects, new Date().toISOString());
+    const fingerprint = JSON.stringify({ ...workload, observedAt: undefined });
+    if (this.last.get(jobId) === fingerprint) return;
+    try {
+      await this.opts.report(jobId, workload);
+      this.last.set(jobId, fingerprint);
+    } catch (err) {
+      this.opts.logger.warn({ jobId, err: (err as Error).message }, "could not report workload; retrying");
+      this.schedule(jobId);
+    }
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+}

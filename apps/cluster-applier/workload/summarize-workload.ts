@@ -1,6 +1,20 @@
 import type { Workload } from "../../shared/contract";
 
-type Obj = { metadata?: { name?: string }; status?: Record<string, any> };
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+interface ContainerStatus {
+  name: string;
+  state?: { waiting?: { reason?: string; message?: string } };
+}
+/** The parts of Pods, Jobs and Deployments read here. */
+type Obj = {
+  metadata?: { name?: string };
+  status?: { phase?: string; conditions?: Condition[]; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
+};
 export interface JobObjects {
   pods: Obj[];
   jobs: Obj[];
@@ -10,7 +24,7 @@ export interface JobObjects {
 /** Container states that will not fix themselves without a change to the job. */
 const STUCK = new Set(["ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "CrashLoopBackOff", "RunContainerError"]);
 
-const condition = (o: Obj, type: string) => (o.status?.conditions as { type: string; status: string; reason?: string; message?: string }[] | undefined)?.find((c) => c.type === type);
+const condition = (o: Obj, type: string) => o.status?.conditions?.find((c) => c.type === type);
 
 /**
  * One job's objects in the cluster, summed up for GET /jobs/:id: how many pods are in each
@@ -22,7 +36,7 @@ export const summarizeWorkload = (o: JobObjects, observedAt: string): Workload =
   for (const p of o.pods) {
     const phase = String(p.status?.phase ?? "Pending").toLowerCase();
     if (phase in pods) pods[phase as keyof typeof pods]++;
-    const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])] as { name: string; state?: { waiting?: { reason?: string; message?: string } } }[];
+    const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
     for (const c of statuses) {
       const w = c.state?.waiting;
       if (w?.reason && STUCK.has(w.reason)) problems.push(`Pod/${p.metadata?.name} container ${c.name}: ${w.reason}${w.message ? `: ${w.message}` : ""}`);

@@ -36,7 +36,7 @@ const apply = async (deps: Deps, event: EventOf<"job.validated">, { log }: Deliv
     resources = await deps.target.apply(event.jobId, manifests);
   } catch (err) {
     if (!(err instanceof ApplyRefusedError || err instanceof ObjectNotFoundError)) throw err; // transient: retry
-    await deps.publish({ type: "job.failed", eventId: randomUUID(), jobId: event.jobId, at: now(), reason: err.message });
+    await deps.publish({ type: "job.failed", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: now(), reason: err.message });
     return;
   }
   if (await deps.store.exists(keys.tombstone)) {
@@ -45,7 +45,7 @@ const apply = async (deps: Deps, event: EventOf<"job.validated">, { log }: Deliv
     return;
   }
   log.info({ target: deps.target.kind, resources: resources.length }, "job applied");
-  await deps.publish({ type: "job.applied", eventId: randomUUID(), jobId: event.jobId, at: now(), target: deps.target.kind, resources });
+  await deps.publish({ type: "job.applied", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: now(), target: deps.target.kind, resources });
 };
 
 const rollback = async (deps: Deps, event: EventOf<"job.deleted">, { log }: DeliveryContext) => {
@@ -53,5 +53,5 @@ const rollback = async (deps: Deps, event: EventOf<"job.deleted">, { log }: Deli
   await deps.store.put(keys.tombstone, event.at);
   const deleted = await deps.target.rollback(event.jobId);
   log.info({ target: deps.target.kind, deleted: deleted.length }, "job rolled back");
-  await deps.publish({ type: "job.rolled_back", eventId: randomUUID(), jobId: event.jobId, at: new Date().toISOString(), target: deps.target.kind });
+  await deps.publish({ type: "job.rolled_back", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: new Date().toISOString(), target: deps.target.kind });
 };

@@ -33,8 +33,8 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
     target instanceof KubernetesTarget
       ? new WorkloadWatcher(loadKubeConfig(env.KUBECONFIG_PATH), {
           logger,
-          report: (jobId, workload) =>
-            broker.publish({ type: "job.workload", eventId: randomUUID(), jobId, at: workload.observedAt, workload }),
+          report: (jobId, tenant, workload) =>
+            broker.publish({ type: "job.workload", eventId: randomUUID(), jobId, tenant, at: workload.observedAt, workload }),
         })
       : undefined;
   await watcher?.start();

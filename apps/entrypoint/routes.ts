@@ -1,16 +1,18 @@
-import { Router } from "express";
+import { Router, type RequestHandler } from "express";
+import { tenantOf } from "../shared/http/auth";
 import { deleteJob } from "./delete-job";
 import { readSubmission, type SubmissionLimits } from "./read-submission";
 import { submitJob, type SubmitDeps } from "./submit-job";
 
 /** The write side of the API: submit a job, ask for its deletion. */
-export const entrypointRoutes = (deps: SubmitDeps, limits: SubmissionLimits): Router => {
+export const entrypointRoutes = (deps: SubmitDeps, limits: SubmissionLimits, auth: RequestHandler): Router => {
   const r = Router();
+  r.use(["/yaml", "/jobs"], auth);
 
   r.post("/yaml", async (req, res) => {
     const files = await readSubmission(req, limits);
     const key = req.get("Idempotency-Key");
-    const { job, replayed } = await submitJob(deps, files, key);
+    const { job, replayed } = await submitJob(deps, tenantOf(res), files, key);
     res
       .status(202)
       .location(`/jobs/${job.id}`)
@@ -19,7 +21,7 @@ export const entrypointRoutes = (deps: SubmitDeps, limits: SubmissionLimits): Ro
   });
 
   r.delete("/jobs/:id", async (req, res) => {
-    const job = await deleteJob(deps, req.params.id);
+    const job = await deleteJob(deps, tenantOf(res), req.params.id);
     res.status(202).location(`/jobs/${job.id}`).json(job);
   });
 

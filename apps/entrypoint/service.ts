@@ -1,5 +1,6 @@
 import { yamlLimitsOf, type ServiceEnv } from "../shared/contract";
 import type { Logger } from "../shared/logging/logger";
+import { authenticate } from "../shared/http/auth";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { JobRepository } from "../shared/state/job-repository";
@@ -22,6 +23,7 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
       idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     },
     { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES },
+    authenticate(env, jobs),
   );
   return {
     name: "entrypoint",

@@ -31,7 +31,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
  * is only sent once the broker confirmed the event; if any step fails, what was written is
  * removed again, so a failed request leaves no half-made job behind.
  */
-export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempotencyKey?: string): Promise<SubmitResult> => {
+export const submitJob = async (deps: SubmitDeps, tenant: string, files: SubmittedFile[], idempotencyKey?: string): Promise<SubmitResult> => {
   // Parse once, here: syntax errors are reported before a job exists, and the YAML Manager
   // receives documents instead of parsing the same text again.
   const parsed = parseYamlFiles(files, deps.yamlLimits);
@@ -46,7 +46,7 @@ export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempo
 
   if (idempotencyKey !== undefined) {
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw badRequest("Idempotency-Key must be 1-200 printable ASCII characters");
-    const existing = await deps.jobs.claimIdempotencyKey(idempotencyKey, `${id} ${fingerprint}`, deps.idempotencyTtlSeconds);
+    const existing = await deps.jobs.claimIdempotencyKey(tenant, idempotencyKey, `${id} ${fingerprint}`, deps.idempotencyTtlSeconds);
     if (existing !== null) return replay(deps, existing, fingerprint);
     claimed = idempotencyKey;
   }
@@ -58,11 +58,12 @@ export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempo
     const submission: StoredSubmission = { files, documents: parsed.documents };
     await putJson(deps.store, submissionKey, submission);
     stored = true;
-    await deps.jobs.transition(id, "PENDING", at);
+    await deps.jobs.transition(id, "PENDING", at, {}, tenant);
     await deps.broker.publish({
       type: "job.submitted",
       eventId: randomUUID(),
       jobId: id,
+      tenant,
       at,
       namespace: namespaceFor(id),
       submissionKey,
@@ -73,7 +74,7 @@ export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempo
     await Promise.allSettled([
       deps.jobs.remove(id),
       stored ? deps.store.delete(submissionKey) : Promise.resolve(),
-      claimed ? deps.jobs.releaseIdempotencyKey(claimed, `${id} ${fingerprint}`) : Promise.resolve(),
+      claimed ? deps.jobs.releaseIdempotencyKey(tenant, claimed, `${id} ${fingerprint}`) : Promise.resolve(),
     ]);
     if (err instanceof AppError) throw err;
     throw new AppError("could not accept the job right now; retry later", { status: 503, retryable: true, cause: err });
@@ -81,7 +82,7 @@ export const submitJob = async (deps: SubmitDeps, files: SubmittedFile[], idempo
   jobsSubmitted.inc();
   log.info({ files: files.length }, "job accepted");
   // The job may already be further along; the answer to this request is what it accepted.
-  return { job: pendingView(id, at), replayed: false };
+  return { job: pendingView(id, tenant, at), replayed: false };
 };
 
 const replay = async (deps: SubmitDeps, claim: string, fingerprint: string): Promise<SubmitResult> => {
@@ -97,8 +98,9 @@ const replay = async (deps: SubmitDeps, claim: string, fingerprint: string): Pro
   return { job, replayed: true };
 };
 
-const pendingView = (id: string, at: string): JobView => ({
+const pendingView = (id: string, tenant: string, at: string): JobView => ({
   id,
+  tenant,
   status: "PENDING",
   history: [{ status: "PENDING", at }],
   namespace: namespaceFor(id),

@@ -36,7 +36,7 @@ export const statusWorkerHandler =
       return;
     }
     const { status, details } = statusOf(event);
-    const result = await jobs.transition(event.jobId, status, event.at, details);
+    const result = await jobs.transition(event.jobId, status, event.at, details, event.tenant);
     if (result === "changed" || result === "created") jobTransitions.inc({ status });
     log.debug({ status, result }, "status event recorded");
   };

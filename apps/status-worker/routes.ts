@@ -1,12 +1,14 @@
-import { Router } from "express";
+import { Router, type RequestHandler } from "express";
+import { tenantOf } from "../shared/http/auth";
 import { z } from "zod";
 import { JobId, JobStatus } from "../shared/contract";
 import { badRequest, notFound } from "../shared/errors/app-error";
 import type { JobRepository } from "../shared/state/job-repository";
 
 /** The read side of the API: one job, or a page of jobs. */
-export const statusRoutes = (jobs: JobRepository, maxPageSize: number): Router => {
+export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: RequestHandler): Router => {
   const r = Router();
+  r.use("/jobs", auth);
   const ListQuery = z.object({
     status: JobStatus.optional(),
     limit: z.coerce.number().int().min(1).max(maxPageSize).default(Math.min(20, maxPageSize)),
@@ -18,13 +20,14 @@ export const statusRoutes = (jobs: JobRepository, maxPageSize: number): Router =
     if (!q.success) {
       throw badRequest(`invalid query: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     }
-    res.json(await jobs.list(q.data));
+    res.json(await jobs.list({ ...q.data, tenant: tenantOf(res) }));
   });
 
   r.get("/jobs/:id", async (req, res) => {
     const id = req.params.id;
     const job = JobId.safeParse(id).success ? await jobs.get(id) : null;
-    if (!job) throw notFound(`no job ${id}`);
+    // Another tenant's job is answered exactly like a missing one.
+    if (!job || job.tenant !== tenantOf(res)) throw notFound(`no job ${id}`);
     res.json(job);
   });
 

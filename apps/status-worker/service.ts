@@ -1,5 +1,6 @@
 import type { ServiceEnv } from "../shared/contract";
 import type { Logger } from "../shared/logging/logger";
+import { authenticate } from "../shared/http/auth";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { JobRepository } from "../shared/state/job-repository";
@@ -14,7 +15,7 @@ export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger
   await broker.consume("status-worker", statusWorkerHandler(jobs));
   return {
     name: "status-worker",
-    routes: statusRoutes(jobs, env.MAX_PAGE_SIZE),
+    routes: statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticate(env, jobs)),
     readiness: [
       { name: "broker", check: () => broker.check() },
       { name: "redis", check: () => jobs.check() },

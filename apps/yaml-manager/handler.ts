@@ -15,7 +15,7 @@ export const yamlManagerHandler =
   async (event, { log }) => {
     if (event.type !== "job.submitted") return;
     const now = () => new Date().toISOString();
-    const base = { jobId: event.jobId, eventId: randomUUID() };
+    const base = { jobId: event.jobId, tenant: event.tenant, eventId: randomUUID() };
 
     let submission: StoredSubmission;
     try {
@@ -28,7 +28,7 @@ export const yamlManagerHandler =
       return;
     }
 
-    const verdict = admit(event.jobId, submission.documents, deps.policy);
+    const verdict = admit(event.jobId, submission.documents, deps.policy, event.tenant);
     if (!verdict.ok) {
       log.info({ problems: verdict.problems.length }, "job rejected");
       await deps.publish({ ...base, type: "job.rejected", at: now(), reason: summarize(verdict.problems), problems: verdict.problems });

@@ -25,7 +25,7 @@ afterAll(async () => {
   for (const p of prefixes) await removeBrokerObjects(p);
 });
 
-const deleted = (): JobEvent => ({ type: "job.deleted", eventId: randomUUID(), jobId: randomUUID(), at: new Date().toISOString() });
+const deleted = (): JobEvent => ({ type: "job.deleted", eventId: randomUUID(), jobId: randomUUID(), tenant: "default", at: new Date().toISOString() });
 
 /** Resolves with what the handler saw once `done(event, attempt)` says so; rejects after a timeout. */
 const recorder = (done: (e: JobEvent, attempt: number) => boolean, fail?: (attempt: number) => Error | undefined) => {

@@ -74,21 +74,27 @@ describe("job state in Redis (real server)", () => {
     const ids = Array.from({ length: 5 }, () => randomUUID());
     for (const [i, id] of ids.entries()) await repo.transition(id, "PENDING", t(10 + i));
     await repo.transition(ids[0]!, "DONE", t(30));
-    const first = await repo.list({ status: "PENDING", limit: 3 });
+    const first = await repo.list({ tenant: "default", status: "PENDING", limit: 3 });
     expect(first.items.map((j) => j.id)).toEqual([ids[4], ids[3], ids[2]]);
-    const second = await repo.list({ status: "PENDING", limit: 3, cursor: first.nextCursor });
+    const second = await repo.list({ tenant: "default", status: "PENDING", limit: 3, cursor: first.nextCursor });
     expect(second.items.map((j) => j.id)).toEqual([ids[1]]);
     expect(second.nextCursor).toBeUndefined();
-    expect((await repo.list({ status: "DONE", limit: 10 })).items.map((j) => j.id)).toEqual([ids[0]]);
-    expect((await repo.list({ limit: 10 })).items).toHaveLength(5);
+    expect((await repo.list({ tenant: "default", status: "DONE", limit: 10 })).items.map((j) => j.id)).toEqual([ids[0]]);
+    expect((await repo.list({ tenant: "default", limit: 10 })).items).toHaveLength(5);
+    // Another tenant's listing does not see them.
+    await repo.transition(randomUUID(), "PENDING", t(40), {}, "acme");
+    expect((await repo.list({ tenant: "acme", limit: 10 })).items).toHaveLength(1);
+    expect((await repo.list({ tenant: "default", limit: 10 })).items).toHaveLength(5);
     await removeRedisKeys(p);
   });
 
   it("When an idempotency key is claimed twice, then the second caller gets the first job", async () => {
     const key = randomUUID();
-    expect(await jobs.claimIdempotencyKey(key, "job-1 abc", 60)).toBeNull();
-    expect(await jobs.claimIdempotencyKey(key, "job-2 abc", 60)).toBe("job-1 abc");
-    await jobs.releaseIdempotencyKey(key, "job-1 abc");
-    expect(await jobs.claimIdempotencyKey(key, "job-3 abc", 60)).toBeNull();
+    expect(await jobs.claimIdempotencyKey("default", key, "job-1 abc", 60)).toBeNull();
+    expect(await jobs.claimIdempotencyKey("default", key, "job-2 abc", 60)).toBe("job-1 abc");
+    // Keys are per tenant: the same key from another tenant is a different claim.
+    expect(await jobs.claimIdempotencyKey("acme", key, "job-9 abc", 60)).toBeNull();
+    await jobs.releaseIdempotencyKey("default", key, "job-1 abc");
+    expect(await jobs.claimIdempotencyKey("default", key, "job-3 abc", 60)).toBeNull();
   });
 });

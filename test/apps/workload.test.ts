@@ -61,7 +61,7 @@ describe("workload watcher against the API-server double (watch, not poll)", () 
     watcher = new WorkloadWatcher(api.kubeConfig(), {
       logger: pino({ level: "silent" }),
       debounceMs: 20,
-      report: async (id, w) => void reports.push([id, w]),
+      report: async (id, _tenant, w) => void reports.push([id, w]),
     });
     await watcher.start();
   });

@@ -66,11 +66,11 @@ export const removeRedisKeys = async (prefix: string) => {
 };
 
 /** Wait until a job reaches one of the given statuses (polls the API; fails after a timeout). */
-export const waitForStatus = async (baseUrl: string, id: string, wanted: JobStatus[], timeoutMs = 10_000): Promise<JobView> => {
+export const waitForStatus = async (baseUrl: string, id: string, wanted: JobStatus[], timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<JobView> => {
   const deadline = Date.now() + timeoutMs;
   let last: JobView | undefined;
   while (Date.now() < deadline) {
-    const res = await fetch(`${baseUrl}/jobs/${id}`);
+    const res = await fetch(`${baseUrl}/jobs/${id}`, { headers });
     if (res.status === 200) {
       last = (await res.json()) as JobView;
       if (wanted.includes(last.status)) return last;

@@ -1,5 +1,5 @@
 import * as k8s from "@kubernetes/client-node";
-import { JOB_ID_LABEL, type Workload } from "../../shared/contract";
+import { DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, type Workload } from "../../shared/contract";
 import type { Logger } from "../../shared/logging/logger";
 import { summarizeWorkload, type JobObjects } from "./summarize-workload";
 
@@ -9,7 +9,7 @@ type Kind = keyof JobObjects;
 export interface WorkloadWatcherOptions {
   logger: Logger;
   /** Called when a job's summary changed. */
-  report(jobId: string, workload: Workload): Promise<void>;
+  report(jobId: string, tenant: string, workload: Workload): Promise<void>;
   /** Coalesce bursts of events for one job (a Deployment rollout sends many). */
   debounceMs?: number;
   restartDelayMs?: number;
@@ -25,6 +25,7 @@ export class WorkloadWatcher {
   private readonly cache = new Map<string, Record<Kind, Map<string, Listed>>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly last = new Map<string, string>();
+  private readonly tenants = new Map<string, string>();
   private stopped = false;
 
   constructor(
@@ -47,6 +48,7 @@ export class WorkloadWatcher {
       const name = obj.metadata?.name;
       if (!jobId || !name) return;
       const entry = this.cache.get(jobId) ?? { pods: new Map(), jobs: new Map(), deployments: new Map() };
+      this.tenants.set(jobId, obj.metadata?.labels?.[TENANT_LABEL] ?? this.tenants.get(jobId) ?? DEFAULT_TENANT);
       if (deleted) entry[kind].delete(name);
       else entry[kind].set(name, obj);
       this.cache.set(jobId, entry);
@@ -82,13 +84,14 @@ export class WorkloadWatcher {
       // Everything is gone (rolled back): forget the job, nothing more to report.
       this.cache.delete(jobId);
       this.last.delete(jobId);
+      this.tenants.delete(jobId);
       return;
     }
     const workload = summarizeWorkload(objects, new Date().toISOString());
     const fingerprint = JSON.stringify({ ...workload, observedAt: undefined });
     if (this.last.get(jobId) === fingerprint) return;
     try {
-      await this.opts.report(jobId, workload);
+      await this.opts.report(jobId, this.tenants.get(jobId) ?? DEFAULT_TENANT, workload);
       this.last.set(jobId, fingerprint);
     } catch (err) {
       this.opts.logger.warn({ jobId, err: (err as Error).message }, "could not report workload; retrying");

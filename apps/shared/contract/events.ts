@@ -17,9 +17,13 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+export const DEFAULT_TENANT = "default";
+
 const base = {
   eventId: z.string().min(1),
   jobId: z.uuid(),
+  /** Who owns the job; every service passes it on unchanged. */
+  tenant: z.string().min(1).default(DEFAULT_TENANT),
   at: z.iso.datetime(),
 };
 

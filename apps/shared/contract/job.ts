@@ -74,6 +74,7 @@ export type Workload = z.infer<typeof Workload>;
 /** What GET /jobs/:id returns. */
 export const JobView = z.object({
   id: z.string(),
+  tenant: z.string(),
   status: JobStatus,
   reason: z.string().optional(),
   problems: z.array(Problem).optional(),
@@ -94,6 +95,8 @@ export const namespaceFor = (jobId: string): string => `job-${jobId}`;
 
 /** The label every object of a job carries, so the job can be found and removed in full. */
 export const JOB_ID_LABEL = "platform.example.dev/job-id";
+/** The tenant that submitted the job (for the workload watcher and cost attribution). */
+export const TENANT_LABEL = "platform.example.dev/tenant";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY_VALUE = "management-app";
 

@@ -47,6 +47,23 @@ const YamlEnv = z.object({
   MAX_ALIASES: int(20, 0),
 });
 
+/** Who may call the API. Tokens map to tenants; a tenant sees only its own jobs. */
+const ApiAuthEnv = z.object({
+  /** `tenant:token` pairs, comma-separated. Prefer API_TOKENS_FILE (a mounted Secret) in a cluster. */
+  API_TOKENS: z.string().default(""),
+  /** A file with one `tenant:token` per line. */
+  API_TOKENS_FILE: z.string().default(""),
+  /** Requests per second per tenant before 429. */
+  RATE_LIMIT_PER_SECOND: int(200),
+});
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+const requireTokensOffLoopback = (v: { HOST: string; API_TOKENS: string; API_TOKENS_FILE: string }, ctx: z.RefinementCtx) => {
+  if (!LOOPBACK.has(v.HOST) && !v.API_TOKENS && !v.API_TOKENS_FILE) {
+    ctx.addIssue({ code: "custom", path: ["API_TOKENS"], message: `required when HOST (${v.HOST}) is not loopback: set API_TOKENS or API_TOKENS_FILE` });
+  }
+};
+
 const requireBucket = <T extends { STORAGE_DRIVER: string; GCS_BUCKET?: string | undefined }>(
   v: T,
   ctx: z.RefinementCtx,
@@ -61,12 +78,14 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
   .extend(RedisEnv.shape)
   .extend(StorageEnv.shape)
   .extend(YamlEnv.shape)
+  .extend(ApiAuthEnv.shape)
   .extend({
     MAX_BODY_BYTES: int(1024 * 1024),
     MAX_FILES: int(20),
     IDEMPOTENCY_TTL_SECONDS: int(24 * 3600),
   })
-  .superRefine(requireBucket);
+  .superRefine(requireBucket)
+  .superRefine(requireTokensOffLoopback);
 
 const commaList = z
   .string()
@@ -134,7 +153,9 @@ export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
 export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)
   .extend(RedisEnv.shape)
-  .extend({ MAX_PAGE_SIZE: int(100) });
+  .extend(ApiAuthEnv.shape)
+  .extend({ MAX_PAGE_SIZE: int(100) })
+  .superRefine(requireTokensOffLoopback);
 
 export const yamlLimitsOf = (env: z.output<typeof YamlEnv>) => ({
   maxDocuments: env.MAX_DOCUMENTS,

@@ -19,6 +19,17 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A dependency (Redis, the broker) cannot be reached right now. Not the message's fault:
+ * consumers wait for it to come back instead of spending the message's attempts.
+ */
+export class DependencyDownError extends AppError {
+  constructor(readonly dependency: string, cause?: unknown) {
+    super(`${dependency} is unavailable: ${(cause as Error | undefined)?.message ?? "no connection"}`, { status: 503, retryable: true, cause });
+    this.name = "DependencyDownError";
+  }
+}
+
 export const badRequest = (message: string, details?: unknown) => new AppError(message, { status: 400, details });
 export const notFound = (message: string) => new AppError(message, { status: 404 });
 export const unavailable = (message: string, cause?: unknown) =>

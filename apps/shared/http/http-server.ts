@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import helmet from "helmet";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract";
 import { AppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
@@ -11,6 +12,12 @@ export const buildHttpApp = (services: ServiceHandle[], logger: Logger): Express
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  // A JSON API: no content should ever be rendered, framed or cached by a browser.
+  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  app.use((_req, res, next) => {
+    res.set("Cache-Control", "no-store");
+    next();
+  });
   const serviceLabel = services.map((s) => s.name).join("+");
 
   const observe: RequestHandler = (req, res, next) => {
@@ -73,6 +80,9 @@ export const listen = (app: Express, port: number, host: string): Promise<Server
     const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
     // Keep-alive sockets must not hold a graceful shutdown open.
     server.keepAliveTimeout = 5000;
+    // Slow clients cannot hold connections: headers within 10 s, the whole request within 30 s.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
   });
 
 /** Stop accepting connections and wait for in-flight requests to finish. */

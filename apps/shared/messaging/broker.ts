@@ -1,6 +1,6 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import { JobEvent, topology, type ServiceQueue, type Topology } from "../contract";
-import { AppError, unavailable } from "../errors/app-error";
+import { AppError, DependencyDownError, unavailable } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { deadLetterMessages, messagesConsumed, messagesPublished } from "../metrics/metrics";
 import { declareTopology } from "./declare-topology";
@@ -47,6 +47,8 @@ export const DLQ_HEADERS = {
 } as const;
 
 const backoffMs = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 2000);
+/** How long a consumer holds a message while a dependency is down before counting it as failed. */
+const MAX_OUTAGE_WAIT_MS = 10 * 60_000;
 
 /**
  * The services' only way to talk. Publishes wait for the broker's confirm; consumers ack
@@ -156,7 +158,7 @@ export class Broker {
     }
     log = log.child({ jobId: event.jobId, eventId: event.eventId });
     try {
-      await c.handler(event, { attempt, log });
+      await this.runWaitingOutOutages(c, event, { attempt, log });
       safeAck(ch, msg);
       count("ack");
     } catch (err) {
@@ -173,6 +175,23 @@ export class Broker {
       log.warn({ err: reason }, "handler failed; will retry");
       await sleep(backoffMs(attempt));
       safeNack(ch, msg, true);
+    }
+  }
+
+  /**
+   * Run the handler; while it fails because a dependency is down, keep the message (no
+   * attempt is spent, nothing is requeued) and try again with backoff once it may be back.
+   */
+  private async runWaitingOutOutages(c: Consumer, event: JobEvent, ctx: DeliveryContext): Promise<void> {
+    const started = Date.now();
+    for (let wait = 200; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        return await c.handler(event, ctx);
+      } catch (err) {
+        if (!(err instanceof DependencyDownError) || this.closing || Date.now() - started > MAX_OUTAGE_WAIT_MS) throw err;
+        ctx.log.warn({ err: err.message }, "dependency down; holding the message until it is back");
+        await sleep(wait);
+      }
     }
   }
 

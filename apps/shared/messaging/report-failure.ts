@@ -9,5 +9,5 @@ import type { ConsumeOptions, Publish } from "./broker";
  */
 export const failJobOnGiveUp = (publish: Publish): ConsumeOptions => ({
   onGiveUp: (event: JobEvent, reason: string) =>
-    publish({ type: "job.failed", eventId: randomUUID(), jobId: event.jobId, at: new Date().toISOString(), reason }),
+    publish({ type: "job.failed", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: new Date().toISOString(), reason }),
 });

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import { ReplyError, type Redis } from "ioredis";
+import { DependencyDownError } from "../errors/app-error";
 import {
   STATUS_RANK,
   type HistoryEntry,
@@ -8,6 +9,7 @@ import {
   type ResourceRef,
   type TargetKind,
   type Workload,
+  DEFAULT_TENANT,
   namespaceFor,
 } from "../contract";
 import { TRANSITION_LUA } from "./transition-script";
@@ -49,57 +51,67 @@ export class JobRepository {
     this.redis = redis as WithTransition;
   }
 
+  /** Connection trouble becomes DependencyDownError; Redis's own replies (script errors) do not. */
+  private async call<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (err instanceof ReplyError) throw err;
+      throw new DependencyDownError("redis", err);
+    }
+  }
+
   private jobKey = (id: string) => `${this.p}job:${id}`;
   private historyKey = (id: string) => `${this.p}job:${id}:history`;
-  private allKey = () => `${this.p}jobs`;
-  private statusIndex = () => `${this.p}jobs:status:`;
+  private allKey = (tenant: string) => `${this.p}tenant:${tenant}:jobs`;
+  private statusIndex = (tenant: string) => `${this.p}tenant:${tenant}:jobs:status:`;
 
   /** Record a status event; safe to call any number of times, in any order. */
-  async transition(id: string, status: JobStatus, at: string, details: TransitionDetails = {}): Promise<TransitionResult> {
+  async transition(id: string, status: JobStatus, at: string, details: TransitionDetails = {}, tenant = DEFAULT_TENANT): Promise<TransitionResult> {
     const extra: string[] = [];
     if (details.reason !== undefined) extra.push("reason", details.reason);
     if (details.problems !== undefined) extra.push("problems", JSON.stringify(details.problems));
     if (details.resources !== undefined) extra.push("resources", JSON.stringify(details.resources));
     if (details.target !== undefined) extra.push("target", details.target);
-    const code = await this.redis.jobTransition(
+    const code = await this.call(() => this.redis.jobTransition(
       this.jobKey(id),
       this.historyKey(id),
-      this.allKey(),
+      this.allKey(tenant),
       status,
       STATUS_RANK[status],
       at,
       Date.parse(at),
-      this.statusIndex(),
+      this.statusIndex(tenant),
       id,
       namespaceFor(id),
+      tenant,
       ...extra,
-    );
+    ));
     return RESULTS[code] ?? "duplicate";
   }
 
   /** Record what the job's objects do in the cluster; older news than what is stored is dropped. */
   async setWorkload(id: string, workload: Workload): Promise<boolean> {
-    return (await this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload))) === 1;
+    return (await this.call(() => this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload)))) === 1;
   }
 
   async get(id: string): Promise<JobView | null> {
-    const [[, hash], [, history]] = (await this.redis
-      .multi()
-      .hgetall(this.jobKey(id))
-      .hgetall(this.historyKey(id))
-      .exec()) as [[unknown, Record<string, string>], [unknown, Record<string, string>]];
+    const [[, hash], [, history]] = (await this.call(() => this.redis.multi().hgetall(this.jobKey(id)).hgetall(this.historyKey(id)).exec())) as [
+      [unknown, Record<string, string>],
+      [unknown, Record<string, string>],
+    ];
     return toView(hash, history);
   }
 
-  async list(opts: { status?: JobStatus; limit: number; cursor?: string }): Promise<Page> {
+  async list(opts: { tenant: string; status?: JobStatus; limit: number; cursor?: string }): Promise<Page> {
     const offset = opts.cursor ? Number.parseInt(opts.cursor, 10) || 0 : 0;
-    const index = opts.status ? `${this.statusIndex()}${opts.status}` : this.allKey();
+    const index = opts.status ? `${this.statusIndex(opts.tenant)}${opts.status}` : this.allKey(opts.tenant);
     // One extra id tells whether a next page exists.
-    const ids = await this.redis.zrevrange(index, offset, offset + opts.limit);
+    const ids = await this.call(() => this.redis.zrevrange(index, offset, offset + opts.limit));
     const pageIds = ids.slice(0, opts.limit);
     const pipe = this.redis.pipeline();
     for (const id of pageIds) pipe.hgetall(this.jobKey(id)).hgetall(this.historyKey(id));
-    const rows = ((await pipe.exec()) ?? []).map(([, v]) => v as Record<string, string>);
+    const rows = ((await this.call(() => pipe.exec())) ?? []).map(([, v]) => v as Record<string, string>);
     const items: JobView[] = [];
     for (let i = 0; i < pageIds.length; i++) {
       const view = toView(rows[2 * i] ?? {}, rows[2 * i + 1] ?? {});
@@ -110,26 +122,33 @@ export class JobRepository {
 
   /** Remove a job that was never accepted (its submission failed half-way). */
   async remove(id: string): Promise<void> {
-    const status = await this.redis.hget(this.jobKey(id), "status");
-    const multi = this.redis.multi().del(this.jobKey(id), this.historyKey(id)).zrem(this.allKey(), id);
-    if (status) multi.zrem(`${this.statusIndex()}${status}`, id);
-    await multi.exec();
+    const [status, tenant = DEFAULT_TENANT] = await this.call(() => this.redis.hmget(this.jobKey(id), "status", "tenant"));
+    const multi = this.redis.multi().del(this.jobKey(id), this.historyKey(id)).zrem(this.allKey(tenant ?? DEFAULT_TENANT), id);
+    if (status) multi.zrem(`${this.statusIndex(tenant ?? DEFAULT_TENANT)}${status}`, id);
+    await this.call(() => multi.exec());
   }
 
   /** First caller wins: returns null when the key is ours now, else the job id it names. */
-  async claimIdempotencyKey(key: string, jobId: string, ttlSeconds: number): Promise<string | null> {
-    const k = `${this.p}idem:${key}`;
-    const ok = await this.redis.set(k, jobId, "EX", ttlSeconds, "NX");
-    return ok === "OK" ? null : await this.redis.get(k);
+  async claimIdempotencyKey(tenant: string, key: string, jobId: string, ttlSeconds: number): Promise<string | null> {
+    const k = `${this.p}tenant:${tenant}:idem:${key}`;
+    const ok = await this.call(() => this.redis.set(k, jobId, "EX", ttlSeconds, "NX"));
+    return ok === "OK" ? null : await this.call(() => this.redis.get(k));
   }
 
-  async releaseIdempotencyKey(key: string, jobId: string): Promise<void> {
-    const k = `${this.p}idem:${key}`;
-    if ((await this.redis.get(k)) === jobId) await this.redis.del(k);
+  async releaseIdempotencyKey(tenant: string, key: string, jobId: string): Promise<void> {
+    const k = `${this.p}tenant:${tenant}:idem:${key}`;
+    if ((await this.call(() => this.redis.get(k))) === jobId) await this.call(() => this.redis.del(k));
+  }
+
+  /** Count a request against the tenant's per-second budget; true while within it. */
+  async withinRate(tenant: string, perSecond: number): Promise<boolean> {
+    const k = `${this.p}tenant:${tenant}:rate:${Math.floor(Date.now() / 1000)}`;
+    const [[, n]] = (await this.call(() => this.redis.multi().incr(k).expire(k, 2).exec())) as [[unknown, number]];
+    return n <= perSecond;
   }
 
   async check(): Promise<void> {
-    await this.redis.ping();
+    await this.call(() => this.redis.ping());
   }
 }
 
@@ -142,6 +161,7 @@ const toView = (hash: Record<string, string>, history: Record<string, string>): 
     .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || a.at.localeCompare(b.at));
   return {
     id: hash.id,
+    tenant: hash.tenant ?? DEFAULT_TENANT,
     status: hash.status as JobStatus,
     ...(hash.reason ? { reason: hash.reason } : {}),
     ...(hash.problems ? { problems: parseJson<Problem[]>(hash.problems, []) } : {}),

@@ -1,4 +1,4 @@
-import { namespaceFor, type Problem, type ResourceRef } from "../../shared/contract";
+import { DEFAULT_TENANT, namespaceFor, type Problem, type ResourceRef } from "../../shared/contract";
 import type { ParsedDocument } from "../../shared/manifests/parse-yaml";
 import { checkIdentity } from "./check-identity";
 import { checkSchema } from "./check-schema";
@@ -26,7 +26,7 @@ export type Admission =
  * labelled. Safe defaults are filled in; unsafe requests are refused. Every problem of every
  * document is reported at once, so a user fixes them in one round.
  */
-export const admit = (jobId: string, documents: ParsedDocument[], policy: AdmissionPolicy = DEFAULT_POLICY): Admission => {
+export const admit = (jobId: string, documents: ParsedDocument[], policy: AdmissionPolicy = DEFAULT_POLICY, tenant = DEFAULT_TENANT): Admission => {
   const problems: Problem[] = [];
   const manifests: Obj[] = [];
   const seen = new Map<string, string>();
@@ -53,7 +53,7 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
     report(schema);
     if (schema.some((f) => f.rule === "kind/not-allowed")) continue;
 
-    const placed = labelAndPlace(doc.value, jobId);
+    const placed = labelAndPlace(doc.value, jobId, tenant);
     report(checkObjectRules(placed, { namespace, ...policy }));
     const pod = podSpecOf(placed);
     if (pod) report(checkPodSpec(pod.spec, pod.path, policy));

@@ -1,4 +1,4 @@
-import { JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor } from "../../shared/contract";
+import { JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL, namespaceFor } from "../../shared/contract";
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -26,16 +26,17 @@ const addLabels = (o: Obj, labels: Record<string, string>) => {
 
 /**
  * Put a manifest into the job's namespace and label it (and the pods it makes) with the
- * job id, so everything a job creates can be found and removed. Returns a new object.
+ * job id and tenant, so everything a job creates can be found, attributed and removed.
+ * Returns a new object.
  */
-export const labelAndPlace = (manifest: Obj, jobId: string): Obj => {
+export const labelAndPlace = (manifest: Obj, jobId: string, tenant: string): Obj => {
   const out = structuredClone(manifest);
-  const labels = { [JOB_ID_LABEL]: jobId, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+  const labels = { [JOB_ID_LABEL]: jobId, [TENANT_LABEL]: tenant, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
   addLabels(out, labels);
   (out.metadata as Obj).namespace = namespaceFor(jobId);
   for (const path of POD_TEMPLATE_PATHS[String(out.kind)] ?? []) {
     const template = dig(out, path);
-    if (template) addLabels(template, { [JOB_ID_LABEL]: jobId });
+    if (template) addLabels(template, { [JOB_ID_LABEL]: jobId, [TENANT_LABEL]: tenant });
   }
   return out;
 };

@@ -7,7 +7,7 @@ import type { JobRepository, TransitionDetails } from "../shared/state/job-repos
 export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" }>): { status: JobStatus; details: TransitionDetails } => {
   switch (e.type) {
     case "job.submitted":
-      return { status: "PENDING", details: {} };
+      return { status: "PENDING", details: { createIfMissing: false } };
     case "job.validated":
       return { status: "APPLYING_IN_CLUSTER", details: { resources: e.resources } };
     case "job.rejected":

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { EventHandler, Publish } from "../shared/messaging/broker";
 import type { StoredSubmission } from "../shared/manifests/parse-yaml";
 import { jobKeys } from "../shared/storage/job-keys";
-import { getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
+import { ObjectNotFoundError, getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
 import { admit, summarize, type AdmissionPolicy } from "./admission/admit";
 
 /**
@@ -21,6 +21,11 @@ export const yamlManagerHandler =
     try {
       submission = await getJson<StoredSubmission>(deps.store, event.submissionKey);
     } catch (err) {
+      if (err instanceof ObjectNotFoundError) {
+        // The entrypoint withdrew it (the client got a 503): there is no job to process.
+        log.warn("submission withdrawn; dropping the event");
+        return;
+      }
       // The store already retried with backoff: report it instead of looping.
       const reason = `could not read the job's files from storage: ${(err as Error).message}`;
       log.error({ err: (err as Error).message }, "storage read failed");

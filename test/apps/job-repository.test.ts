@@ -98,3 +98,11 @@ describe("job state in Redis (real server)", () => {
     expect(await jobs.claimIdempotencyKey("default", key, "job-3 abc", 60)).toBeNull();
   });
 });
+
+describe("withdrawn submissions", () => {
+  it("When 'job submitted' arrives for a job Redis does not know, then no job is created", async () => {
+    const id = randomUUID();
+    expect(await jobs.transition(id, "PENDING", t(0), { createIfMissing: false })).toBe("unknown");
+    expect(await jobs.get(id)).toBeNull();
+  });
+});

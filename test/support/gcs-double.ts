@@ -11,6 +11,8 @@ export interface GcsDouble {
   objects: Map<string, Buffer>;
   requests: string[];
   failNext(n: number, status?: number): void;
+  /** Answer matching requests (`METHOD /path`) with this status until cleared (undefined). */
+  failWhen: ((request: string) => number | undefined) | undefined;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,8 @@ export const startGcsDouble = async (bucket: string): Promise<GcsDouble> => {
     const url = new URL(req.url ?? "/", "http://x");
     requests.push(`${req.method} ${url.pathname}`);
     const body = await readAll(req);
+    const forced = double.failWhen?.(`${req.method} ${url.pathname}`);
+    if (forced) return json(res, forced, { error: { code: forced, message: "injected failure" } });
     if (failures > 0) {
       failures--;
       return json(res, failStatus, { error: { code: failStatus, message: "injected failure" } });
@@ -87,14 +91,16 @@ export const startGcsDouble = async (bucket: string): Promise<GcsDouble> => {
     json(res, 501, { error: { code: 501, message: `double does not implement ${req.method} ${url.pathname}` } });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
+  const double: GcsDouble = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     objects,
     requests,
+    failWhen: undefined,
     failNext: (n, status = 503) => {
       failures = n;
       failStatus = status;
     },
     close: () => new Promise((r) => server.close(() => r())),
   };
+  return double;
 };

@@ -58,6 +58,8 @@ export interface KubeApiDouble {
   put(obj: Obj): void;
   /** How long a namespace stays Terminating after DELETE. */
   terminationMs: number;
+  /** Delay before answering each write (PATCH/DELETE), to catch a client mid-work. */
+  writeLatencyMs: number;
   close(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     requests,
     objects,
     terminationMs: 200,
+    writeLatencyMs: 0,
     get: (plural, namespace, name) => objects.get(key(plural, namespace, name)),
     put: (obj) => {
       const info = RESOURCES.find((r) => r.kind === obj.kind);
@@ -162,6 +165,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     const url = new URL(req.url ?? "/", "http://double");
     requests.push(`${req.method} ${url.pathname}${url.search}`);
     if (req.headers.authorization !== "Bearer test-token") return status(res, 401, "Unauthorized", "Unauthorized");
+    if ((req.method === "PATCH" || req.method === "DELETE") && double.writeLatencyMs > 0) await new Promise((r) => setTimeout(r, double.writeLatencyMs));
     if (url.pathname === "/version") return json(res, { major: "1", minor: "34", gitVersion: "v1.34.0-double" });
     if (url.pathname === "/api") return json(res, { kind: "APIVersions", versions: ["v1"] });
     if (url.pathname === "/api/v1" || /^\/apis\/[^/]+\/[^/]+$/.test(url.pathname)) {

@@ -230,7 +230,9 @@ export class Broker {
   private confirmPublish(exchange: string, key: string, body: Buffer, props: amqp.Options.Publish): Promise<void> {
     const ch = this.publisher;
     if (!ch) return Promise.reject(unavailable("message broker unavailable"));
-    const timeoutMs = this.opts.confirmTimeoutMs ?? 5000;
+    // Shorter than a client's patience: after a broker restart, confirms wait for the
+    // quorum queues to come back, and the caller should get a 503 rather than a hang.
+    const timeoutMs = this.opts.confirmTimeoutMs ?? 3000;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(unavailable("message broker did not confirm in time")), timeoutMs);
       try {

@@ -16,10 +16,12 @@ import { TRANSITION_LUA } from "./transition-script";
 import { WORKLOAD_LUA } from "./workload-script";
 
 
-export type TransitionResult = "created" | "changed" | "history" | "duplicate";
+export type TransitionResult = "created" | "changed" | "history" | "duplicate" | "unknown";
 const RESULTS: TransitionResult[] = ["duplicate", "history", "changed", "created"];
 
 export interface TransitionDetails {
+  /** Rebuild the job if Redis lost it (default). Off for "job submitted" (see the script). */
+  createIfMissing?: boolean;
   reason?: string;
   problems?: Problem[];
   resources?: ResourceRef[];
@@ -85,9 +87,10 @@ export class JobRepository {
       id,
       namespaceFor(id),
       tenant,
+      details.createIfMissing === false ? "0" : "1",
       ...extra,
     ));
-    return RESULTS[code] ?? "duplicate";
+    return code === -1 ? "unknown" : (RESULTS[code] ?? "duplicate");
   }
 
   /** Record what the job's objects do in the cluster; older news than what is stored is dropped. */

@@ -8,14 +8,16 @@
  *   counts jobs reaching DONE from Redis.
  * Results: bench/results.json and a table on stdout.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { measureBrokerCeiling } from "./broker-ceiling";
+import { spawnService } from "../test/support/service-process";
 import { AMQP_URL, REDIS_URL, removeBrokerObjects, removeRedisKeys, uniquePrefix } from "../test/support/test-stack";
+import { SERVICE_NAMES } from "../apps/shared/contract";
 
 const DELIVERIES_PER_JOB = 5;
 const MANIFEST = `apiVersion: apps/v1
@@ -51,17 +53,24 @@ const freePort = () =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+/** One submission; a refused or timed-out connection counts as not accepted, not as a crash. */
 const submitOne = async (url: string) => {
   const t0 = performance.now();
-  const res = await fetch(`${url}/yaml`, { method: "POST", headers: { "content-type": "application/yaml" }, body: MANIFEST });
-  await res.arrayBuffer();
-  return { ok: res.status === 202, ms: performance.now() - t0 };
+  try {
+    const res = await fetch(`${url}/yaml`, { method: "POST", headers: { "content-type": "application/yaml" }, body: MANIFEST, signal: AbortSignal.timeout(15_000) });
+    await res.arrayBuffer();
+    return { ok: res.status === 202, ms: performance.now() - t0 };
+  } catch {
+    return { ok: false, ms: performance.now() - t0 };
+  }
 };
+
+const doneKey = (prefix: string) => `{${prefix}}:tenant:default:jobs:status:DONE`;
 
 const waitDone = async (redis: Redis, prefix: string, target: number, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const done = await redis.zcard(`{${prefix}}:jobs:status:DONE`);
+    const done = await redis.zcard(doneKey(prefix));
     if (done >= target || Date.now() > deadline) return done;
     await sleep(20);
   }
@@ -80,7 +89,7 @@ interface RunResult {
 
 /** Offer `rate` jobs/s for `seconds` (open loop: arrivals do not wait for answers). */
 const openLoop = async (url: string, redis: Redis, prefix: string, rate: number, seconds: number): Promise<RunResult> => {
-  const base = await redis.zcard(`{${prefix}}:jobs:status:DONE`);
+  const base = await redis.zcard(doneKey(prefix));
   const latencies: number[] = [];
   let rejected = 0;
   const inflight: Promise<void>[] = [];
@@ -101,7 +110,7 @@ const openLoop = async (url: string, redis: Redis, prefix: string, rate: number,
 
 /** As fast as it goes: `concurrency` clients submitting back to back. */
 const closedLoop = async (url: string, redis: Redis, prefix: string, concurrency: number, jobs: number): Promise<RunResult> => {
-  const base = await redis.zcard(`{${prefix}}:jobs:status:DONE`);
+  const base = await redis.zcard(doneKey(prefix));
   const latencies: number[] = [];
   let rejected = 0;
   let next = 0;
@@ -121,6 +130,41 @@ const closedLoop = async (url: string, redis: Redis, prefix: string, concurrency
   return { mode: `closed loop ×${concurrency}`, accepted: latencies.length, rejected, seconds: elapsed, jobsPerSecond: done / elapsed, submitP50Ms: percentile(latencies, 50), submitP99Ms: percentile(latencies, 99) };
 };
 
+const rssOf = async (url: string) =>
+  Number((await (await fetch(`${url}/metrics`)).text()).match(/^process_resident_memory_bytes (\S+)/m)?.[1] ?? NaN) / 2 ** 20;
+
+/** Each service in its own process, as in a pod; RSS after a moderate load. */
+const memoryPerService = async (dataDir: string): Promise<Record<string, number>> => {
+  const prefix = uniquePrefix("bench-mem");
+  const env = { AMQP_URL, REDIS_URL, NAME_PREFIX: prefix, DATA_DIR: dataDir, RATE_LIMIT_PER_SECOND: "1000000" };
+  const procs = await Promise.all(SERVICE_NAMES.map((n) => spawnService(n, env)));
+  const redis = new Redis(REDIS_URL);
+  try {
+    await Promise.all(procs.map((p) => p.ready()));
+    const entry = `http://127.0.0.1:${procs[0]!.port}`;
+    await closedLoop(entry, redis, prefix, 16, 300);
+    const out: Record<string, number> = {};
+    for (const [i, n] of SERVICE_NAMES.entries()) out[n] = await rssOf(`http://127.0.0.1:${procs[i]!.port}`);
+    return out;
+  } finally {
+    for (const p of procs) p.child.kill("SIGTERM");
+    await Promise.all(procs.map((p) => p.exited));
+    redis.disconnect();
+    await removeBrokerObjects(prefix);
+    await removeRedisKeys(prefix);
+  }
+};
+
+/** The offline plan's own report of how long the program took, per stack. */
+const planTimes = (): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const stack of ["dev", "prod"]) {
+    const text = execFileSync(process.execPath, ["--import", "tsx", "infra/plan/cli.ts", stack], { cwd: path.join(__dirname, ".."), encoding: "utf8" });
+    out[stack] = Number(/Program ran in (\d+) ms/.exec(text)?.[1] ?? NaN);
+  }
+  return out;
+};
+
 const main = async () => {
   const ceilingPrefix = uniquePrefix("bench-ceiling");
   const ceiling = await measureBrokerCeiling({ url: AMQP_URL, prefix: ceilingPrefix, messages: 20_000, prefetch: 32, bytes: 600 });
@@ -132,7 +176,7 @@ const main = async () => {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "apps/local.ts"], {
     cwd: path.join(__dirname, ".."),
-    env: { ...process.env, AMQP_URL, REDIS_URL, NAME_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" },
+    env: { ...process.env, AMQP_URL, REDIS_URL, NAME_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn", RATE_LIMIT_PER_SECOND: "1000000" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -144,9 +188,12 @@ const main = async () => {
     }
     await closedLoop(url, redis, prefix, 8, 300); // warm-up (JIT, connections)
     const runs: RunResult[] = [];
-    for (const rate of [100, 250, 500]) runs.push(await openLoop(url, redis, prefix, rate, 5));
+    for (const rate of [100, 500, 1000]) runs.push(await openLoop(url, redis, prefix, rate, 5));
     runs.push(await closedLoop(url, redis, prefix, 64, 4000));
-    const rssMb = Number((await (await fetch(`${url}/metrics`)).text()).match(/^process_resident_memory_bytes (\S+)/m)?.[1] ?? NaN) / 2 ** 20;
+    const rssMb = await rssOf(url);
+    child.kill("SIGTERM");
+    const perService = await memoryPerService(dataDir);
+    const plan = planTimes();
     const best = Math.max(...runs.map((r) => r.jobsPerSecond));
     const results = {
       measuredAt: new Date().toISOString(),
@@ -156,6 +203,8 @@ const main = async () => {
       bestJobsPerSecond: best,
       bestRatioToCeiling: best / ceilingJobs,
       localProcessRssMb: rssMb,
+      memoryPerServiceMb: perService,
+      offlinePlanMs: plan,
     };
     await writeFile(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
     console.log(`broker ceiling: ${ceiling.perSecond.toFixed(0)} msg/s → ${ceilingJobs.toFixed(0)} jobs/s (${DELIVERIES_PER_JOB} deliveries per job)`);
@@ -165,9 +214,11 @@ const main = async () => {
       console.log(`| ${r.mode} | ${r.accepted} | ${r.jobsPerSecond.toFixed(0)} | ${r.ratioToCeiling.toFixed(2)} | ${r.submitP50Ms.toFixed(1)} | ${r.submitP99Ms.toFixed(1)} |`);
     }
     console.log(`memory (all four services in one process, RSS): ${rssMb.toFixed(0)} MiB`);
+    console.log(`memory per service (own process, after 300 jobs): ${Object.entries(perService).map(([k, v]) => `${k} ${v.toFixed(0)} MiB`).join(", ")}`);
+    console.log(`offline plan (program run under mocks): ${Object.entries(plan).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
   } finally {
     child.kill("SIGTERM");
-    await new Promise((r) => child.on("exit", r));
+    if (child.exitCode === null) await new Promise((r) => child.on("exit", r));
     redis.disconnect();
     await removeBrokerObjects(prefix);
     await removeRedisKeys(prefix);

@@ -10,7 +10,7 @@ import { entrypointRoutes } from "./routes";
 
 export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Logger): Promise<ServiceHandle> => {
   const store = createStore(env);
-  const redis = await createRedis(env.REDIS_URL, logger);
+  const redis = await createRedis(env.REDIS_URL, logger, env.REDIS_MODE);
   const jobs = new JobRepository(redis, env.NAME_PREFIX);
   const broker = await connectBroker(env, "entrypoint", logger);
   const routes = entrypointRoutes(

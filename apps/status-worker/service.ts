@@ -9,7 +9,7 @@ import { statusWorkerHandler } from "./handler";
 import { statusRoutes } from "./routes";
 
 export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger: Logger): Promise<ServiceHandle> => {
-  const redis = await createRedis(env.REDIS_URL, logger);
+  const redis = await createRedis(env.REDIS_URL, logger, env.REDIS_MODE);
   const jobs = new JobRepository(redis, env.NAME_PREFIX);
   const broker = await connectBroker(env, "status-worker", logger);
   await broker.consume("status-worker", statusWorkerHandler(jobs));

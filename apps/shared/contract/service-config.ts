@@ -29,7 +29,11 @@ const MessagingEnv = z.object({
   DELIVERY_LIMIT: int(DEFAULT_DELIVERY_LIMIT),
 });
 
-const RedisEnv = z.object({ REDIS_URL: z.url().default("redis://127.0.0.1:6379") });
+const RedisEnv = z.object({
+  REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+  /** `cluster` in the cloud (Redis Cluster behind one address); `standalone` locally. */
+  REDIS_MODE: z.enum(["standalone", "cluster"]).default("standalone"),
+});
 
 const StorageEnv = z.object({
   STORAGE_DRIVER: z.enum(["fs", "gcs"]).default("fs"),

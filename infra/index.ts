@@ -6,9 +6,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config/load-config";
 import { VPC_NAMES } from "./network/cidr-plan";
 import { createPlatform } from "./platform";
+import { createServices } from "./services";
 
 const config = loadPlatformConfig();
 const platform = createPlatform(config);
+const services = createServices(config, platform);
 
 const perCluster = <T>(pick: (v: (typeof VPC_NAMES)[number]) => T) => Object.fromEntries(VPC_NAMES.map((v) => [v, pick(v)]));
 
@@ -20,3 +22,10 @@ export const clusterEndpoints = perCluster((v) =>
   platform.clusters[v].cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint),
 );
 export const kubeconfigs = pulumi.secret(perCluster((v) => platform.clusters[v].kubeconfig));
+export const hubAddresses = Object.fromEntries(
+  (["rabbitmq", "redis", "elasticsearch", "logstash", "prometheus"] as const).map((s) => [s, services.addresses.ip(s)]),
+);
+export const jobBucket = services.bucket.bucket.name;
+export const apiUrl = `http://${config.app.hostname}`;
+export const apiToken = services.app.apiToken.result;
+export const grafanaAdminPassword = services.hub.grafanaPassword.result;

@@ -15,6 +15,15 @@ export interface PlatformConfig {
   clusters: Record<VpcName, ClusterSize>;
   labels: Record<string, string>;
   maintenance: { startTime: string; endTime: string; recurrence: string };
+  app: {
+    /** Full image reference, `repository:tag`. */
+    image: string;
+    hostname: string;
+    domain: string;
+    dnsZone: string;
+    retentionDays: number;
+    replicas: number;
+  };
 }
 
 const Label = z.string().regex(/^[a-z0-9_-]{0,63}$/, "GCP labels are lowercase letters, digits, '_' and '-' (max 63)");
@@ -46,8 +55,23 @@ export const StackConfig = z.object({
       recurrence: z.string().startsWith("FREQ=", "an RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=SA,SU"),
     })
     .default({ startTime: "2026-01-03T02:00:00Z", endTime: "2026-01-03T08:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" }),
+  /** The Management App: image, API hostname and DNS, job file retention, replicas. */
+  app: z.lazy(() => AppConfig),
 });
 export type StackConfigInput = z.input<typeof StackConfig>;
+
+const AppConfig = z
+  .object({
+    /** Image repository; default: Artifact Registry `<region>-docker.pkg.dev/<project>/platform/management-app`. */
+    image: z.string().optional(),
+    tag: z.string().regex(/^[\w][\w.-]{0,127}$/, "a Docker tag such as 0.1.0 or a git sha").default("0.1.0"),
+    hostname: z.string().regex(/^[a-z0-9.-]+$/, "a DNS name such as jobs.example.com").default("jobs.example.com"),
+    domain: z.string().default("example.com"),
+    dnsZone: z.string().default("example-com"),
+    retentionDays: z.number().int().min(1).default(14),
+    replicas: z.number().int().min(2).default(2),
+  })
+  .default({ tag: "0.1.0", hostname: "jobs.example.com", domain: "example.com", dnsZone: "example-com", retentionDays: 14, replicas: 2 });
 
 export class PlatformConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -108,5 +132,13 @@ export const buildPlatformConfig = (raw: Record<string, unknown>, gcp: { project
     clusters,
     labels: { platform: "gcp-compute-platform", stack: c.preset, ...c.labels },
     maintenance: c.maintenanceWindow,
+    app: {
+      image: `${c.app.image ?? `${region}-docker.pkg.dev/${gcp.project}/platform/management-app`}:${c.app.tag}`,
+      hostname: c.app.hostname,
+      domain: c.app.domain,
+      dnsZone: c.app.dnsZone,
+      retentionDays: c.app.retentionDays,
+      replicas: c.app.replicas,
+    },
   });
 };

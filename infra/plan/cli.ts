@@ -12,12 +12,11 @@ runOffline(readStackConfig(stack), stack).then(
   (run) => {
     const counts = new Map<string, number>();
     for (const r of run.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    console.log(`Plan for stack "${stack}" (offline, Pulumi mocks)\n`);
-    console.log(renderTree(run.resources));
-    console.log(`\nResources: ${run.resources.length} to create`);
-    for (const [type, n] of [...counts].sort()) console.log(`  ${String(n).padStart(3)}  ${type}`);
-    console.log(`\nProgram ran in ${run.milliseconds.toFixed(0)} ms`);
-    process.exit(0);
+    const lines = [`Plan for stack "${stack}" (offline, Pulumi mocks)`, "", renderTree(run.resources), "", `Resources: ${run.resources.length} to create`];
+    for (const [type, n] of [...counts].sort()) lines.push(`  ${String(n).padStart(3)}  ${type}`);
+    lines.push("", `Program ran in ${run.milliseconds.toFixed(0)} ms`, "");
+    // Exit only once the (possibly piped) output is written: the mock runtime keeps handles open.
+    process.stdout.write(lines.join("\n"), () => process.exit(0));
   },
   (err: Error) => {
     console.error(`plan failed: ${err.message}`);

@@ -33,6 +33,8 @@ export const readStackConfig = (stack: string, root = path.join(__dirname, "../.
   );
 };
 
+let addressCount = 0;
+
 interface MockInputs {
   name?: string;
   accountId?: string;
@@ -65,6 +67,11 @@ const computedState = (type: string, name: string, inputs: MockInputs): Record<s
       return { name: resourceName, selfLink: `https://www.googleapis.com/compute/v1/projects/offline/global/networks/${resourceName}` };
     case "gcp:serviceaccount/account:Account":
       return { email: `${inputs.accountId}@offline.iam.gserviceaccount.com` };
+    case "gcp:compute/address:Address":
+      return { name: resourceName, address: `10.250.0.${(addressCount = (addressCount % 250) + 1)}` };
+    case "random:index/randomPassword:RandomPassword":
+      // A recognisable fake: tests look for it in plain text where it must not be.
+      return { result: `offline-secret-${name}` };
     case "gcp:container/cluster:Cluster":
       return { name: resourceName, controlPlaneEndpointsConfig: { dnsEndpointConfig: { endpoint: `gke-${resourceName}.offline.gke.goog`, ...inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig } } };
     default:
@@ -115,7 +122,7 @@ export const runOffline = async (config: Record<string, string>, stack = "dev", 
   const outputs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(exports)) {
     if (k === "default" || k === "__esModule") continue;
-    outputs[k] = pulumi.Output.isInstance(v) ? await new Promise((r) => v.apply(r)) : await resolveDeep(v);
+    outputs[k] = await resolveDeep(v);
   }
   // Let registrations still in flight (children of components) finish.
   let settled = -1;
@@ -126,8 +133,15 @@ export const runOffline = async (config: Record<string, string>, stack = "dev", 
   return { resources, outputs, milliseconds: performance.now() - started };
 };
 
+/** What `pulumi preview` shows for values only known after `up`. */
+export const UNKNOWN = "<computed>";
+
 const resolveDeep = async (v: unknown): Promise<unknown> => {
-  if (pulumi.Output.isInstance(v)) return new Promise((r) => v.apply(r));
+  if (pulumi.Output.isInstance(v)) {
+    // In a preview some values stay unknown; their apply() callbacks would never run.
+    const o = v as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
+    return (await o.isKnown) ? resolveDeep(await o.promise()) : UNKNOWN;
+  }
   if (v && typeof v === "object" && !Array.isArray(v)) {
     return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await resolveDeep(x)])));
   }

@@ -10,6 +10,12 @@ const KEY_INPUTS: Record<string, string[]> = {
   "gcp:container/nodePool:NodePool": ["nodeLocations", "autoscaling", "nodeConfig.machineType", "nodeConfig.spot"],
   "gcp:projects/iAMMember:IAMMember": ["role"],
   "gcp:serviceaccount/account:Account": ["accountId"],
+  "kubernetes:helm.sh/v3:Release": ["chart", "version", "namespace"],
+  "kubernetes:helm.sh/v4:Chart": ["chart", "version", "namespace"],
+  "kubernetes:apps/v1:Deployment": ["metadata.namespace", "spec.replicas"],
+  "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster": ["spec.replicas"],
+  "gcp:compute/address:Address": ["addressType"],
+  "gcp:storage/bucket:Bucket": ["location", "publicAccessPrevention"],
 };
 
 const pick = (inputs: Record<string, unknown>, path: string): unknown =>

@@ -34,6 +34,10 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export const isSecret = (v: unknown): v is { value: unknown } =>
   typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
 
+/** The node service accounts and their role grants (the clusters' own, not the apps'). */
+const nodeAccounts = (run: OfflineRun) => ofType(run, T.account).filter((r) => r.name.endsWith("-nodes"));
+const nodeRoles = (run: OfflineRun) => ofType(run, T.iam).filter((r) => /-nodes-/.test(r.name));
+
 /** What every stack must satisfy, whatever its preset. */
 export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetName) => {
   const preset = PRESETS[presetName];
@@ -41,9 +45,10 @@ export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetN
   it("creates exactly the network and cluster layer: 3 VPCs, 4 peerings, NAT per VPC, 3 clusters with one pool each", () => {
     const run = getRun();
     const count = (t: string) => ofType(run, t).length;
-    expect([T.network, T.subnet, T.router, T.nat, T.cluster, T.pool, T.account, T.k8s].map(count)).toEqual([3, 3, 3, 3, 3, 3, 3, 3]);
+    expect([T.network, T.subnet, T.router, T.nat, T.cluster, T.pool, T.k8s].map(count)).toEqual([3, 3, 3, 3, 3, 3, 3]);
     expect(count(T.peering)).toBe(4);
-    expect(count(T.iam)).toBe(3 * NODE_ROLES.length);
+    expect(nodeAccounts(run)).toHaveLength(3);
+    expect(nodeRoles(run)).toHaveLength(3 * NODE_ROLES.length);
     expect(count(T.firewall)).toBe(13);
   });
 
@@ -124,7 +129,7 @@ export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetN
       expect(pool.nodeConfig.workloadMetadataConfig.mode).toBe("GKE_METADATA");
     }
     expect(preset.clusters.deployments.minNodes).toBe(0);
-    const roles = ofType(run, T.iam).map((r) => inputs(r).role);
+    const roles = nodeRoles(run).map((r) => inputs(r).role);
     expect(new Set(roles)).toEqual(new Set(NODE_ROLES));
     expect(roles.some((r) => /editor|owner/.test(r))).toBe(false);
   });
@@ -146,7 +151,9 @@ export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetN
 
   it("exports the cluster names, endpoints, kubeconfigs and network ids users need", () => {
     const run = getRun();
-    expect(Object.keys(run.outputs).sort()).toEqual(["cidrPlan", "clusterEndpoints", "clusterNames", "kubeconfigs", "networkIds", "preset"]);
+    expect(Object.keys(run.outputs).sort()).toEqual(
+      ["apiToken", "apiUrl", "cidrPlan", "clusterEndpoints", "clusterNames", "grafanaAdminPassword", "hubAddresses", "jobBucket", "kubeconfigs", "networkIds", "preset"].sort(),
+    );
     expect(run.outputs.clusterNames).toEqual({ management: "management-gke", resources: "resources-gke", deployments: "deployments-gke" });
   });
 };

@@ -177,9 +177,13 @@ export type ServiceName = keyof typeof SERVICE_ENV;
 export const SERVICE_NAMES = Object.keys(SERVICE_ENV) as ServiceName[];
 
 export type ServiceEnv<S extends ServiceName> = z.output<(typeof SERVICE_ENV)[S]>;
-/** What a deployment must provide: every key, as strings (defaults are not relied upon). */
+/**
+ * What a deployment must decide: every key of the service's schema, as a string, or
+ * `undefined` to leave it unset on purpose. A key added to a schema and forgotten in infra/
+ * is a compile error there.
+ */
 export type ServiceEnvInput<S extends ServiceName> = {
-  [K in keyof ServiceEnv<S>]-?: string;
+  [K in keyof ServiceEnv<S>]-?: string | undefined;
 };
 
 /** The one HTTP port every service listens on in a pod (health, readiness, metrics, API). */

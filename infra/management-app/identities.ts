@@ -1,0 +1,52 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceName } from "../../apps/shared/contract";
+
+export const APP_NAMESPACE = "management-app";
+/** Services that read or write job files; only they get access to the bucket. */
+export const STORAGE_USERS: readonly ServiceName[] = ["entrypoint", "yaml-manager", "cluster-applier"];
+
+export interface IdentitiesArgs {
+  project: string;
+  bucket: gcp.storage.Bucket;
+  services: readonly ServiceName[];
+}
+
+/**
+ * One Google service account per service, usable only by that service's Kubernetes service
+ * account (Workload Identity), with the least it needs: object access on the jobs bucket for
+ * the services that use storage; the applier may also connect to GKE clusters (what it may do
+ * inside `deployments` is decided by RBAC there).
+ */
+export class Identities extends pulumi.ComponentResource {
+  readonly accounts = {} as Record<ServiceName, gcp.serviceaccount.Account>;
+
+  constructor(name: string, args: IdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:app:Identities", name, {}, opts);
+    for (const svc of args.services) {
+      const sa = new gcp.serviceaccount.Account(`${name}-${svc}`, { accountId: `app-${svc}`.slice(0, 30), displayName: `Management App ${svc}` }, { parent: this });
+      this.accounts[svc] = sa;
+      new gcp.serviceaccount.IAMMember(
+        `${name}-${svc}-wi`,
+        { serviceAccountId: sa.name, role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${args.project}.svc.id.goog[${APP_NAMESPACE}/${svc}]` },
+        { parent: this },
+      );
+      if (STORAGE_USERS.includes(svc)) {
+        new gcp.storage.BucketIAMMember(
+          `${name}-${svc}-bucket`,
+          { bucket: args.bucket.name, role: "roles/storage.objectUser", member: pulumi.interpolate`serviceAccount:${sa.email}` },
+          { parent: this },
+        );
+      }
+    }
+    const applier = this.accounts["cluster-applier"];
+    if (applier) {
+      new gcp.projects.IAMMember(
+        `${name}-cluster-applier-connect`,
+        { project: args.project, role: "roles/container.clusterViewer", member: pulumi.interpolate`serviceAccount:${applier.email}` },
+        { parent: this },
+      );
+    }
+    this.registerOutputs(Object.fromEntries(Object.entries(this.accounts).map(([k, v]) => [k, v.email])));
+  }
+}

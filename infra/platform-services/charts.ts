@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+
+/**
+ * Every third-party chart the stack installs, pinned. Versions were chosen from the design
+ * card and the projects' release lines; they could not be resolved from this offline
+ * machine, so `pulumi preview` is the first check that each exists. Bump them here, one at
+ * a time, deliberately.
+ */
+export const CHARTS = {
+  redisOperator: { chart: "redis-operator", version: "0.22.2", repo: "https://ot-container-kit.github.io/helm-charts/" },
+  redisCluster: { chart: "redis-cluster", version: "0.17.1", repo: "https://ot-container-kit.github.io/helm-charts/" },
+  eckOperator: { chart: "eck-operator", version: "3.2.0", repo: "https://helm.elastic.co" },
+  eckStack: { chart: "eck-stack", version: "0.17.0", repo: "https://helm.elastic.co" },
+  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "79.5.0", repo: "https://prometheus-community.github.io/helm-charts" },
+  fluentBit: { chart: "fluent-bit", version: "0.54.0", repo: "https://fluent.github.io/helm-charts" },
+  keda: { chart: "keda", version: "2.18.1", repo: "https://kedacore.github.io/charts" },
+  externalDns: { chart: "external-dns", version: "1.19.0", repo: "https://kubernetes-sigs.github.io/external-dns/" },
+} as const;
+
+/** RabbitMQ Cluster Operator: the project ships a manifest, not a chart (v2.22.x per the design). */
+export const RABBITMQ_OPERATOR_MANIFEST = "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.0/cluster-operator.yml";
+/** Images we pin ourselves (Bitnami's are frozen since 2025-08-28 and not used). */
+export const IMAGES = {
+  rabbitmq: "rabbitmq:4.1.4-management",
+  redis: "quay.io/opstree/redis:v7.2.7",
+  redisExporter: "quay.io/opstree/redis-exporter:v1.48.0",
+} as const;
+
+type Values = Record<string, unknown>;
+const isPlain = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Deep merge: maps merge key by key, anything else in `over` replaces what is in `base`. */
+export const mergeValues = (base: Values, over: Values): Values => {
+  const out: Values = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlain(v) && isPlain(out[k]) ? mergeValues(out[k] as Values, v) : v;
+  return out;
+};
+
+/** The reviewed values file in charts/, merged with what only the program knows (addresses, secrets). */
+export const chartValues = (file: string, computed: Values = {}): Values => {
+  const text = readFileSync(path.join(__dirname, "../../charts", file), "utf8");
+  return mergeValues((parse(text) as Values | null) ?? {}, computed);
+};
+
+/** Annotations that make a LoadBalancer Service an internal one, reachable from peered VPCs. */
+export const INTERNAL_LB_ANNOTATIONS = {
+  "networking.gke.io/load-balancer-type": "Internal",
+  "networking.gke.io/internal-load-balancer-allow-global-access": "true",
+} as const;

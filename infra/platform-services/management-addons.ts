@@ -1,0 +1,49 @@
+import * as gcp from "@pulumi/gcp";
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartValues } from "./charts";
+import { helmRelease } from "./helm-release";
+
+export interface ManagementAddonsArgs {
+  project: string;
+  provider: k8s.Provider;
+  /** Cloud DNS zone ExternalDNS may write to, and the domain it covers. */
+  dnsZone: string;
+  domain: string;
+}
+
+/**
+ * On the management cluster: KEDA (workers scale on queue depth) and ExternalDNS (the API's
+ * hostname in Cloud DNS), the latter with its own Google identity via Workload Identity.
+ */
+export class ManagementAddons extends pulumi.ComponentResource {
+  readonly keda: k8s.helm.v3.Release;
+
+  constructor(name: string, args: ManagementAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:services:ManagementAddons", name, {}, opts);
+    const o = { parent: this, provider: args.provider };
+    this.keda = helmRelease(`${name}-keda`, "keda", "keda", chartValues("keda.yaml"), o);
+
+    const dnsSa = new gcp.serviceaccount.Account(`${name}-external-dns-sa`, { accountId: "external-dns", displayName: "ExternalDNS (management cluster)" }, { parent: this });
+    new gcp.projects.IAMMember(`${name}-external-dns-dns`, { project: args.project, role: "roles/dns.admin", member: pulumi.interpolate`serviceAccount:${dnsSa.email}` }, { parent: this });
+    new gcp.serviceaccount.IAMMember(
+      `${name}-external-dns-wi`,
+      { serviceAccountId: dnsSa.name, role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${args.project}.svc.id.goog[external-dns/external-dns]` },
+      { parent: this },
+    );
+    helmRelease(
+      `${name}-external-dns`,
+      "externalDns",
+      "external-dns",
+      chartValues("external-dns.yaml", {
+        domainFilters: [args.domain],
+        zoneIdFilters: [args.dnsZone],
+        extraArgs: [`--google-project=${args.project}`, `--google-zone-visibility=public`],
+        serviceAccount: { name: "external-dns", annotations: { "iam.gke.io/gcp-service-account": dnsSa.email } },
+        txtOwnerId: `${args.project}-management`,
+      }),
+      o,
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,73 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { IMAGES, INTERNAL_LB_ANNOTATIONS, RABBITMQ_OPERATOR_MANIFEST } from "./charts";
+
+export interface RabbitMqArgs {
+  provider: k8s.Provider;
+  /** GKE annotation placing the AMQP Service on a reserved internal IP. */
+  addressAnnotation: pulumi.Input<Record<string, string>>;
+  username: string;
+  password: pulumi.Output<string>;
+  replicas?: number;
+}
+
+export const RABBITMQ_NAMESPACE = "messaging";
+
+/**
+ * A RabbitMQ cluster run by the RabbitMQ Cluster Operator: 3 nodes, quorum queues by
+ * default, Prometheus metrics on 15692, a PodDisruptionBudget that keeps a quorum, and an
+ * internal load balancer for the management VPC. Credentials come from a Secret we create.
+ */
+export class RabbitMq extends pulumi.ComponentResource {
+  readonly cluster: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: RabbitMqArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:services:RabbitMq", name, {}, opts);
+    const replicas = args.replicas ?? 3;
+    if (replicas < 3 || replicas % 2 === 0) throw new pulumi.ResourceError("RabbitMQ needs an odd number of nodes, at least 3, for quorum queues", this);
+    const o = { parent: this, provider: args.provider };
+
+    // The operator publishes a manifest, not a chart; Pulumi applies it object by object.
+    const operator = new k8s.yaml.v2.ConfigFile(`${name}-operator`, { file: RABBITMQ_OPERATOR_MANIFEST }, o);
+    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: RABBITMQ_NAMESPACE } }, o);
+    const user = new k8s.core.v1.Secret(
+      `${name}-default-user`,
+      {
+        metadata: { name: `${name}-default-user`, namespace: ns.metadata.name },
+        stringData: {
+          username: args.username,
+          password: args.password,
+          "default_user.conf": pulumi.interpolate`default_user = ${args.username}\ndefault_pass = ${args.password}\n`,
+        },
+      },
+      o,
+    );
+    this.cluster = new k8s.apiextensions.CustomResource(
+      `${name}-cluster`,
+      {
+        apiVersion: "rabbitmq.com/v1beta1",
+        kind: "RabbitmqCluster",
+        metadata: { name, namespace: ns.metadata.name },
+        spec: {
+          replicas,
+          image: IMAGES.rabbitmq,
+          resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+          persistence: { storage: "20Gi" },
+          rabbitmq: { additionalPlugins: ["rabbitmq_prometheus"], additionalConfig: "default_queue_type = quorum\n" },
+          secretBackend: { externalSecret: { name: user.metadata.name } },
+          service: { type: "LoadBalancer", annotations: pulumi.output(args.addressAnnotation).apply((a) => ({ ...INTERNAL_LB_ANNOTATIONS, ...a })) },
+        },
+      },
+      { ...o, dependsOn: [operator] },
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      {
+        metadata: { name, namespace: ns.metadata.name },
+        spec: { minAvailable: Math.floor(replicas / 2) + 1, selector: { matchLabels: { "app.kubernetes.io/name": name } } },
+      },
+      o,
+    );
+    this.registerOutputs({ cluster: this.cluster.metadata.name });
+  }
+}

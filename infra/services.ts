@@ -1,0 +1,45 @@
+import type { PlatformConfig } from "./config/platform-config";
+import { DeploymentsAccess } from "./management-app/deployments-access";
+import { JobBucket } from "./management-app/job-bucket";
+import { ManagementApp } from "./management-app/management-app";
+import { VPC_NAMES } from "./network/cidr-plan";
+import type { Platform } from "./platform";
+import { ClusterAgents } from "./platform-services/cluster-agents";
+import { HubAddresses } from "./platform-services/hub-addresses";
+import { APP_AMQP_USER, HubServices } from "./platform-services/hub-services";
+import { ManagementAddons } from "./platform-services/management-addons";
+
+/**
+ * What runs on the clusters: platform services on the hub, log and metric agents everywhere,
+ * add-ons and the Management App on `management`, the applier's rights on `deployments`.
+ */
+export const createServices = (cfg: PlatformConfig, platform: Platform) => {
+  const { clusters } = platform;
+  const addresses = new HubAddresses("hub", { region: cfg.region, subnet: platform.vpcs.resources.subnet });
+  const hub = new HubServices("hub-services", { provider: clusters.resources.provider, addresses });
+  for (const v of VPC_NAMES) {
+    new ClusterAgents(`${v}-agents`, {
+      provider: clusters[v].provider,
+      clusterName: v,
+      logstashIp: addresses.ip("logstash"),
+      prometheusIp: addresses.ip("prometheus"),
+      prometheusAgent: v !== "resources",
+    });
+  }
+  const addons = new ManagementAddons("management-addons", { project: cfg.project, provider: clusters.management.provider, dnsZone: cfg.app.dnsZone, domain: cfg.app.domain });
+  const bucket = new JobBucket("app", { location: cfg.region, retentionDays: cfg.app.retentionDays, labels: cfg.labels, forceDestroy: !cfg.deletionProtection });
+  const app = new ManagementApp("app", {
+    project: cfg.project,
+    provider: clusters.management.provider,
+    image: cfg.app.image,
+    hostname: cfg.app.hostname,
+    bucket: bucket.bucket,
+    amqp: { host: addresses.ip("rabbitmq"), user: APP_AMQP_USER, password: hub.rabbitmqPassword.result },
+    redis: { host: addresses.ip("redis"), password: hub.redisPassword.result },
+    deploymentsEndpoint: clusters.deployments.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? ""),
+    keda: addons.keda,
+    replicas: cfg.app.replicas,
+  });
+  new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });
+  return { addresses, hub, bucket, app };
+};

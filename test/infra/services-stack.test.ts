@@ -1,0 +1,150 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { SERVICE_ENV, SERVICE_NAMES, topology, type ServiceName } from "../../apps/shared/contract";
+import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
+import { isSecret, named, ofType, runStack } from "./stack-suite";
+
+let run: OfflineRun;
+beforeAll(async () => {
+  run = await runStack("dev");
+});
+
+const inputs = (r: PlannedResource) => r.inputs as Record<string, any>;
+const onCluster = (r: PlannedResource, cluster: string) => r.provider.includes(`::${cluster}-k8s::`);
+const release = (name: string) => named(run, name);
+/** Unwrap Pulumi secret markers, for reading values (not for the plaintext check). */
+const plain = (v: any): any => (isSecret(v) ? plain(v.value) : Array.isArray(v) ? v.map(plain) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
+const INTERNAL = "networking.gke.io/load-balancer-type";
+
+describe("platform services on the right clusters (dev stack, Pulumi mocks)", () => {
+  it("puts RabbitMQ, Redis, ECK and kube-prometheus-stack on resources, KEDA and ExternalDNS on management, agents on every cluster", () => {
+    for (const n of ["hub-services-redis-operator", "hub-services-eck-operator", "hub-services-kube-prometheus-stack", "hub-services-redis-cluster", "hub-services-eck-stack", "rabbitmq-cluster", "rabbitmq-operator"]) {
+      expect(onCluster(release(n), "resources"), n).toBe(true);
+    }
+    for (const n of ["management-addons-keda", "management-addons-external-dns"]) expect(onCluster(release(n), "management"), n).toBe(true);
+    for (const v of ["management", "resources", "deployments"]) expect(onCluster(release(`${v}-agents-fluent-bit`), v)).toBe(true);
+    expect(onCluster(release("management-agents-prometheus-agent"), "management")).toBe(true);
+    expect(run.resources.some((r) => r.name === "resources-agents-prometheus-agent")).toBe(false);
+    expect(onCluster(release("deployments-access-role"), "deployments")).toBe(true);
+    for (const d of ofType(run, "kubernetes:apps/v1:Deployment")) expect(onCluster(d, "management"), d.name).toBe(true);
+  });
+
+  it("runs the stateful services highly available", () => {
+    const rabbit = inputs(named(run, "rabbitmq-cluster")).spec;
+    expect(rabbit.replicas).toBe(3);
+    expect(rabbit.rabbitmq.additionalConfig).toContain("default_queue_type = quorum");
+    expect(inputs(named(run, "rabbitmq-pdb")).spec.minAvailable).toBe(2);
+    const redis = plain(inputs(release("hub-services-redis-cluster")).values);
+    expect(redis.redisCluster).toMatchObject({ clusterSize: 3, leader: { pdb: { enabled: true } }, follower: { pdb: { enabled: true } }, image: "quay.io/opstree/redis" });
+    const eck = plain(inputs(release("hub-services-eck-stack")).values);
+    expect(eck["eck-elasticsearch"].nodeSets[0].count).toBe(3);
+    expect(eck["eck-kibana"].enabled).toBe(true);
+    expect(eck["eck-logstash"].enabled).toBe(true);
+    expect(plain(inputs(release("hub-services-kube-prometheus-stack")).values).prometheus.prometheusSpec).toMatchObject({ replicas: 2, enableRemoteWriteReceiver: true });
+  });
+
+  it("exposes cross-VPC services only through internal load balancers on reserved addresses", () => {
+    const annotationsOf = [
+      inputs(named(run, "rabbitmq-cluster")).spec.service.annotations,
+      plain(inputs(release("hub-services-redis-cluster")).values).externalService.annotations,
+      plain(inputs(release("hub-services-eck-stack")).values)["eck-elasticsearch"].http.service.metadata.annotations,
+      plain(inputs(release("hub-services-eck-stack")).values)["eck-logstash"].services[0].service.metadata.annotations,
+      plain(inputs(release("hub-services-kube-prometheus-stack")).values).prometheus.service.annotations,
+    ];
+    for (const a of annotationsOf) {
+      expect(a[INTERNAL]).toBe("Internal");
+      expect(a["networking.gke.io/load-balancer-ip-addresses"]).toMatch(/^hub-/);
+    }
+    for (const addr of ofType(run, "gcp:compute/address:Address")) expect(inputs(addr).addressType).toBe("INTERNAL");
+  });
+});
+
+describe("the Management App from the shared contract", () => {
+  const deployment = (svc: ServiceName) => inputs(named(run, `app-${svc}-deployment`));
+
+  it.each(SERVICE_NAMES)("gives %s exactly its schema's variables, values its own schema accepts", (svc) => {
+    const container = deployment(svc).spec.template.spec.containers[0];
+    const env = container.env as { name: string; value?: string; valueFrom?: unknown }[];
+    const schemaKeys = Object.keys((SERVICE_ENV[svc] as unknown as { shape: object }).shape);
+    expect(schemaKeys.length).toBeGreaterThan(5);
+    for (const e of env) expect(schemaKeys, e.name).toContain(e.name);
+    // Secret-sourced values are replaced by well-formed stand-ins; everything must parse.
+    const stand: Record<string, string> = { AMQP_URL: "amqp://u:p@10.0.0.1:5672", REDIS_URL: "redis://:p@10.0.0.2:6379" };
+    const raw = Object.fromEntries(env.map((e) => [e.name, e.valueFrom ? stand[e.name] : String(plain(e.value))]));
+    const parsed = SERVICE_ENV[svc].safeParse(raw);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    expect(env.find((e) => e.name === "AMQP_URL")?.valueFrom).toBeDefined();
+  });
+
+  it.each(SERVICE_NAMES)("runs %s with probes, resources, a restricted security context and graceful shutdown", (svc) => {
+    const pod = deployment(svc).spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.livenessProbe.httpGet.path).toBe("/healthz");
+    expect(c.readinessProbe.httpGet.path).toBe("/readyz");
+    expect(c.ports).toEqual([{ name: "http", containerPort: 8080 }]);
+    expect(c.resources.requests).toBeDefined();
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.terminationGracePeriodSeconds).toBe(30);
+    expect(c.image).toBe("europe-west1-docker.pkg.dev/my-gcp-project/platform/management-app:0.1.0");
+    expect(named(run, `app-${svc}-pdb`)).toBeDefined();
+    expect(named(run, `app-${svc}-netpol`)).toBeDefined();
+  });
+
+  it("binds each service to its own Google identity by Workload Identity, with bucket access only where storage is used", () => {
+    for (const svc of SERVICE_NAMES) {
+      expect(inputs(named(run, `app-identity-${svc}-wi`))).toMatchObject({ role: "roles/iam.workloadIdentityUser", member: `serviceAccount:my-gcp-project.svc.id.goog[management-app/${svc}]` });
+      expect(inputs(named(run, `app-${svc}-sa`)).metadata.annotations["iam.gke.io/gcp-service-account"]).toBe(`app-${svc}@offline.iam.gserviceaccount.com`);
+    }
+    const bucketUsers = ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => inputs(r).member).sort();
+    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier"].map((s) => `serviceAccount:app-${s}@offline.iam.gserviceaccount.com`).sort());
+    const projectRoles = ofType(run, "gcp:projects/iAMMember:IAMMember").filter((r) => r.name.startsWith("app-")).map((r) => `${inputs(r).role} ${inputs(r).member}`);
+    expect(projectRoles).toEqual(["roles/container.clusterViewer serviceAccount:app-cluster-applier@offline.iam.gserviceaccount.com"]);
+  });
+
+  it("keeps job files in a private bucket with uniform access and an expiry", () => {
+    const bucket = inputs(named(run, "app-jobs"));
+    expect(bucket).toMatchObject({ uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true });
+    expect(bucket.lifecycleRules).toEqual([{ action: { type: "Delete" }, condition: { age: 14 } }]);
+  });
+
+  it("scales the workers on their own queue with KEDA and the entrypoint on CPU", () => {
+    const t = topology("cp");
+    for (const svc of ["yaml-manager", "cluster-applier", "status-worker"] as const) {
+      const so = inputs(named(run, `app-${svc}-scaler`));
+      expect(so.spec.triggers[0]).toMatchObject({ type: "rabbitmq", metadata: { queueName: t.queue(svc) } });
+    }
+    expect(inputs(named(run, "app-entrypoint-hpa")).spec.metrics[0].resource.name).toBe("cpu");
+  });
+
+  it("routes writes to the entrypoint and reads to the status worker through the GKE Gateway", () => {
+    const rules = inputs(named(run, "app-route")).spec.rules as { matches: { method: string; path: { value: string } }[]; backendRefs: { name: string }[] }[];
+    const route = (method: string, path: string) => rules.find((r) => r.matches[0]!.method === method && r.matches[0]!.path.value === path)!.backendRefs[0]!.name;
+    expect(route("POST", "/yaml")).toBe("entrypoint");
+    expect(route("DELETE", "/jobs")).toBe("entrypoint");
+    expect(route("GET", "/jobs")).toBe("status-worker");
+    expect(inputs(named(run, "app-gateway")).spec.gatewayClassName).toBe("gke-l7-global-external-managed");
+  });
+
+  it("never puts a generated secret in plain text into any resource input", () => {
+    const leaks: string[] = [];
+    const walk = (v: unknown, where: string) => {
+      if (isSecret(v)) return; // encrypted in state, redacted in previews
+      if (typeof v === "string" && v.includes("offline-secret-")) leaks.push(where);
+      else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}[${i}]`));
+      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
+    };
+    for (const r of run.resources) if (r.type !== "random:index/randomPassword:RandomPassword") walk(r.inputs, r.name);
+    expect(leaks).toEqual([]);
+    // And the places that carry them do carry them, as secrets.
+    expect(isSecret(inputs(named(run, "app-secret")).stringData.AMQP_URL) || isSecret(inputs(named(run, "app-secret")).stringData)).toBe(true);
+  });
+
+  it("lets the applier manage only namespaces and the admitted kinds in the deployments cluster", () => {
+    const rules = inputs(named(run, "deployments-access-role")).rules as { resources: string[]; verbs: string[]; resourceNames?: string[] }[];
+    const resources = rules.flatMap((r) => r.resources);
+    expect(resources).toContain("namespaces");
+    for (const forbidden of ["nodes", "clusterrolebindings", "customresourcedefinitions", "persistentvolumes", "daemonsets"]) expect(resources).not.toContain(forbidden);
+    expect(rules.find((r) => r.resources.includes("clusterroles"))).toMatchObject({ verbs: ["bind"], resourceNames: ["view", "edit"] });
+    expect(inputs(named(run, "deployments-access-binding")).subjects[0]).toMatchObject({ kind: "User", name: "app-cluster-applier@offline.iam.gserviceaccount.com" });
+  });
+});

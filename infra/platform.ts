@@ -72,9 +72,9 @@ export const createPlatform = (cfg: PlatformConfig): Platform => {
           deletionProtection: cfg.deletionProtection,
           labels: { ...cfg.labels, cluster: v },
           maintenance: cfg.maintenance,
+          // Nodes need NAT for image pulls from the moment they boot.
+          after: [vpcs[v].nat],
         },
-        // Nodes need NAT for image pulls from the moment they boot.
-        { dependsOn: [vpcs[v].nat] },
       ),
     ]),
   ) as Record<VpcName, GkeCluster>;

@@ -20,6 +20,11 @@ export interface GkeClusterArgs {
   deletionProtection: boolean;
   labels: Record<string, string>;
   maintenance: { startTime: string; endTime: string; recurrence: string };
+  /**
+   * Resources the cluster needs first, e.g. the VPC's NAT (nodes pull images through it).
+   * Given to the cluster itself: a component's own dependsOn does not reach its children.
+   */
+  after?: pulumi.Resource[];
 }
 
 /** The narrowest roles GKE nodes need (logs, metrics, pulling images), instead of Editor. */
@@ -105,7 +110,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         resourceLabels: args.labels,
         maintenancePolicy: { recurringWindow: args.maintenance },
       },
-      { parent: this, ignoreChanges: ["nodeConfig", "initialNodeCount"] },
+      { parent: this, ignoreChanges: ["nodeConfig", "initialNodeCount"], dependsOn: args.after ?? [] },
     );
 
     this.nodePool = new gcp.container.NodePool(

@@ -57,6 +57,8 @@ export const StackConfig = z.object({
     .default({ startTime: "2026-01-03T02:00:00Z", endTime: "2026-01-03T08:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" }),
   /** The Management App: image, API hostname and DNS, job file retention, replicas. */
   app: z.lazy(() => AppConfig),
+  /** Overrides app.tag; set by the deploy workflow to the commit it built. */
+  imageTag: z.string().regex(/^[\w][\w.-]{0,127}$/, "a Docker tag").optional(),
 });
 export type StackConfigInput = z.input<typeof StackConfig>;
 
@@ -133,7 +135,7 @@ export const buildPlatformConfig = (raw: Record<string, unknown>, gcp: { project
     labels: { platform: "gcp-compute-platform", stack: c.preset, ...c.labels },
     maintenance: c.maintenanceWindow,
     app: {
-      image: `${c.app.image ?? `${region}-docker.pkg.dev/${gcp.project}/platform/management-app`}:${c.app.tag}`,
+      image: `${c.app.image ?? `${region}-docker.pkg.dev/${gcp.project}/platform/management-app`}:${c.imageTag ?? c.app.tag}`,
       hostname: c.app.hostname,
       domain: c.app.domain,
       dnsZone: c.app.dnsZone,

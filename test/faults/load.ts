@@ -11,7 +11,7 @@ export interface Outcome {
 const MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: load}\ndata: {k: v}\n";
 
 /** Offer `total` submissions at `perSecond`, each with a deadline: a hang is an outcome too. */
-export const offerLoad = async (url: string, total: number, perSecond: number, timeoutMs = 5000): Promise<Outcome[]> => {
+export const offerLoad = async (url: string, total: number, perSecond: number, timeoutMs = 10_000): Promise<Outcome[]> => {
   const start = performance.now();
   const pending: Promise<Outcome>[] = [];
   for (let i = 0; i < total; i++) {

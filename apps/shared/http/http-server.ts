@@ -78,8 +78,10 @@ export const errorHandler =
 export const listen = (app: Express, port: number, host: string): Promise<Server> =>
   new Promise((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
-    // Keep-alive sockets must not hold a graceful shutdown open.
-    server.keepAliveTimeout = 5000;
+    // Longer than clients' and load balancers' idle timeouts, so the server is never the side
+    // that closes a kept-alive socket while a request is on its way (the client would see a
+    // reset). Idle sockets are closed at shutdown anyway.
+    server.keepAliveTimeout = 65_000;
     // Slow clients cannot hold connections: headers within 10 s, the whole request within 30 s.
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;

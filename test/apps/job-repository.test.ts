@@ -106,3 +106,17 @@ describe("withdrawn submissions", () => {
     expect(await jobs.get(id)).toBeNull();
   });
 });
+
+describe("a Redis that is up but not serving yet", () => {
+  it("When Redis replies LOADING (or a cluster is failing over), then that counts as the dependency being down; other replies are real errors", async () => {
+    const { ReplyError } = await import("ioredis");
+    const { redisErrorToAppError } = await import("../../apps/shared/state/job-repository");
+    const { DependencyDownError } = await import("../../apps/shared/errors/app-error");
+    for (const m of ["LOADING Redis is loading the dataset in memory", "CLUSTERDOWN The cluster is down", "TRYAGAIN Multiple keys request during rehashing"]) {
+      expect(redisErrorToAppError(new ReplyError(m))).toBeInstanceOf(DependencyDownError);
+    }
+    expect(redisErrorToAppError(new Error("Connection is closed."))).toBeInstanceOf(DependencyDownError);
+    const scriptError = new ReplyError("ERR Error running script");
+    expect(redisErrorToAppError(scriptError)).toBe(scriptError);
+  });
+});

@@ -1,48 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMES, type JobView, type ServiceName } from "../../apps/shared/contract";
+import { spawnService, type ServiceProcess } from "../support/service-process";
 import { AMQP_URL, REDIS_URL, postYaml, removeBrokerObjects, removeRedisKeys, uniquePrefix, waitForStatus } from "../support/test-stack";
 
-const root = path.join(__dirname, "../..");
 const prefix = uniquePrefix("proc");
-const procs = new Map<ServiceName, { child: ChildProcess; port: number; exit: Promise<number | null> }>();
+const procs = new Map<ServiceName, ServiceProcess>();
 let dataDir: string;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-const waitReady = async (port: number) => {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`service on ${port} never became ready`);
-};
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-proc-"));
-  for (const name of SERVICE_NAMES) {
-    const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "apps/run-service.ts", name], {
-      cwd: root,
-      env: { ...process.env, AMQP_URL, REDIS_URL, NAME_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-    procs.set(name, { child, port, exit });
-  }
-  await Promise.all([...procs.values()].map((p) => waitReady(p.port)));
+  for (const name of SERVICE_NAMES) procs.set(name, await spawnService(name, { AMQP_URL, REDIS_URL, NAME_PREFIX: prefix, DATA_DIR: dataDir }));
+  await Promise.all([...procs.values()].map((p) => p.ready()));
 }, 60_000);
 
 afterAll(async () => {
@@ -69,7 +40,7 @@ describe("each service in its own process, as in its own pod", () => {
     for (const name of ["yaml-manager", "status-worker"] as const) {
       const p = procs.get(name)!;
       p.child.kill("SIGTERM");
-      expect(await Promise.race([p.exit, new Promise((r) => setTimeout(() => r("timeout"), 15_000))])).toBe(0);
+      expect(await Promise.race([p.exited, new Promise((r) => setTimeout(() => r("timeout"), 15_000))])).toBe(0);
     }
   });
 });

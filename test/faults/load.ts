@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import type { JobView } from "../../apps/shared/contract";
 
 export interface Outcome {
@@ -52,4 +53,26 @@ export const waitAllFinal = async (url: string, ids: string[], timeoutMs: number
     if (open.length) await new Promise((r) => setTimeout(r, 250));
   }
   return seen;
+};
+
+/**
+ * What a dependency outage must look like from outside: every request answered (202, or 503
+ * with Retry-After in under 2 s), none hung; and every accepted job DONE exactly once.
+ * Returns the accepted job ids.
+ */
+export const expectOutageRidden = async (url: string, outcomes: Outcome[]): Promise<string[]> => {
+  const accepted = outcomes.filter((o) => o.status === 202).map((o) => o.id!);
+  const refused = outcomes.filter((o) => o.status === 503);
+  expect(outcomes.filter((o) => o.status !== 202 && o.status !== 503)).toEqual([]);
+  expect(refused.length).toBeGreaterThan(0);
+  expect(refused.every((o) => o.retryAfter === "5")).toBe(true);
+  expect(Math.max(...refused.map((o) => o.ms))).toBeLessThan(2000);
+
+  const final = await waitAllFinal(url, accepted, 120_000);
+  expect(final.size).toBe(accepted.length);
+  for (const job of final.values()) {
+    expect(job.status).toBe("DONE");
+    expect(job.history.map((h) => h.status)).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE"]);
+  }
+  return accepted;
 };

@@ -51,9 +51,10 @@ export const restartRedis = async (downMs: number, during?: () => Promise<void>)
     if (/aof_enabled:1/.test(info) && /aof_rewrite_in_progress:0/.test(info) && !/aof_rewrite_scheduled:1/.test(info)) break;
     await sleep(50);
   }
-  await admin.shutdown("SAVE").catch(() => undefined);
+  // NOSAVE: no RDB file (the AOF is flushed on shutdown anyway), so nothing can make it refuse.
+  await admin.call("SHUTDOWN", "NOSAVE").catch(() => undefined);
   admin.disconnect();
-  await waitPort(6379, false);
+  await waitPort(6379, false, 15_000);
   await during?.();
   await sleep(downMs);
   execFileSync("redis-server", ["--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "yes", "--dir", dir], { stdio: "ignore" });

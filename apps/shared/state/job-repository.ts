@@ -16,6 +16,12 @@ import { TRANSITION_LUA } from "./transition-script";
 import { WORKLOAD_LUA } from "./workload-script";
 
 
+const NOT_SERVING_YET = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
+
+/** See JobRepository.call: which Redis errors mean "not reachable now" and which are real. */
+export const redisErrorToAppError = (err: unknown): unknown =>
+  err instanceof ReplyError && !NOT_SERVING_YET.test((err as Error).message) ? err : new DependencyDownError("redis", err);
+
 export type TransitionResult = "created" | "changed" | "history" | "duplicate" | "unknown";
 const RESULTS: TransitionResult[] = ["duplicate", "history", "changed", "created"];
 
@@ -53,13 +59,16 @@ export class JobRepository {
     this.redis = redis as WithTransition;
   }
 
-  /** Connection trouble becomes DependencyDownError; Redis's own replies (script errors) do not. */
+  /**
+   * Connection trouble becomes DependencyDownError, and so do the replies of a Redis that is
+   * up but not serving yet (loading its data after a restart, a cluster failing over).
+   * Other replies (a script error, say) are real errors.
+   */
   private async call<T>(op: () => Promise<T>): Promise<T> {
     try {
       return await op();
     } catch (err) {
-      if (err instanceof ReplyError) throw err;
-      throw new DependencyDownError("redis", err);
+      throw redisErrorToAppError(err);
     }
   }
 

@@ -26,6 +26,6 @@ export const hubAddresses = Object.fromEntries(
   (["rabbitmq", "redis", "elasticsearch", "logstash", "prometheus"] as const).map((s) => [s, services.addresses.ip(s)]),
 );
 export const jobBucket = services.bucket.bucket.name;
-export const apiUrl = `http://${config.app.hostname}`;
+export const apiUrl = `https://${config.app.hostname}`;
 export const apiToken = services.app.apiToken.result;
 export const grafanaAdminPassword = services.hub.grafanaPassword.result;

@@ -33,6 +33,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     provider: clusters.management.provider,
     image: cfg.app.image,
     hostname: cfg.app.hostname,
+    dnsZone: cfg.app.dnsZone,
     bucket: bucket.bucket,
     amqp: { host: addresses.ip("rabbitmq"), user: APP_AMQP_USER, password: hub.rabbitmqPassword.result },
     redis: { host: addresses.ip("redis"), password: hub.redisPassword.result },

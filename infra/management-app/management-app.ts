@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { SERVICE_NAMES, topology, type ServiceName } from "../../apps/shared/contract";
+import { ApiCertificate } from "./api-certificate";
 import { Identities, APP_NAMESPACE } from "./identities";
 import { PipelineObservability } from "./pipeline-observability";
 import { toEnvVars, type EnvSpec } from "./service-env";
@@ -13,6 +14,8 @@ export interface ManagementAppArgs {
   provider: k8s.Provider;
   image: string;
   hostname: string;
+  /** Cloud DNS zone of the hostname (TLS certificate authorization). */
+  dnsZone: string;
   bucket: gcp.storage.Bucket;
   amqp: { host: pulumi.Input<string>; user: string; password: pulumi.Output<string> };
   redis: { host: pulumi.Input<string>; password: pulumi.Output<string> };
@@ -186,14 +189,16 @@ current-context: deployments
       o,
     );
 
-    // HTTP entry: GKE Gateway; writes go to the entrypoint, reads to the status worker.
+    // HTTP entry: GKE Gateway, HTTPS only (bearer tokens must never cross the Internet in
+    // clear); writes go to the entrypoint, reads to the status worker.
+    const certificate = new ApiCertificate(`${name}-tls`, { hostname: args.hostname, dnsZone: args.dnsZone }, { parent: this });
     const gateway = new k8s.apiextensions.CustomResource(
       `${name}-gateway`,
       {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "Gateway",
-        metadata: { name: "management-app", namespace },
-        spec: { gatewayClassName: "gke-l7-global-external-managed", listeners: [{ name: "http", protocol: "HTTP", port: 80, hostname: args.hostname }] },
+        metadata: { name: "management-app", namespace, annotations: { "networking.gke.io/certmap": certificate.map.name } },
+        spec: { gatewayClassName: "gke-l7-global-external-managed", listeners: [{ name: "https", protocol: "HTTPS", port: 443, hostname: args.hostname }] },
       },
       o,
     );

@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import net from "node:net";
 import { Redis } from "ioredis";
-import { REDIS_URL } from "../support/test-stack";
 
 /**
  * Stops and starts the machine's real RabbitMQ and Redis, for fault tests. These run in their
@@ -37,32 +36,37 @@ export const startRabbit = async () => {
 };
 
 /**
- * Redis here keeps nothing on disk; production Redis (redis-operator) persists. To restart it
- * the way production would come back, turn on the append-only file first, shut down (which
- * flushes it), start again on the same folder, then turn AOF off again when done.
+ * A Redis of the test's own, on its own port and folder, configured as production runs it
+ * (append-only file, fsync on every write) from its first start. Restarting it cannot
+ * disturb the machine's shared Redis or other tests.
  */
-export const restartRedis = async (downMs: number, during?: () => Promise<void>) => {
-  const admin = new Redis(REDIS_URL);
-  admin.on("error", () => undefined); // it sees the shutdown it causes
-  const dir = ((await admin.config("GET", "dir")) as string[])[1]!;
-  await admin.config("SET", "appendonly", "yes");
-  for (;;) {
-    const info = await admin.info("persistence");
-    if (/aof_enabled:1/.test(info) && /aof_rewrite_in_progress:0/.test(info) && !/aof_rewrite_scheduled:1/.test(info)) break;
-    await sleep(50);
-  }
-  // NOSAVE: no RDB file (the AOF is flushed on shutdown anyway), so nothing can make it refuse.
-  await admin.call("SHUTDOWN", "NOSAVE").catch(() => undefined);
-  admin.disconnect();
-  await waitPort(6379, false, 15_000);
-  await during?.();
-  await sleep(downMs);
-  execFileSync("redis-server", ["--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "yes", "--dir", dir], { stdio: "ignore" });
-  await waitPort(6379, true);
-};
+export interface PrivateRedis {
+  url: string;
+  restart(downMs: number): Promise<void>;
+  stop(): Promise<void>;
+}
 
-export const redisAofOff = async () => {
-  const admin = new Redis(REDIS_URL);
-  await admin.config("SET", "appendonly", "no");
-  admin.disconnect();
+export const startPrivateRedis = async (port: number, dir: string): Promise<PrivateRedis> => {
+  const start = async () => {
+    execFileSync("redis-server", ["--daemonize", "yes", "--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir], { stdio: "ignore" });
+    await waitPort(port, true);
+  };
+  const stop = async () => {
+    const admin = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
+    admin.on("error", () => undefined); // it sees the shutdown it causes
+    await admin.connect().catch(() => undefined);
+    await admin.call("SHUTDOWN", "NOSAVE").catch(() => undefined);
+    admin.disconnect();
+    await waitPort(port, false, 15_000);
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    restart: async (downMs) => {
+      await stop();
+      await sleep(downMs);
+      await start();
+    },
+    stop,
+  };
 };

@@ -122,7 +122,12 @@ describe("the Management App from the shared contract", () => {
     expect(route("POST", "/yaml")).toBe("entrypoint");
     expect(route("DELETE", "/jobs")).toBe("entrypoint");
     expect(route("GET", "/jobs")).toBe("status-worker");
-    expect(inputs(named(run, "app-gateway")).spec.gatewayClassName).toBe("gke-l7-global-external-managed");
+    const gateway = inputs(named(run, "app-gateway"));
+    expect(gateway.spec.gatewayClassName).toBe("gke-l7-global-external-managed");
+    // HTTPS only, with a Google-managed certificate for the API's hostname.
+    expect(gateway.spec.listeners).toEqual([{ name: "https", protocol: "HTTPS", port: 443, hostname: "jobs.example.com" }]);
+    expect(gateway.metadata.annotations["networking.gke.io/certmap"]).toBeDefined();
+    expect(inputs(named(run, "app-tls-cert")).managed.domains).toEqual(["jobs.example.com"]);
   });
 
   it("never puts a generated secret in plain text into any resource input", () => {

@@ -87,10 +87,18 @@ export const listen = (app: Express, port: number, host: string): Promise<Server
     server.requestTimeout = 30_000;
   });
 
-/** Stop accepting connections and wait for in-flight requests to finish. */
+/**
+ * Stop accepting connections and wait for in-flight requests to finish. Connections that
+ * finish a request during shutdown become idle and would otherwise linger for the whole
+ * keep-alive timeout, so idle ones are closed as they appear.
+ */
 export const closeServer = (server: Server): Promise<void> =>
   new Promise((resolve) => {
-    server.close(() => resolve());
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 

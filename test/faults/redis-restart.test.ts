@@ -7,26 +7,21 @@ import { startTestStack, type TestStack } from "../support/test-stack";
 import { expectOutageRidden, offerLoad } from "./load";
 import { startPrivateRedis, type PrivateRedis } from "./servers";
 
-// Opt-in (npm run test:faults:redis): recovery after the restart is not yet reliable enough
-// for every CI run (see the closing note of issue 7); the broker and process faults always run.
-const enabled = process.env.FAULTS_REDIS === "1";
 let stack: TestStack;
 let redis: PrivateRedis;
 let dir: string;
 beforeAll(async () => {
-  if (!enabled) return;
   dir = await mkdtemp(path.join(os.tmpdir(), "cp-redis-"));
   redis = await startPrivateRedis(await freePort(), dir);
   stack = await startTestStack({ REDIS_URL: redis.url, RATE_LIMIT_PER_SECOND: "100000", LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? "silent" });
 });
 afterAll(async () => {
-  if (!enabled) return;
   await stack?.cleanup();
   await redis?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe.runIf(enabled)("Redis restarts in the middle of sustained load", () => {
+describe("Redis restarts in the middle of sustained load", () => {
   it("When Redis goes away for seconds under 1,000 submissions, then every 202 reaches DONE with a consistent history, and outage requests get a fast 503", async () => {
     const load = offerLoad(stack.url, 1000, 150);
     await new Promise((r) => setTimeout(r, 2000));

@@ -52,7 +52,9 @@ export const startPrivateRedis = async (port: number, dir: string): Promise<Priv
     await waitPort(port, true);
   };
   const stop = async () => {
-    const admin = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
+    // One shot: no reconnect and no resending, or ioredis would send SHUTDOWN again to the
+    // restarted server once it is back.
+    const admin = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
     admin.on("error", () => undefined); // it sees the shutdown it causes
     await admin.connect().catch(() => undefined);
     await admin.call("SHUTDOWN", "NOSAVE").catch(() => undefined);

@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// Fault tests stop and start the machine's shared RabbitMQ and Redis, so they run after the
-// main suite, one file at a time.
+// Fault tests stop and start the machine's shared RabbitMQ (and load the machine hard), so
+// they run after the main suite, one file at a time.
 export default defineConfig({
   test: {
     include: ["test/faults/**/*.test.ts"],

@@ -3,8 +3,9 @@ import net from "node:net";
 import { Redis } from "ioredis";
 
 /**
- * Stops and starts the machine's real RabbitMQ and Redis, for fault tests. These run in their
- * own vitest run, one file at a time, because every other test shares the same servers.
+ * Stops and starts the machine's real RabbitMQ, and a Redis of the test's own, for fault
+ * tests. These run in their own vitest run, one file at a time, because every other test
+ * shares the machine's RabbitMQ.
  */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,12 +10,11 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { measureBrokerCeiling } from "./broker-ceiling";
-import { spawnService } from "../test/support/service-process";
+import { freePort, spawnService } from "../test/support/service-process";
 import { AMQP_URL, REDIS_URL, removeBrokerObjects, removeRedisKeys, uniquePrefix } from "../test/support/test-stack";
 import { SERVICE_NAMES } from "../apps/shared/contract";
 
@@ -43,13 +42,6 @@ spec:
   ports: [{ port: 80, targetPort: 8080 }]
 `;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 

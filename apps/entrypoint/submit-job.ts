@@ -41,14 +41,15 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
 
   const id = randomUUID();
   const log = deps.logger.child({ jobId: id });
-  const fingerprint = createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 32);
-  let claimed: string | undefined;
-
+  // Only requests with an Idempotency-Key pay for hashing their body.
+  let claim: { key: string; value: string } | undefined;
   if (idempotencyKey !== undefined) {
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw badRequest("Idempotency-Key must be 1-200 printable ASCII characters");
-    const existing = await deps.jobs.claimIdempotencyKey(tenant, idempotencyKey, `${id} ${fingerprint}`, deps.idempotencyTtlSeconds);
+    const fingerprint = createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 32);
+    const value = `${id} ${fingerprint}`;
+    const existing = await deps.jobs.claimIdempotencyKey(tenant, idempotencyKey, value, deps.idempotencyTtlSeconds);
     if (existing !== null) return replay(deps, existing, fingerprint);
-    claimed = idempotencyKey;
+    claim = { key: idempotencyKey, value };
   }
 
   const submissionKey = jobKeys(id).submission;
@@ -74,7 +75,7 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
     await Promise.allSettled([
       deps.jobs.remove(id),
       stored ? deps.store.delete(submissionKey) : Promise.resolve(),
-      claimed ? deps.jobs.releaseIdempotencyKey(tenant, claimed, `${id} ${fingerprint}`) : Promise.resolve(),
+      claim ? deps.jobs.releaseIdempotencyKey(tenant, claim.key, claim.value) : Promise.resolve(),
     ]);
     if (err instanceof AppError) throw err;
     throw new AppError("could not accept the job right now; retry later", { status: 503, retryable: true, cause: err });

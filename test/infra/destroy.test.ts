@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
-import { isSecret, named, ofType, runStack } from "./stack-suite";
+import { named, ofType, runStack, unwrapSecrets } from "./stack-suite";
 
 let run: OfflineRun;
 beforeAll(async () => {
@@ -9,7 +9,7 @@ beforeAll(async () => {
 
 const byUrn = () => new Map(run.resources.map((r) => [r.urn, r]));
 const providerOf = (r: PlannedResource) => (r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "");
-const plain = (v: any): any => (isSecret(v) ? plain(v.value) : Array.isArray(v) ? v.map(plain) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
+const plain = unwrapSecrets;
 
 /**
  * `pulumi destroy` deletes in reverse dependency order. What GKE and Helm create outside the

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_ENV, SERVICE_NAMES, topology, type ServiceName } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
-import { isSecret, named, ofType, runStack } from "./stack-suite";
+import { isSecret, named, ofType, runStack, unwrapSecrets } from "./stack-suite";
 
 let run: OfflineRun;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ const inputs = (r: PlannedResource) => r.inputs as Record<string, any>;
 const onCluster = (r: PlannedResource, cluster: string) => r.provider.includes(`::${cluster}-k8s::`);
 const release = (name: string) => named(run, name);
 /** Unwrap Pulumi secret markers, for reading values (not for the plaintext check). */
-const plain = (v: any): any => (isSecret(v) ? plain(v.value) : Array.isArray(v) ? v.map(plain) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
+const plain = unwrapSecrets;
 const INTERNAL = "networking.gke.io/load-balancer-type";
 
 describe("platform services on the right clusters (dev stack, Pulumi mocks)", () => {

@@ -34,6 +34,10 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export const isSecret = (v: unknown): v is { value: unknown } =>
   typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
 
+/** A resource's inputs with secrets unwrapped, as policies (and readers of values) see them. */
+export const unwrapSecrets = (v: any): any =>
+  isSecret(v) ? unwrapSecrets(v.value) : Array.isArray(v) ? v.map(unwrapSecrets) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)])) : v;
+
 /** The node service accounts and their role grants (the clusters' own, not the apps'). */
 const nodeAccounts = (run: OfflineRun) => ofType(run, T.account).filter((r) => r.name.endsWith("-nodes"));
 const nodeRoles = (run: OfflineRun) => ofType(run, T.iam).filter((r) => /-nodes-/.test(r.name));

@@ -1,18 +1,7 @@
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { POLICIES, type PlatformPolicyConfig } from "../../policies/rules";
 import type { PlannedResource } from "../../infra/plan/offline-run";
-
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-/** As the policy runtime does: secrets arrive unwrapped, as plain values. */
-const unwrap = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(unwrap);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (o[SECRET_SIG]) return unwrap(o.value);
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x)]));
-  }
-  return v;
-};
+import { unwrapSecrets } from "../infra/stack-suite";
 
 export interface Violation {
   policy: string;
@@ -57,4 +46,4 @@ export const runPolicies = async (
   return out;
 };
 
-export const fromPlan = (resources: PlannedResource[]) => resources.map((r) => ({ type: r.type, name: r.name, props: unwrap(r.inputs) as Record<string, unknown> }));
+export const fromPlan = (resources: PlannedResource[]) => resources.map((r) => ({ type: r.type, name: r.name, props: unwrapSecrets(r.inputs) as Record<string, unknown> }));

@@ -99,5 +99,3 @@ export const JOB_ID_LABEL = "platform.example.dev/job-id";
 export const TENANT_LABEL = "platform.example.dev/tenant";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY_VALUE = "management-app";
-
-export const isFinal = (s: JobStatus): boolean => s === "ROLLED_BACK";

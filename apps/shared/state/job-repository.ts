@@ -134,9 +134,10 @@ export class JobRepository {
 
   /** Remove a job that was never accepted (its submission failed half-way). */
   async remove(id: string): Promise<void> {
-    const [status, tenant = DEFAULT_TENANT] = await this.call(() => this.redis.hmget(this.jobKey(id), "status", "tenant"));
-    const multi = this.redis.multi().del(this.jobKey(id), this.historyKey(id)).zrem(this.allKey(tenant ?? DEFAULT_TENANT), id);
-    if (status) multi.zrem(`${this.statusIndex(tenant ?? DEFAULT_TENANT)}${status}`, id);
+    const [status, stored] = await this.call(() => this.redis.hmget(this.jobKey(id), "status", "tenant"));
+    const tenant = stored ?? DEFAULT_TENANT;
+    const multi = this.redis.multi().del(this.jobKey(id), this.historyKey(id)).zrem(this.allKey(tenant), id);
+    if (status) multi.zrem(`${this.statusIndex(tenant)}${status}`, id);
     await this.call(() => multi.exec());
   }
 

@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
+import { loadLikeTheCli, type EngineConfig } from "./pulumi-loader";
 
 /** One resource the program registered, as the engine would have seen it. */
 export interface PlannedResource {
@@ -24,14 +22,12 @@ export interface OfflineRun {
 
 const PROJECT = "gcp-compute-platform";
 
-/** The stack's config as Pulumi passes it to a program: `ns:key` → string (JSON for structures). */
-export const readStackConfig = (stack: string, root = path.join(__dirname, "../..")): Record<string, string> => {
-  const file = path.join(root, `Pulumi.${stack}.yaml`);
-  const doc = parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-  return Object.fromEntries(
-    Object.entries(doc.config ?? {}).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
-  );
-};
+/**
+ * The stack's config as the engine passes it to the program, after the same checks the Pulumi
+ * CLI makes (project file, stack file, policy-pack config): a file the CLI refuses is refused
+ * here with the CLI's message.
+ */
+export const readStackConfig = (stack: string): EngineConfig => loadLikeTheCli(stack).config;
 
 let addressCount = 0;
 
@@ -83,7 +79,7 @@ const computedState = (type: string, name: string, inputs: MockInputs): Record<s
  * Run the real Pulumi program with Pulumi's own mock runtime: no CLI, no cloud. Every
  * resource registration is recorded with its inputs, parent and dependencies.
  */
-export const runOffline = async (config: Record<string, string>, stack = "dev", load: () => Promise<Record<string, unknown>> = () => import("../index")): Promise<OfflineRun> => {
+export const runOffline = async (config: EngineConfig, stack = "dev", load: () => Promise<Record<string, unknown>> = () => import("../index")): Promise<OfflineRun> => {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs as MockInputs) } }),
@@ -93,7 +89,7 @@ export const runOffline = async (config: Record<string, string>, stack = "dev", 
     stack,
     true,
   );
-  pulumi.runtime.setAllConfig(config);
+  pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
   const resources: PlannedResource[] = [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports

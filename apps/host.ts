@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SERVICE_ENV, type ServiceEnv, type ServiceName } from "./shared/contract";
+import { SERVICE_ENV, TIMINGS, type ServiceEnv, type ServiceName } from "./shared/contract";
 import { parseEnv } from "./shared/config/parse-env";
 import { buildHttpApp, closeServer, listen } from "./shared/http/http-server";
 import { createLogger, type Logger } from "./shared/logging/logger";
@@ -78,11 +78,11 @@ export const runUntilSignalled = async (names: ServiceName[]): Promise<void> => 
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down: draining in-flight work");
-    // Pods get 30 s by default; leave margin so we exit on our own terms.
+    // Inside the pod's grace period (both from the contract), so we exit on our own terms.
     const deadline = setTimeout(() => {
       log.error("drain took too long; exiting");
       process.exit(1);
-    }, 25_000);
+    }, TIMINGS.shutdownDeadlineMs);
     deadline.unref();
     host.stop().then(
       () => {

@@ -1,17 +1,23 @@
+import { PORTS } from "../apps/shared/contract";
+
 /**
- * Ports of the platform services on the `resources` hub that other VPCs may use. The
- * firewall opens exactly these, per peer; the Helm values (issue 5) use the same numbers.
+ * Ports of the platform services on the `resources` hub that other VPCs may use, from the
+ * contract. The firewall opens exactly these, per peer; the Services and chart values that
+ * listen on them read the same contract constants.
  */
 export const HUB_PORTS = {
-  rabbitmq: "5672",
-  redis: "6379",
-  redisClusterBus: "16379",
-  elasticsearch: "9200",
-  logstashBeats: "5044",
-  prometheusRemoteWrite: "9090",
+  rabbitmq: String(PORTS.amqp),
+  redis: String(PORTS.redis),
+  redisClusterBus: String(PORTS.redisClusterBus),
+  elasticsearch: String(PORTS.elasticsearch),
+  logstashHttp: String(PORTS.logstashHttp),
+  prometheusRemoteWrite: String(PORTS.prometheus),
 } as const;
 
 /** The management plane uses the broker, the cache and ships logs and metrics. */
 export const MANAGEMENT_TO_HUB = Object.values(HUB_PORTS);
-/** User workloads only ship logs and metrics: they never touch the broker or the cache. */
-export const DEPLOYMENTS_TO_HUB = [HUB_PORTS.elasticsearch, HUB_PORTS.logstashBeats, HUB_PORTS.prometheusRemoteWrite];
+/**
+ * User workloads only ship logs (to Logstash) and metrics (remote write): they never touch the
+ * broker, the cache, or Elasticsearch itself.
+ */
+export const DEPLOYMENTS_TO_HUB = [HUB_PORTS.logstashHttp, HUB_PORTS.prometheusRemoteWrite];

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { GkeCluster } from "./cluster/gke-cluster";
 import type { PlatformConfig } from "./config/platform-config";
 import { VPC_NAMES, type VpcName } from "./network/cidr-plan";
@@ -5,10 +6,13 @@ import { FirewallRules } from "./network/firewall-rules";
 import { HubPeering } from "./network/hub-peering";
 import { VpcNetwork } from "./network/vpc-network";
 import { DEPLOYMENTS_TO_HUB, MANAGEMENT_TO_HUB } from "./platform-ports";
+import { HubAddresses } from "./platform-services/hub-addresses";
 
 export interface Platform {
   vpcs: Record<VpcName, VpcNetwork>;
   peerings: HubPeering[];
+  /** Reserved internal IPs in the hub for the services other VPCs use. */
+  addresses: HubAddresses;
   firewalls: Record<VpcName, FirewallRules>;
   clusters: Record<VpcName, GkeCluster>;
 }
@@ -52,6 +56,19 @@ export const createPlatform = (cfg: PlatformConfig): Platform => {
     }),
   };
 
+  const addresses = new HubAddresses("hub", { region: cfg.region, subnet: vpcs.resources.subnet });
+
+  // A cluster with a private control-plane range (masterIpv4CidrBlock) is peered with Google's
+  // network by GKE itself, on the cluster's VPC. GCP runs one peering operation per network at
+  // a time, and neither GKE nor the provider retries ours, so each cluster waits for the
+  // peerings of its own VPC. https://cloud.google.com/kubernetes-engine/docs/concepts/private-cluster-concept
+  // and https://cloud.google.com/vpc/docs/vpc-peering (peering operations per network).
+  const peeringsOf: Record<VpcName, pulumi.Resource[]> = {
+    resources: [toManagement.hubToSpoke, toManagement.spokeToHub, toDeployments.hubToSpoke, toDeployments.spokeToHub],
+    management: [toManagement.hubToSpoke, toManagement.spokeToHub],
+    deployments: [toDeployments.hubToSpoke, toDeployments.spokeToHub],
+  };
+
   const location = cfg.preset.regional ? cfg.region : cfg.zones[0]!;
   const nodeLocations = cfg.preset.regional ? cfg.zones : [cfg.zones[0]!];
   const clusters = Object.fromEntries(
@@ -73,11 +90,12 @@ export const createPlatform = (cfg: PlatformConfig): Platform => {
           labels: { ...cfg.labels, cluster: v },
           maintenance: cfg.maintenance,
           // Nodes need NAT for image pulls from the moment they boot.
-          after: [vpcs[v].nat],
+          after: [vpcs[v].nat, ...peeringsOf[v]],
+          heldByLoadBalancers: v === "resources" ? addresses.all() : [],
         },
       ),
     ]),
   ) as Record<VpcName, GkeCluster>;
 
-  return { vpcs, peerings: [toManagement, toDeployments], firewalls, clusters };
+  return { vpcs, peerings: [toManagement, toDeployments], addresses, firewalls, clusters };
 };

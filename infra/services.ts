@@ -2,23 +2,25 @@ import type { PlatformConfig } from "./config/platform-config";
 import { DeploymentsAccess } from "./management-app/deployments-access";
 import { JobBucket } from "./management-app/job-bucket";
 import { ManagementApp } from "./management-app/management-app";
-import { VPC_NAMES } from "./network/cidr-plan";
+import { VPC_NAMES, type VpcName } from "./network/cidr-plan";
 import type { Platform } from "./platform";
 import { ClusterAgents } from "./platform-services/cluster-agents";
-import { HubAddresses } from "./platform-services/hub-addresses";
 import { APP_AMQP_USER, HubServices } from "./platform-services/hub-services";
+import { MONITORING_NAMESPACE } from "./platform-services/hub-monitoring";
 import { ManagementAddons } from "./platform-services/management-addons";
 
 /**
  * What runs on the clusters: platform services on the hub, log and metric agents everywhere,
  * add-ons and the Management App on `management`, the applier's rights on `deployments`.
+ * Whatever creates Prometheus Operator objects on a cluster waits for the release that
+ * installs those CRDs there: the hub's kube-prometheus-stack, or the cluster's agent.
  */
 export const createServices = (cfg: PlatformConfig, platform: Platform) => {
-  const { clusters } = platform;
-  const addresses = new HubAddresses("hub", { region: cfg.region, subnet: platform.vpcs.resources.subnet });
+  const { clusters, addresses } = platform;
   const hub = new HubServices("hub-services", { provider: clusters.resources.provider, addresses });
+  const agents = {} as Record<VpcName, ClusterAgents>;
   for (const v of VPC_NAMES) {
-    new ClusterAgents(`${v}-agents`, {
+    agents[v] = new ClusterAgents(`${v}-agents`, {
       provider: clusters[v].provider,
       clusterName: v,
       logstashIp: addresses.ip("logstash"),
@@ -26,7 +28,15 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
       prometheusAgent: v !== "resources",
     });
   }
-  const addons = new ManagementAddons("management-addons", { project: cfg.project, provider: clusters.management.provider, dnsZone: cfg.app.dnsZone, domain: cfg.app.domain });
+  const managementCrds = agents.management.prometheusAgent!;
+  const addons = new ManagementAddons("management-addons", {
+    project: cfg.project,
+    provider: clusters.management.provider,
+    dnsZone: cfg.app.dnsZone,
+    domain: cfg.app.domain,
+    identityPool: clusters.management.cluster,
+    monitoringCrds: managementCrds,
+  });
   const bucket = new JobBucket("app", { location: cfg.region, retentionDays: cfg.app.retentionDays, labels: cfg.labels, forceDestroy: !cfg.deletionProtection });
   const app = new ManagementApp("app", {
     project: cfg.project,
@@ -40,6 +50,9 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     deploymentsEndpoint: clusters.deployments.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? ""),
     keda: addons.keda,
     replicas: cfg.app.replicas,
+    identityPool: clusters.management.cluster,
+    monitoringCrds: managementCrds,
+    hubMonitoring: { provider: clusters.resources.provider, crds: hub.monitoring.release, namespace: MONITORING_NAMESPACE },
   });
   new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });
   return { addresses, hub, bucket, app };

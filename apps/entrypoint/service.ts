@@ -6,14 +6,24 @@ import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { JobRepository } from "../shared/state/job-repository";
 import { createRedis } from "../shared/state/redis-client";
 import { createStore } from "../shared/storage/create-store";
+import { Router, type RequestHandler } from "express";
+import { statusRoutes } from "../status-worker/routes";
 import { entrypointRoutes } from "./routes";
+
+/** For routers mounted behind one that already authenticated the same paths. */
+const authenticatedAbove: RequestHandler = (_req, _res, next) => next();
 
 export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Logger): Promise<ServiceHandle> => {
   const store = createStore(env);
   const redis = await createRedis(env.REDIS_URL, logger, env.REDIS_MODE);
   const jobs = new JobRepository(redis, env.NAME_PREFIX);
   const broker = await connectBroker(env, "entrypoint", logger);
-  const routes = entrypointRoutes(
+  // The entrypoint serves the whole public API, reads included: the GKE Gateway cannot route
+  // by method (HTTPRoute method matches are unsupported there), and GET and DELETE share
+  // /jobs/{id}. Reads come from the same Redis the status worker writes. Authenticated once.
+  const routes = Router();
+  routes.use(["/yaml", "/jobs"], authenticate(env, jobs));
+  routes.use(entrypointRoutes(
     {
       broker,
       jobs,
@@ -23,8 +33,9 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
       idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     },
     { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES },
-    authenticate(env, jobs),
-  );
+    authenticatedAbove,
+  ));
+  routes.use(statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticatedAbove));
   return {
     name: "entrypoint",
     routes,

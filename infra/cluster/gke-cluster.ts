@@ -4,12 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSize } from "../../stacks/presets";
 import type { VpcRanges } from "../network/cidr-plan";
 import { PODS_RANGE, SERVICES_RANGE } from "../network/vpc-network";
+import { accountId } from "../naming";
+import { GkeLeftovers } from "./gke-leftovers";
 import { gkeKubeconfig } from "./kubeconfig";
 
 export interface GkeClusterArgs {
   project: string;
   /** A zone (zonal cluster) or a region (regional, HA control plane). */
   location: string;
+  /** The zones nodes run in (for a zonal cluster, its own zone and any others). */
   nodeLocations: string[];
   network: gcp.compute.Network;
   subnet: gcp.compute.Subnetwork;
@@ -25,7 +28,24 @@ export interface GkeClusterArgs {
    * Given to the cluster itself: a component's own dependsOn does not reach its children.
    */
   after?: pulumi.Resource[];
+  /**
+   * Resources GKE's load balancers hold (reserved addresses): destroy deletes them only
+   * after GKE has released them (see GkeLeftovers).
+   */
+  heldByLoadBalancers?: pulumi.Resource[];
 }
+
+/**
+ * The cluster's `nodeLocations`: the zones besides its own. The provider refuses a zonal
+ * cluster whose node_locations lists the cluster's zone ("when using a multi-zonal cluster,
+ * node_locations should not contain the original 'zone'") and adds that zone itself;
+ * hashicorp/terraform-provider-google@v7.45.0:google/services/container/resource_container_cluster.go
+ * (resourceContainerClusterCreate). A regional cluster's location is no zone, so it keeps all.
+ */
+export const clusterNodeLocations = (location: string, nodeZones: string[]): string[] | undefined => {
+  const others = nodeZones.filter((z) => z !== location);
+  return others.length > 0 ? others : undefined;
+};
 
 /** The narrowest roles GKE nodes need (logs, metrics, pulling images), instead of Editor. */
 export const NODE_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"];
@@ -52,7 +72,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     // Account ids are 6-30 characters; the cluster name keeps them apart.
     this.nodeServiceAccount = new gcp.serviceaccount.Account(
       `${name}-nodes`,
-      { accountId: `${name}-nodes`.slice(0, 30), displayName: `GKE nodes of ${name}` },
+      { accountId: accountId(`${name}-nodes`), displayName: `GKE nodes of ${name}` },
       { parent: this },
     );
     const nodeSa = this.nodeServiceAccount.email;
@@ -81,7 +101,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       `${name}-gke`,
       {
         location: args.location,
-        nodeLocations: args.nodeLocations,
+        nodeLocations: clusterNodeLocations(args.location, args.nodeLocations),
         network: args.network.id,
         subnetwork: args.subnet.id,
         networkingMode: "VPC_NATIVE",
@@ -133,6 +153,12 @@ export class GkeCluster extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const leftovers = new GkeLeftovers(
+      `${name}-leftovers`,
+      { project: args.project, network: args.network, after: [this.cluster, this.nodePool, ...(args.heldByLoadBalancers ?? [])] },
+      { parent: this },
+    );
+
     const dnsEndpoint = this.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? "");
     this.kubeconfig = pulumi.secret(gkeKubeconfig(this.cluster.name, dnsEndpoint));
     this.provider = new k8s.Provider(
@@ -143,7 +169,9 @@ export class GkeCluster extends pulumi.ComponentResource {
         clusterIdentifier: this.cluster.id,
         enableServerSideApply: true,
       },
-      { parent: this, dependsOn: [this.nodePool] },
+      // Destroy removes every object of this provider, then waits for GKE's clean-up (gate),
+      // then the node pool and cluster.
+      { parent: this, dependsOn: [this.nodePool, leftovers.gate] },
     );
 
     this.registerOutputs({ clusterName: this.cluster.name, endpoint: dnsEndpoint, kubeconfig: this.kubeconfig });

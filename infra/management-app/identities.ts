@@ -1,6 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceName } from "../../apps/shared/contract";
+import { accountId } from "../naming";
+import { STORAGE_ROLE, missingStoragePermissions } from "./storage-role";
 
 export const APP_NAMESPACE = "management-app";
 /** Services that read or write job files; only they get access to the bucket. */
@@ -10,6 +12,12 @@ export interface IdentitiesArgs {
   project: string;
   bucket: gcp.storage.Bucket;
   services: readonly ServiceName[];
+  /**
+   * A cluster with Workload Identity. `PROJECT.svc.id.goog` exists only once such a cluster
+   * does; a `roles/iam.workloadIdentityUser` binding on it fails before ("Identity Pool does
+   * not exist"), https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity.
+   */
+  identityPool: pulumi.Resource;
 }
 
 /**
@@ -23,18 +31,20 @@ export class Identities extends pulumi.ComponentResource {
 
   constructor(name: string, args: IdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:Identities", name, {}, opts);
+    const missing = missingStoragePermissions();
+    if (missing.length > 0) throw new pulumi.ResourceError(`${STORAGE_ROLE} lacks ${missing.join(", ")}, which the job store uses: grant a role that has them`, this);
     for (const svc of args.services) {
-      const sa = new gcp.serviceaccount.Account(`${name}-${svc}`, { accountId: `app-${svc}`.slice(0, 30), displayName: `Management App ${svc}` }, { parent: this });
+      const sa = new gcp.serviceaccount.Account(`${name}-${svc}`, { accountId: accountId(`app-${svc}`), displayName: `Management App ${svc}` }, { parent: this });
       this.accounts[svc] = sa;
       new gcp.serviceaccount.IAMMember(
         `${name}-${svc}-wi`,
         { serviceAccountId: sa.name, role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${args.project}.svc.id.goog[${APP_NAMESPACE}/${svc}]` },
-        { parent: this },
+        { parent: this, dependsOn: [args.identityPool] },
       );
       if (STORAGE_USERS.includes(svc)) {
         new gcp.storage.BucketIAMMember(
           `${name}-${svc}-bucket`,
-          { bucket: args.bucket.name, role: "roles/storage.objectUser", member: pulumi.interpolate`serviceAccount:${sa.email}` },
+          { bucket: args.bucket.name, role: STORAGE_ROLE, member: pulumi.interpolate`serviceAccount:${sa.email}` },
           { parent: this },
         );
       }

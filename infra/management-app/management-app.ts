@@ -2,11 +2,12 @@ import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SERVICE_NAMES, topology, type ServiceName } from "../../apps/shared/contract";
-import { ApiCertificate } from "./api-certificate";
+import { SERVICE_NAMES, type ServiceName } from "../../apps/shared/contract";
+import { ApiGateway } from "./api-gateway";
+import { AppAutoscaling } from "./app-autoscaling";
+import { AppConfig } from "./app-config";
 import { Identities, APP_NAMESPACE } from "./identities";
-import { PipelineObservability } from "./pipeline-observability";
-import { toEnvVars, type EnvSpec } from "./service-env";
+import { PipelineObservability, type MonitoringTarget } from "./pipeline-observability";
 import { ServiceWorkload } from "./service-workload";
 
 export interface ManagementAppArgs {
@@ -23,24 +24,22 @@ export interface ManagementAppArgs {
   deploymentsEndpoint: pulumi.Input<string>;
   /** KEDA must be installed before ScaledObjects can exist. */
   keda: pulumi.Resource;
+  /** Minimum replicas per service; the autoscalers own the actual count. */
   replicas: number;
+  /** A cluster with Workload Identity: until one exists the project's identity pool does not. */
+  identityPool: pulumi.Resource;
+  /** The Prometheus Operator CRDs on the management cluster (the agent's release). */
+  monitoringCrds: pulumi.Resource;
+  /** The hub's full Prometheus and Grafana, for alert rules and the dashboard. */
+  hubMonitoring: MonitoringTarget & { namespace: string };
 }
 
 const NAME_PREFIX = "cp";
-const SECRET = "management-app";
-const TOKENS_DIR = "/var/run/secrets/management-app";
-const KUBECONFIG_DIR = "/var/run/kubeconfig";
-const QUEUE_OF: Partial<Record<ServiceName, "yaml-manager" | "cluster-applier" | "status-worker">> = {
-  "yaml-manager": "yaml-manager",
-  "cluster-applier": "cluster-applier",
-  "status-worker": "status-worker",
-};
 
 /**
- * The Management App on the management cluster, built from the shared contract: per service
- * a workload with its Google identity, env typed by the service's own schema, credentials in
- * one Secret; KEDA scaling the workers on their queue's depth and a CPU HPA for the
- * entrypoint; the GKE Gateway routing the API; dashboards and alerts.
+ * The Management App on the management cluster, assembled from one component per concern:
+ * Google identities, configuration (Secret, kubeconfig, env typed by the contract), one
+ * workload per service, autoscaling, the Gateway, and the pipeline's monitoring.
  */
 export class ManagementApp extends pulumi.ComponentResource {
   readonly apiToken: random.RandomPassword;
@@ -49,80 +48,35 @@ export class ManagementApp extends pulumi.ComponentResource {
   constructor(name: string, args: ManagementAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:ManagementApp", name, {}, opts);
     if (args.replicas < 2) throw new pulumi.ResourceError("run at least 2 replicas per service: PodDisruptionBudgets and rolling updates need them", this);
-    const o = { parent: this, provider: args.provider };
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: APP_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } }, o);
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      { metadata: { name: APP_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
+      { parent: this, provider: args.provider },
+    );
     const namespace = ns.metadata.name;
 
-    this.identities = new Identities(`${name}-identity`, { project: args.project, bucket: args.bucket, services: SERVICE_NAMES }, { parent: this });
+    this.identities = new Identities(
+      `${name}-identity`,
+      { project: args.project, bucket: args.bucket, services: SERVICE_NAMES, identityPool: args.identityPool },
+      { parent: this },
+    );
     this.apiToken = new random.RandomPassword(`${name}-api-token`, { length: 40, special: false }, { parent: this });
 
-    const amqpUrl = pulumi.interpolate`amqp://${args.amqp.user}:${args.amqp.password}@${args.amqp.host}:5672`;
-    const secret = new k8s.core.v1.Secret(
-      `${name}-secret`,
+    // Child names keep the `${name}-...` they had before the split: a logical name is an identity.
+    const config = new AppConfig(
+      name,
       {
-        metadata: { name: SECRET, namespace },
-        stringData: {
-          AMQP_URL: amqpUrl,
-          REDIS_URL: pulumi.interpolate`redis://:${args.redis.password}@${args.redis.host}:6379`,
-          "api-tokens": pulumi.interpolate`default:${this.apiToken.result}\n`,
-        },
+        provider: args.provider,
+        namespace,
+        namePrefix: NAME_PREFIX,
+        bucket: args.bucket,
+        amqp: args.amqp,
+        redis: args.redis,
+        apiToken: this.apiToken.result,
+        deploymentsEndpoint: args.deploymentsEndpoint,
       },
-      o,
+      { parent: this },
     );
-    const kubeconfig = new k8s.core.v1.ConfigMap(
-      `${name}-deployments-kubeconfig`,
-      {
-        metadata: { name: "deployments-kubeconfig", namespace },
-        data: {
-          kubeconfig: pulumi.interpolate`apiVersion: v1
-kind: Config
-clusters: [{ name: deployments, cluster: { server: "https://${args.deploymentsEndpoint}" } }]
-users: [{ name: applier, user: { exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: node, args: [scripts/gke-exec-credential.mjs], interactiveMode: Never } } }]
-contexts: [{ name: deployments, context: { cluster: deployments, user: applier } }]
-current-context: deployments
-`,
-        },
-      },
-      o,
-    );
-
-    const common = {
-      LOG_LEVEL: "info",
-      HOST: "0.0.0.0",
-      PORT: "8080",
-      AMQP_URL: { secretKey: "AMQP_URL" },
-      NAME_PREFIX,
-      PREFETCH: "32",
-      DELIVERY_LIMIT: "5",
-    };
-    const storage = { STORAGE_DRIVER: "gcs", DATA_DIR: "/tmp/data", GCS_BUCKET: args.bucket.name, GCS_API_ENDPOINT: undefined, STORAGE_RETRIES: "3" };
-    const api = { API_TOKENS: undefined, API_TOKENS_FILE: `${TOKENS_DIR}/api-tokens`, RATE_LIMIT_PER_SECOND: "200" };
-    const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster" };
-    const yaml = { MAX_DOCUMENTS: "100", MAX_DEPTH: "32", MAX_ALIASES: "20" };
-    const env: { [S in ServiceName]: EnvSpec<S> } = {
-      entrypoint: { ...common, ...storage, ...api, ...redis, ...yaml, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400" },
-      "yaml-manager": { ...common, ...storage, ALLOWED_REGISTRIES: undefined, JOB_ACTIVE_DEADLINE_SECONDS: "86400", JOB_TTL_SECONDS_AFTER_FINISHED: "3600" },
-      "cluster-applier": {
-        ...common,
-        ...storage,
-        APPLIER_TARGET: "kubernetes",
-        KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`,
-        NAMESPACE_DELETE_TIMEOUT_SECONDS: "300",
-        JOB_QUOTA_CPU: "8",
-        JOB_QUOTA_MEMORY: "32Gi",
-        JOB_QUOTA_PODS: "50",
-        JOB_QUOTA_STORAGE: "100Gi",
-        JOB_QUOTA_OBJECTS: "50",
-        JOB_DEFAULT_CPU: "500m",
-        JOB_DEFAULT_MEMORY: "512Mi",
-        JOB_MAX_CPU: "4",
-        JOB_MAX_MEMORY: "16Gi",
-        JOB_EGRESS_ALLOW: undefined,
-      },
-      "status-worker": { ...common, ...api, ...redis, MAX_PAGE_SIZE: "100" },
-    };
-    const tokensVolume = { name: "api-tokens", mountPath: TOKENS_DIR, volume: { name: "api-tokens", secret: { secretName: secret.metadata.name, items: [{ key: "api-tokens", path: "api-tokens" }] } } };
-    const kubeconfigVolume = { name: "kubeconfig", mountPath: KUBECONFIG_DIR, volume: { name: "kubeconfig", configMap: { name: kubeconfig.metadata.name } } };
 
     const workloads = {} as Record<ServiceName, ServiceWorkload>;
     for (const svc of SERVICE_NAMES) {
@@ -132,97 +86,41 @@ current-context: deployments
           service: svc,
           namespace,
           image: args.image,
-          env: toEnvVars(env[svc] as EnvSpec<ServiceName>, secret.metadata.name),
+          env: config.envOf(svc),
           googleServiceAccount: this.identities.accounts[svc].email,
-          replicas: args.replicas,
           resources: { cpu: "250m", memory: "384Mi" },
-          volumes: svc === "cluster-applier" ? [kubeconfigVolume] : svc === "entrypoint" || svc === "status-worker" ? [tokensVolume] : [],
+          volumes: config.volumesOf(svc),
           provider: args.provider,
         },
         { parent: this },
       );
     }
 
-    // Workers scale on the depth of their own queue (names from the contract).
-    const t = topology(NAME_PREFIX);
-    const triggerAuth = new k8s.apiextensions.CustomResource(
-      `${name}-rabbitmq-auth`,
+    new AppAutoscaling(
+      name,
       {
-        apiVersion: "keda.sh/v1alpha1",
-        kind: "TriggerAuthentication",
-        metadata: { name: "rabbitmq", namespace },
-        spec: { secretTargetRef: [{ parameter: "host", name: secret.metadata.name, key: "AMQP_URL" }] },
+        provider: args.provider,
+        namespace,
+        namePrefix: NAME_PREFIX,
+        deployments: Object.fromEntries(SERVICE_NAMES.map((s) => [s, workloads[s].deployment.metadata.name])) as Record<ServiceName, pulumi.Output<string>>,
+        secretName: config.secret.metadata.name,
+        minReplicas: args.replicas,
+        keda: args.keda,
       },
-      { ...o, dependsOn: [args.keda] },
-    );
-    for (const svc of SERVICE_NAMES) {
-      const queue = QUEUE_OF[svc];
-      if (!queue) continue;
-      new k8s.apiextensions.CustomResource(
-        `${name}-${svc}-scaler`,
-        {
-          apiVersion: "keda.sh/v1alpha1",
-          kind: "ScaledObject",
-          metadata: { name: svc, namespace },
-          spec: {
-            scaleTargetRef: { name: workloads[svc].deployment.metadata.name },
-            minReplicaCount: args.replicas,
-            maxReplicaCount: 20,
-            triggers: [{ type: "rabbitmq", metadata: { queueName: t.queue(queue), mode: "QueueLength", value: "100", protocol: "amqp" }, authenticationRef: { name: triggerAuth.metadata.name } }],
-          },
-        },
-        { ...o, dependsOn: [args.keda] },
-      );
-    }
-    // The entrypoint has no queue of its own: it scales on CPU.
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      `${name}-entrypoint-hpa`,
-      {
-        metadata: { name: "entrypoint", namespace },
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: workloads.entrypoint.deployment.metadata.name },
-          minReplicas: args.replicas,
-          maxReplicas: 10,
-          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
-        },
-      },
-      o,
+      { parent: this },
     );
 
-    // HTTP entry: GKE Gateway, HTTPS only (bearer tokens must never cross the Internet in
-    // clear); writes go to the entrypoint, reads to the status worker.
-    const certificate = new ApiCertificate(`${name}-tls`, { hostname: args.hostname, dnsZone: args.dnsZone }, { parent: this });
-    const gateway = new k8s.apiextensions.CustomResource(
-      `${name}-gateway`,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "Gateway",
-        metadata: { name: "management-app", namespace, annotations: { "networking.gke.io/certmap": certificate.map.name } },
-        spec: { gatewayClassName: "gke-l7-global-external-managed", listeners: [{ name: "https", protocol: "HTTPS", port: 443, hostname: args.hostname }] },
-      },
-      o,
-    );
-    const backend = (svc: ServiceName) => [{ name: workloads[svc].service.metadata.name, port: 80 }];
-    new k8s.apiextensions.CustomResource(
-      `${name}-route`,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "management-app", namespace },
-        spec: {
-          parentRefs: [{ name: gateway.metadata.name }],
-          hostnames: [args.hostname],
-          rules: [
-            { matches: [{ path: { type: "Exact", value: "/yaml" }, method: "POST" }], backendRefs: backend("entrypoint") },
-            { matches: [{ path: { type: "PathPrefix", value: "/jobs" }, method: "DELETE" }], backendRefs: backend("entrypoint") },
-            { matches: [{ path: { type: "PathPrefix", value: "/jobs" }, method: "GET" }], backendRefs: backend("status-worker") },
-          ],
-        },
-      },
-      o,
+    new ApiGateway(
+      name,
+      { provider: args.provider, namespace, hostname: args.hostname, dnsZone: args.dnsZone, apiService: workloads.entrypoint.service.metadata.name },
+      { parent: this },
     );
 
-    new PipelineObservability(`${name}-observability`, { namespace, namePrefix: NAME_PREFIX, provider: args.provider }, { parent: this });
+    new PipelineObservability(
+      `${name}-observability`,
+      { app: { provider: args.provider, crds: args.monitoringCrds, namespace }, hub: args.hubMonitoring, namePrefix: NAME_PREFIX },
+      { parent: this },
+    );
     this.registerOutputs({ namespace, apiToken: this.apiToken.result });
   }
 }

@@ -1,22 +1,33 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICE_QUEUES, topology } from "../../apps/shared/contract";
+import { PATHS, SERVICE_QUEUES, topology } from "../../apps/shared/contract";
+
+/** A cluster to put monitoring objects on, and the release that installed their CRDs there. */
+export interface MonitoringTarget {
+  provider: k8s.Provider;
+  crds: pulumi.Resource;
+}
 
 export interface PipelineObservabilityArgs {
-  namespace: pulumi.Input<string>;
+  /** Where the services run: the ServiceMonitor goes there (its Prometheus agent scrapes it). */
+  app: MonitoringTarget & { namespace: pulumi.Input<string> };
+  /** Where the full Prometheus and Grafana run: rules and dashboard go there. */
+  hub: MonitoringTarget & { namespace: string };
   namePrefix: string;
-  provider: k8s.Provider;
 }
 
 /**
  * The pipeline as seen by Prometheus and Grafana, as code: a ServiceMonitor for the four
- * services, alert rules (queue depth, dead letters, job failures, errors), and a dashboard.
- * Queue names come from the contract, so they match what the services declare.
+ * services next to them, and on the hub the alert rules (queue depth, dead letters, job
+ * failures, errors) and a dashboard. An agent-mode Prometheus evaluates no rules and the
+ * management cluster has no Grafana (prometheus-operator Documentation/platform/prometheus-agent.md),
+ * so those live where the full Prometheus runs. Queue names come from the contract.
  */
 export class PipelineObservability extends pulumi.ComponentResource {
   constructor(name: string, args: PipelineObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:PipelineObservability", name, {}, opts);
-    const o = { parent: this, provider: args.provider };
+    const onApp = { parent: this, provider: args.app.provider, dependsOn: [args.app.crds] };
+    const onHub = { parent: this, provider: args.hub.provider, dependsOn: [args.hub.crds] };
     const t = topology(args.namePrefix);
     const queues = SERVICE_QUEUES.map((s) => t.queue(s));
     const dlqs = SERVICE_QUEUES.map((s) => t.deadLetterQueue(s));
@@ -26,17 +37,17 @@ export class PipelineObservability extends pulumi.ComponentResource {
       {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
-        metadata: { name: "management-app", namespace: args.namespace },
-        spec: { selector: { matchLabels: { "app.kubernetes.io/part-of": "management-app" } }, endpoints: [{ port: "http", path: "/metrics", interval: "15s" }] },
+        metadata: { name: "management-app", namespace: args.app.namespace },
+        spec: { selector: { matchLabels: { "app.kubernetes.io/part-of": "management-app" } }, endpoints: [{ port: "http", path: PATHS.metrics, interval: "15s" }] },
       },
-      o,
+      onApp,
     );
     new k8s.apiextensions.CustomResource(
       `${name}-rules`,
       {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
-        metadata: { name: "management-app", namespace: args.namespace },
+        metadata: { name: "management-app", namespace: args.hub.namespace },
         spec: {
           groups: [
             {
@@ -75,13 +86,13 @@ export class PipelineObservability extends pulumi.ComponentResource {
           ],
         },
       },
-      o,
+      onHub,
     );
     const panel = (title: string, expr: string, y: number) => ({ type: "timeseries", title, gridPos: { x: 0, y, w: 24, h: 8 }, targets: [{ expr, legendFormat: "{{queue}}{{status}}{{code}}" }] });
     new k8s.core.v1.ConfigMap(
       `${name}-dashboard`,
       {
-        metadata: { name: "management-app-dashboard", namespace: args.namespace, labels: { grafana_dashboard: "1" } },
+        metadata: { name: "management-app-dashboard", namespace: args.hub.namespace, labels: { grafana_dashboard: "1" } },
         data: {
           "management-app.json": JSON.stringify({
             title: "Management App pipeline",
@@ -96,7 +107,7 @@ export class PipelineObservability extends pulumi.ComponentResource {
           }),
         },
       },
-      o,
+      onHub,
     );
     this.registerOutputs({});
   }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTAINER_PORT, HEALTH_PATH, METRICS_PATH, READY_PATH, type ServiceName } from "../../apps/shared/contract";
+import { CONTAINER_PORT, HEALTH_PATH, METRICS_PATH, PORTS, READY_PATH, TIMINGS, type ServiceName } from "../../apps/shared/contract";
 
 export interface ServiceWorkloadArgs {
   service: ServiceName;
@@ -8,15 +8,14 @@ export interface ServiceWorkloadArgs {
   image: string;
   env: k8s.types.input.core.v1.EnvVar[];
   googleServiceAccount: pulumi.Input<string>;
-  replicas: number;
   resources: { cpu: string; memory: string };
   /** Extra volumes (the API tokens Secret, the applier's kubeconfig). */
   volumes?: { name: string; mountPath: string; volume: k8s.types.input.core.v1.Volume }[];
   provider: k8s.Provider;
 }
 
-/** Seconds a pod gets to drain after SIGTERM; the services exit on their own after at most 25. */
-export const GRACE_SECONDS = 30;
+/** Seconds a pod gets to drain after SIGTERM; the services exit on their own before (contract). */
+export const GRACE_SECONDS = TIMINGS.terminationGraceSeconds;
 
 /**
  * One Management App service in the cluster: ServiceAccount bound to its Google identity,
@@ -39,7 +38,11 @@ export class ServiceWorkload extends pulumi.ComponentResource {
       {
         metadata: meta,
         spec: {
-          replicas: args.replicas,
+          // No `replicas`: KEDA or the HPA owns it. Set here, the next `pulumi up` would conflict
+          // with the autoscaler's field manager (server-side apply does not force; see
+          // pulumi/pulumi-kubernetes issues 2491 and 2569, and "Migrating Deployments and
+          // StatefulSets to horizontal autoscaling" in
+          // https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/).
           selector: { matchLabels: labels },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
           template: {
@@ -70,7 +73,7 @@ export class ServiceWorkload extends pulumi.ComponentResource {
       },
       o,
     );
-    this.service = new k8s.core.v1.Service(`${name}-service`, { metadata: meta, spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] } }, o);
+    this.service = new k8s.core.v1.Service(`${name}-service`, { metadata: meta, spec: { selector: labels, ports: [{ name: "http", port: PORTS.appService, targetPort: "http" }] } }, o);
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }, o);
     new k8s.networking.v1.NetworkPolicy(
       `${name}-netpol`,

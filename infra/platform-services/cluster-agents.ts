@@ -1,6 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PATHS, PORTS } from "../../apps/shared/contract";
 import { chartValues } from "./charts";
+import { clusterFilter, logstashOutput } from "./fluent-bit-config";
 import { helmRelease } from "./helm-release";
 
 export interface ClusterAgentsArgs {
@@ -11,35 +13,33 @@ export interface ClusterAgentsArgs {
   prometheusIp: pulumi.Input<string>;
   /** The hub runs the full Prometheus; other clusters run an agent that remote-writes to it. */
   prometheusAgent: boolean;
+  /** What must exist first (the hub's Prometheus, which receives the agents' writes). */
+  after?: pulumi.Resource[];
 }
 
 /** Log and metric shipping on one cluster: Fluent Bit to Logstash, Prometheus (agent) to the hub. */
 export class ClusterAgents extends pulumi.ComponentResource {
+  /** The release that installs the Prometheus Operator's CRDs on this cluster, when it is the agent. */
+  readonly prometheusAgent?: k8s.helm.v3.Release;
+
   constructor(name: string, args: ClusterAgentsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:ClusterAgents", name, {}, opts);
-    const o = { parent: this, provider: args.provider };
+    const o = { parent: this, provider: args.provider, dependsOn: args.after ?? [] };
+    const base = chartValues("fluent-bit.yaml") as { config?: { filters?: string } };
     helmRelease(
       `${name}-fluent-bit`,
       "fluentBit",
       "logging",
       chartValues("fluent-bit.yaml", {
         config: {
-          outputs: pulumi.interpolate`[OUTPUT]
-    Name forward
-    Match kube.*
-    Host ${args.logstashIp}
-    Port 5044
-[OUTPUT]
-    Name modify
-    Match *
-    Add cluster ${args.clusterName}
-`,
+          filters: `${base.config?.filters ?? ""}${clusterFilter(args.clusterName)}`,
+          outputs: pulumi.output(args.logstashIp).apply(logstashOutput),
         },
       }),
       o,
     );
     if (args.prometheusAgent) {
-      helmRelease(
+      this.prometheusAgent = helmRelease(
         `${name}-prometheus-agent`,
         "kubePrometheusStack",
         "monitoring",
@@ -47,7 +47,7 @@ export class ClusterAgents extends pulumi.ComponentResource {
           prometheus: {
             prometheusSpec: {
               externalLabels: { cluster: args.clusterName },
-              remoteWrite: [{ url: pulumi.interpolate`http://${args.prometheusIp}:9090/api/v1/write` }],
+              remoteWrite: [{ url: pulumi.interpolate`http://${args.prometheusIp}:${PORTS.prometheus}${PATHS.remoteWrite}` }],
             },
           },
         }),

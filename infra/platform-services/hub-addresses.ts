@@ -29,6 +29,10 @@ export class HubAddresses extends pulumi.ComponentResource {
     this.registerOutputs(Object.fromEntries(HUB_SERVICES.map((s) => [s, this.addresses[s].address])));
   }
 
+  all(): gcp.compute.Address[] {
+    return HUB_SERVICES.map((s) => this.addresses[s]);
+  }
+
   ip(svc: HubService): pulumi.Output<string> {
     return this.addresses[svc].address;
   }

@@ -1,10 +1,11 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { INTERNAL_LB_ANNOTATIONS, chartValues } from "./charts";
-import { helmRelease, renderedChart } from "./helm-release";
+import { ElasticStack } from "./elastic-stack";
 import type { HubAddresses } from "./hub-addresses";
+import { HubMonitoring } from "./hub-monitoring";
 import { RabbitMq } from "./rabbitmq";
+import { RedisCluster } from "./redis-cluster";
 
 export interface HubServicesArgs {
   provider: k8s.Provider;
@@ -14,68 +15,38 @@ export interface HubServicesArgs {
 export const APP_AMQP_USER = "management-app";
 
 /**
- * The platform services on the `resources` hub: RabbitMQ, Redis Cluster, ECK
- * (Elasticsearch, Kibana, Logstash) and kube-prometheus-stack. Services used from other
- * VPCs sit on internal load balancers at the hub's reserved addresses.
+ * The platform services on the `resources` hub, one component each: monitoring first (its
+ * release brings the CRDs the others' monitors need), then RabbitMQ, Redis Cluster and ECK.
+ * Services used from other VPCs sit on internal load balancers at the hub's reserved addresses.
  */
 export class HubServices extends pulumi.ComponentResource {
   readonly rabbitmqPassword: random.RandomPassword;
   readonly redisPassword: random.RandomPassword;
   readonly grafanaPassword: random.RandomPassword;
+  readonly monitoring: HubMonitoring;
 
   constructor(name: string, args: HubServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:HubServices", name, {}, opts);
-    const o = { parent: this, provider: args.provider };
     const a = args.addresses;
     const password = (n: string) => new random.RandomPassword(`${name}-${n}-password`, { length: 32, special: false }, { parent: this });
     this.rabbitmqPassword = password("rabbitmq");
     this.redisPassword = password("redis");
     this.grafanaPassword = password("grafana");
 
-    new RabbitMq(`rabbitmq`, { provider: args.provider, addressAnnotation: a.annotation("rabbitmq"), username: APP_AMQP_USER, password: this.rabbitmqPassword.result }, { parent: this });
+    // Children keep the names they had before this component was split (a name is an identity).
+    this.monitoring = new HubMonitoring(name, { provider: args.provider, addressAnnotation: a.annotation("prometheus"), grafanaPassword: this.grafanaPassword.result }, { parent: this });
+    const crds = this.monitoring.release;
 
-    // Redis: operator as a Helm release (CRDs), the cluster's CRs rendered so they are visible.
-    const redisOperator = helmRelease(`${name}-redis-operator`, "redisOperator", "redis", chartValues("redis-operator.yaml"), o);
-    const redisSecret = new k8s.core.v1.Secret(
-      `${name}-redis-auth`,
-      { metadata: { name: "redis-auth", namespace: "redis" }, stringData: { password: this.redisPassword.result } },
-      { ...o, dependsOn: [redisOperator] },
+    new RabbitMq(
+      "rabbitmq",
+      { provider: args.provider, addressAnnotation: a.annotation("rabbitmq"), username: APP_AMQP_USER, password: this.rabbitmqPassword.result, monitoringCrds: crds },
+      { parent: this },
     );
-    renderedChart(
-      `${name}-redis-cluster`,
-      "redisCluster",
-      "redis",
-      chartValues("redis-cluster.yaml", {
-        redisCluster: { image: "quay.io/opstree/redis", tag: "v7.2.7", redisSecret: { secretName: "redis-auth", secretKey: "password" } },
-        externalService: { annotations: a.annotation("redis").apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x })) },
-      }),
-      { parent: this, provider: args.provider, dependsOn: [redisOperator, redisSecret] },
-    );
-
-    const eckOperator = helmRelease(`${name}-eck-operator`, "eckOperator", "elastic-system", chartValues("eck-operator.yaml"), o);
-    renderedChart(
-      `${name}-eck-stack`,
-      "eckStack",
-      "elastic",
-      chartValues("eck-stack.yaml", {
-        "eck-elasticsearch": { http: { service: { metadata: { annotations: a.annotation("elasticsearch").apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x })) }, spec: { type: "LoadBalancer" } } } },
-        "eck-logstash": {
-          services: [{ name: "beats", service: { metadata: { annotations: a.annotation("logstash").apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x })) }, spec: { type: "LoadBalancer", ports: [{ port: 5044, name: "beats", protocol: "TCP" }] } } }],
-        },
-      }),
-      { parent: this, provider: args.provider, dependsOn: [eckOperator] },
-    );
-
-    helmRelease(
-      `${name}-kube-prometheus-stack`,
-      "kubePrometheusStack",
-      "monitoring",
-      chartValues("kube-prometheus-stack.yaml", {
-        // Explicitly secret: values of a Helm release are stored in Pulumi state.
-        grafana: { adminPassword: pulumi.secret(this.grafanaPassword.result) },
-        prometheus: { service: { type: "LoadBalancer", annotations: a.annotation("prometheus").apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x })) } },
-      }),
-      o,
+    new RedisCluster(`${name}-redis`, { provider: args.provider, addressAnnotation: a.annotation("redis"), password: this.redisPassword.result, monitoringCrds: crds }, { parent: this });
+    new ElasticStack(
+      `${name}-eck`,
+      { provider: args.provider, elasticsearchAddress: a.annotation("elasticsearch"), logstashAddress: a.annotation("logstash") },
+      { parent: this },
     );
     this.registerOutputs({});
   }

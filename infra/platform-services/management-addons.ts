@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { accountId } from "../naming";
 import { chartValues } from "./charts";
 import { helmRelease } from "./helm-release";
 
@@ -10,6 +11,10 @@ export interface ManagementAddonsArgs {
   /** Cloud DNS zone ExternalDNS may write to, and the domain it covers. */
   dnsZone: string;
   domain: string;
+  /** A cluster with Workload Identity (the identity pool exists only once one does). */
+  identityPool: pulumi.Resource;
+  /** The release that installs the ServiceMonitor CRD here (KEDA's chart renders ServiceMonitors). */
+  monitoringCrds: pulumi.Resource;
 }
 
 /**
@@ -22,14 +27,14 @@ export class ManagementAddons extends pulumi.ComponentResource {
   constructor(name: string, args: ManagementAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:ManagementAddons", name, {}, opts);
     const o = { parent: this, provider: args.provider };
-    this.keda = helmRelease(`${name}-keda`, "keda", "keda", chartValues("keda.yaml"), o);
+    this.keda = helmRelease(`${name}-keda`, "keda", "keda", chartValues("keda.yaml"), { ...o, dependsOn: [args.monitoringCrds] });
 
-    const dnsSa = new gcp.serviceaccount.Account(`${name}-external-dns-sa`, { accountId: "external-dns", displayName: "ExternalDNS (management cluster)" }, { parent: this });
+    const dnsSa = new gcp.serviceaccount.Account(`${name}-external-dns-sa`, { accountId: accountId("external-dns"), displayName: "ExternalDNS (management cluster)" }, { parent: this });
     new gcp.projects.IAMMember(`${name}-external-dns-dns`, { project: args.project, role: "roles/dns.admin", member: pulumi.interpolate`serviceAccount:${dnsSa.email}` }, { parent: this });
     new gcp.serviceaccount.IAMMember(
       `${name}-external-dns-wi`,
       { serviceAccountId: dnsSa.name, role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${args.project}.svc.id.goog[external-dns/external-dns]` },
-      { parent: this },
+      { parent: this, dependsOn: [args.identityPool] },
     );
     helmRelease(
       `${name}-external-dns`,

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "../../apps/shared/contract";
 import { IMAGES, INTERNAL_LB_ANNOTATIONS, RABBITMQ_OPERATOR_MANIFEST } from "./charts";
 
 export interface RabbitMqArgs {
@@ -9,6 +10,8 @@ export interface RabbitMqArgs {
   username: string;
   password: pulumi.Output<string>;
   replicas?: number;
+  /** The release that installs the PodMonitor CRD on this cluster. */
+  monitoringCrds: pulumi.Resource;
 }
 
 export const RABBITMQ_NAMESPACE = "messaging";
@@ -53,9 +56,17 @@ export class RabbitMq extends pulumi.ComponentResource {
           image: IMAGES.rabbitmq,
           resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
           persistence: { storage: "20Gi" },
-          rabbitmq: { additionalPlugins: ["rabbitmq_prometheus"], additionalConfig: "default_queue_type = quorum\n" },
+          rabbitmq: {
+            additionalPlugins: ["rabbitmq_prometheus"],
+            // The operator's client Service always offers 5672; the listener and the Service
+            // override below follow the contract's port instead.
+            additionalConfig: `default_queue_type = quorum\nlisteners.tcp.default = ${PORTS.amqp}\n`,
+          },
           secretBackend: { externalSecret: { name: user.metadata.name } },
           service: { type: "LoadBalancer", annotations: pulumi.output(args.addressAnnotation).apply((a) => ({ ...INTERNAL_LB_ANNOTATIONS, ...a })) },
+          // Merged by port name into the operator's client Service
+          // (rabbitmq/cluster-operator: internal/resource/client_service.go, applySvcOverride).
+          override: { clientService: { spec: { ports: [{ name: "amqp", port: PORTS.amqp, targetPort: PORTS.amqp, protocol: "TCP" }] } } },
         },
       },
       { ...o, dependsOn: [operator] },
@@ -67,6 +78,26 @@ export class RabbitMq extends pulumi.ComponentResource {
         spec: { minAvailable: Math.floor(replicas / 2) + 1, selector: { matchLabels: { "app.kubernetes.io/name": name } } },
       },
       o,
+    );
+    // Queue depth for the backlog alert, the dashboard and nobody else: KEDA asks the broker
+    // itself. `/metrics/detailed?family=queue_coarse_metrics` is what exposes
+    // rabbitmq_detailed_queue_messages_ready per queue (https://www.rabbitmq.com/docs/prometheus,
+    // "Per-object metrics"); the pods' container port `prometheus` is 15692.
+    new k8s.apiextensions.CustomResource(
+      `${name}-podmonitor`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name, namespace: ns.metadata.name },
+        spec: {
+          selector: { matchLabels: { "app.kubernetes.io/name": name } },
+          podMetricsEndpoints: [
+            { port: "prometheus", path: "/metrics", interval: "30s" },
+            { port: "prometheus", path: "/metrics/detailed", params: { family: ["queue_coarse_metrics"] }, interval: "30s" },
+          ],
+        },
+      },
+      { ...o, dependsOn: [args.monitoringCrds, this.cluster] },
     );
     this.registerOutputs({ cluster: this.cluster.metadata.name });
   }

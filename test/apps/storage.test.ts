@@ -51,6 +51,19 @@ const contract = (name: string, make: () => ObjectStore) =>
     });
   });
 
+describe("GCS store readiness", () => {
+  it("When the GCS store is checked for readiness, then it only lists objects (storage.objects.list), never reads the bucket's metadata", async () => {
+    const before = gcs.requests.length;
+    await new GcsObjectStore({ bucket: "jobs-bucket", apiEndpoint: gcs.url }).check();
+    const made = gcs.requests.slice(before);
+    expect(made).toEqual(["GET /storage/v1/b/jobs-bucket/o"]);
+  });
+
+  it("When the bucket does not exist, then the readiness check fails", async () => {
+    await expect(new GcsObjectStore({ bucket: "no-such-bucket", apiEndpoint: gcs.url }).check()).rejects.toThrow();
+  });
+});
+
 contract("filesystem store", () => new FsObjectStore(dir));
 contract("GCS store (against the GCS JSON API double)", () => new GcsObjectStore({ bucket: "jobs-bucket", apiEndpoint: gcs.url }));
 

@@ -3,3 +3,4 @@ export * from "./job";
 export * from "./events";
 export * from "./topology";
 export * from "./service-config";
+export * from "./platform";

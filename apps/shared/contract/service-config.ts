@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TargetKind } from "./job";
+import { PATHS, PORTS } from "./platform";
 import { DEFAULT_DELIVERY_LIMIT } from "./topology";
 
 /**
@@ -15,11 +16,11 @@ const LogEnv = z.object({
 
 const HttpEnv = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.coerce.number().int().min(0).max(65535).default(PORTS.app),
 });
 
 const MessagingEnv = z.object({
-  AMQP_URL: z.url().default("amqp://guest:guest@127.0.0.1:5672"),
+  AMQP_URL: z.url().default(`amqp://guest:guest@127.0.0.1:${PORTS.amqp}`),
   /** Prefix of exchange, queue and Redis key names; lets stacks and test runs share servers. */
   NAME_PREFIX: z
     .string()
@@ -30,7 +31,7 @@ const MessagingEnv = z.object({
 });
 
 const RedisEnv = z.object({
-  REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
+  REDIS_URL: z.url().default(`redis://127.0.0.1:${PORTS.redis}`),
   /** `cluster` in the cloud (Redis Cluster behind one address); `standalone` locally. */
   REDIS_MODE: z.enum(["standalone", "cluster"]).default("standalone"),
 });
@@ -87,6 +88,8 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
     MAX_BODY_BYTES: int(1024 * 1024),
     MAX_FILES: int(20),
     IDEMPOTENCY_TTL_SECONDS: int(24 * 3600),
+    /** The entrypoint also serves the read side of the API (the Gateway routes by path only). */
+    MAX_PAGE_SIZE: int(100),
   })
   .superRefine(requireBucket)
   .superRefine(requireTokensOffLoopback);
@@ -187,7 +190,7 @@ export type ServiceEnvInput<S extends ServiceName> = {
 };
 
 /** The one HTTP port every service listens on in a pod (health, readiness, metrics, API). */
-export const CONTAINER_PORT = 8080;
-export const HEALTH_PATH = "/healthz";
-export const READY_PATH = "/readyz";
-export const METRICS_PATH = "/metrics";
+export const CONTAINER_PORT = PORTS.app;
+export const HEALTH_PATH = PATHS.health;
+export const READY_PATH = PATHS.ready;
+export const METRICS_PATH = PATHS.metrics;

@@ -50,8 +50,12 @@ export class GcsObjectStore implements ObjectStore {
     return files.map((f) => f.name).sort();
   }
 
+  /**
+   * Lists at most one object: that needs only `storage.objects.list`, which the services' role
+   * (roles/storage.objectUser) has, while a bucket GET (`bucket.exists()`) needs
+   * `storage.buckets.get`, which it lacks. A missing bucket still fails (404).
+   */
   async check(): Promise<void> {
-    const [found] = await this.bucket.exists();
-    if (!found) throw new Error(`bucket ${this.bucket.name} not found`);
+    await this.bucket.getFiles({ maxResults: 1, autoPaginate: false });
   }
 }

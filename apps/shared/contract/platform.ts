@@ -1,0 +1,46 @@
+/**
+ * Numbers that more than one part of the platform must agree on: the ports of the hub's
+ * services, the app's own port and paths, and shutdown timings. The apps, the firewall rules,
+ * the Kubernetes Services, the chart values and the probes all read them from here, so a
+ * changed port moves everywhere at once instead of silently opening the wrong one.
+ */
+export const PORTS = {
+  /** RabbitMQ AMQP 0-9-1. */
+  amqp: 5672,
+  /** RabbitMQ's Prometheus plugin (rabbitmq_prometheus). */
+  rabbitmqMetrics: 15692,
+  redis: 6379,
+  /** Redis Cluster's bus: the client port + 10000 (redis.io cluster specification). */
+  redisClusterBus: 16379,
+  elasticsearch: 9200,
+  /** Logstash's `http` input, where Fluent Bit's `http` output posts JSON. */
+  logstashHttp: 8080,
+  /** Prometheus' HTTP API, including the remote-write receiver. */
+  prometheus: 9090,
+  /** Every Management App service listens here in its pod (API, health, metrics). */
+  app: 8080,
+  /** The app's ClusterIP Services, which the Gateway and in-cluster callers use. */
+  appService: 80,
+} as const;
+
+export const PATHS = {
+  health: "/healthz",
+  ready: "/readyz",
+  metrics: "/metrics",
+  /** Prometheus' remote-write receiver (enabled with --web.enable-remote-write-receiver). */
+  remoteWrite: "/api/v1/write",
+} as const;
+
+export const TIMINGS = {
+  /** A service stops by itself this long after SIGTERM, even with work still in flight. */
+  shutdownDeadlineMs: 25_000,
+  /** What Kubernetes allows before SIGKILL: the deadline plus a margin for the process to exit. */
+  terminationGraceSeconds: 30,
+} as const;
+
+/**
+ * The IAM permissions the GCS object store uses on the jobs bucket (put, get, exists, delete,
+ * list, and the readiness check, which lists at most one object). infra/ grants a role that
+ * holds all of them and refuses to build a stack that does not.
+ */
+export const STORAGE_PERMISSIONS = ["storage.objects.create", "storage.objects.get", "storage.objects.delete", "storage.objects.list"] as const;

@@ -1,0 +1,120 @@
+import type * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PORTS, type ServiceName } from "../../apps/shared/contract";
+import { toEnvVars, type EnvSpec } from "./service-env";
+
+export interface AppConfigArgs {
+  provider: k8s.Provider;
+  namespace: pulumi.Input<string>;
+  namePrefix: string;
+  bucket: gcp.storage.Bucket;
+  amqp: { host: pulumi.Input<string>; user: string; password: pulumi.Output<string> };
+  redis: { host: pulumi.Input<string>; password: pulumi.Output<string> };
+  apiToken: pulumi.Output<string>;
+  /** The deployments cluster's DNS endpoint, for the applier's kubeconfig. */
+  deploymentsEndpoint: pulumi.Input<string>;
+}
+
+/** A volume a service mounts read-only. */
+export interface MountedVolume {
+  name: string;
+  mountPath: string;
+  volume: k8s.types.input.core.v1.Volume;
+}
+
+const SECRET = "management-app";
+const TOKENS_DIR = "/var/run/secrets/management-app";
+const KUBECONFIG_DIR = "/var/run/kubeconfig";
+
+/**
+ * What the services are configured with: one Secret (broker and Redis URLs, API tokens), the
+ * applier's kubeconfig for the deployments cluster, and per service its environment, typed by
+ * that service's schema in the contract, with ports from the contract.
+ */
+export class AppConfig extends pulumi.ComponentResource {
+  readonly secret: k8s.core.v1.Secret;
+  private readonly env: { [S in ServiceName]: EnvSpec<S> };
+  private readonly volumes: Record<ServiceName, MountedVolume[]>;
+
+  constructor(name: string, args: AppConfigArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:app:AppConfig", name, {}, opts);
+    const o = { parent: this, provider: args.provider };
+    this.secret = new k8s.core.v1.Secret(
+      `${name}-secret`,
+      {
+        metadata: { name: SECRET, namespace: args.namespace },
+        stringData: {
+          AMQP_URL: pulumi.interpolate`amqp://${args.amqp.user}:${args.amqp.password}@${args.amqp.host}:${PORTS.amqp}`,
+          REDIS_URL: pulumi.interpolate`redis://:${args.redis.password}@${args.redis.host}:${PORTS.redis}`,
+          "api-tokens": pulumi.interpolate`default:${args.apiToken}\n`,
+        },
+      },
+      o,
+    );
+    const kubeconfig = new k8s.core.v1.ConfigMap(
+      `${name}-deployments-kubeconfig`,
+      {
+        metadata: { name: "deployments-kubeconfig", namespace: args.namespace },
+        data: {
+          kubeconfig: pulumi.interpolate`apiVersion: v1
+kind: Config
+clusters: [{ name: deployments, cluster: { server: "https://${args.deploymentsEndpoint}" } }]
+users: [{ name: applier, user: { exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: node, args: [scripts/gke-exec-credential.mjs], interactiveMode: Never } } }]
+contexts: [{ name: deployments, context: { cluster: deployments, user: applier } }]
+current-context: deployments
+`,
+        },
+      },
+      o,
+    );
+
+    const common = {
+      LOG_LEVEL: "info",
+      HOST: "0.0.0.0",
+      PORT: String(PORTS.app),
+      AMQP_URL: { secretKey: "AMQP_URL" },
+      NAME_PREFIX: args.namePrefix,
+      PREFETCH: "32",
+      DELIVERY_LIMIT: "5",
+    };
+    const storage = { STORAGE_DRIVER: "gcs", DATA_DIR: "/tmp/data", GCS_BUCKET: args.bucket.name, GCS_API_ENDPOINT: undefined, STORAGE_RETRIES: "3" };
+    const api = { API_TOKENS: undefined, API_TOKENS_FILE: `${TOKENS_DIR}/api-tokens`, RATE_LIMIT_PER_SECOND: "200", MAX_PAGE_SIZE: "100" };
+    const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster" };
+    const yaml = { MAX_DOCUMENTS: "100", MAX_DEPTH: "32", MAX_ALIASES: "20" };
+    this.env = {
+      entrypoint: { ...common, ...storage, ...api, ...redis, ...yaml, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400" },
+      "yaml-manager": { ...common, ...storage, ALLOWED_REGISTRIES: undefined, JOB_ACTIVE_DEADLINE_SECONDS: "86400", JOB_TTL_SECONDS_AFTER_FINISHED: "3600" },
+      "cluster-applier": {
+        ...common,
+        ...storage,
+        APPLIER_TARGET: "kubernetes",
+        KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`,
+        NAMESPACE_DELETE_TIMEOUT_SECONDS: "300",
+        JOB_QUOTA_CPU: "8",
+        JOB_QUOTA_MEMORY: "32Gi",
+        JOB_QUOTA_PODS: "50",
+        JOB_QUOTA_STORAGE: "100Gi",
+        JOB_QUOTA_OBJECTS: "50",
+        JOB_DEFAULT_CPU: "500m",
+        JOB_DEFAULT_MEMORY: "512Mi",
+        JOB_MAX_CPU: "4",
+        JOB_MAX_MEMORY: "16Gi",
+        JOB_EGRESS_ALLOW: undefined,
+      },
+      "status-worker": { ...common, ...api, ...redis },
+    };
+    const tokens = { name: "api-tokens", mountPath: TOKENS_DIR, volume: { name: "api-tokens", secret: { secretName: this.secret.metadata.name, items: [{ key: "api-tokens", path: "api-tokens" }] } } };
+    const kube = { name: "kubeconfig", mountPath: KUBECONFIG_DIR, volume: { name: "kubeconfig", configMap: { name: kubeconfig.metadata.name } } };
+    this.volumes = { entrypoint: [tokens], "status-worker": [tokens], "cluster-applier": [kube], "yaml-manager": [] };
+    this.registerOutputs({ secret: this.secret.metadata.name });
+  }
+
+  envOf(svc: ServiceName): k8s.types.input.core.v1.EnvVar[] {
+    return toEnvVars(this.env[svc] as EnvSpec<ServiceName>, this.secret.metadata.name);
+  }
+
+  volumesOf(svc: ServiceName): MountedVolume[] {
+    return this.volumes[svc];
+  }
+}

@@ -1,0 +1,79 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "../../apps/shared/contract";
+import { INTERNAL_LB_ANNOTATIONS, chartValues } from "./charts";
+import { helmRelease, renderedChart } from "./helm-release";
+import { ES_CLUSTER_NAME, TEMPLATE_DIR, TEMPLATE_FILE, indexTemplate, logstashPipeline, type LogRetentionDays } from "./logstash-pipeline";
+
+export interface ElasticStackArgs {
+  provider: k8s.Provider;
+  /** GKE annotations placing Elasticsearch's and Logstash's Services on reserved internal IPs. */
+  elasticsearchAddress: pulumi.Input<Record<string, string>>;
+  logstashAddress: pulumi.Input<Record<string, string>>;
+  /** Days a log stays searchable (one of Elasticsearch's built-in ILM policies). */
+  logRetentionDays?: LogRetentionDays;
+}
+
+export const ELASTIC_NAMESPACE = "elastic";
+/** Names of the ECK resources, fixed so references (ECK's Secrets, Services, elasticsearchRefs) are known. */
+export const ELASTICSEARCH_NAME = "elasticsearch";
+export const LOGSTASH_NAME = "logstash";
+
+/**
+ * ECK on the hub: the operator (a Helm release, it brings the CRDs), then Elasticsearch,
+ * Kibana and Logstash rendered from eck-stack into the `elastic` namespace, which we create:
+ * `helm.v4.Chart` renders with CreateNamespace off and eck-stack has no Namespace template.
+ * Logstash receives Fluent Bit's records over HTTP and writes them to Elasticsearch with the
+ * credentials ECK gives it, into data streams an ILM policy expires.
+ */
+export class ElasticStack extends pulumi.ComponentResource {
+  readonly namespace: k8s.core.v1.Namespace;
+
+  constructor(name: string, args: ElasticStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:services:ElasticStack", name, {}, opts);
+    const o = { parent: this, provider: args.provider };
+    const operator = helmRelease(`${name}-operator`, "eckOperator", "elastic-system", chartValues("eck-operator.yaml"), o);
+    this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: ELASTIC_NAMESPACE } }, o);
+    const template = new k8s.core.v1.ConfigMap(
+      `${name}-logs-template`,
+      { metadata: { name: "logstash-index-templates", namespace: this.namespace.metadata.name }, data: { [TEMPLATE_FILE]: JSON.stringify(indexTemplate(args.logRetentionDays ?? 7), null, 2) } },
+      o,
+    );
+    const internal = (a: pulumi.Input<Record<string, string>>) => pulumi.output(a).apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x }));
+
+    renderedChart(
+      `${name}-stack`,
+      "eckStack",
+      ELASTIC_NAMESPACE,
+      chartValues("eck-stack.yaml", {
+        "eck-elasticsearch": {
+          fullnameOverride: ELASTICSEARCH_NAME,
+          http: { service: { metadata: { annotations: internal(args.elasticsearchAddress) }, spec: { type: "LoadBalancer" } } },
+        },
+        "eck-kibana": { elasticsearchRef: { name: ELASTICSEARCH_NAME } },
+        "eck-logstash": {
+          fullnameOverride: LOGSTASH_NAME,
+          elasticsearchRefs: [{ name: ELASTICSEARCH_NAME, clusterName: ES_CLUSTER_NAME }],
+          pipelines: [{ "pipeline.id": "fluent-bit", "config.string": logstashPipeline() }],
+          services: [
+            {
+              name: "http",
+              service: {
+                metadata: { annotations: internal(args.logstashAddress) },
+                spec: { type: "LoadBalancer", ports: [{ name: "http", port: PORTS.logstashHttp, targetPort: PORTS.logstashHttp, protocol: "TCP" }] },
+              },
+            },
+          ],
+          podTemplate: {
+            spec: {
+              containers: [{ name: "logstash", volumeMounts: [{ name: "index-templates", mountPath: TEMPLATE_DIR, readOnly: true }] }],
+              volumes: [{ name: "index-templates", configMap: { name: "logstash-index-templates" } }],
+            },
+          },
+        },
+      }),
+      { parent: this, provider: args.provider, dependsOn: [operator, this.namespace, template] },
+    );
+    this.registerOutputs({ namespace: this.namespace.metadata.name });
+  }
+}

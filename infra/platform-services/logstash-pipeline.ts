@@ -1,0 +1,70 @@
+import { PORTS } from "../../apps/shared/contract";
+
+/** The name our Elasticsearch reference has in the Logstash resource; ECK derives env var names from it. */
+export const ES_CLUSTER_NAME = "eck";
+/** ECK's env var prefix for that reference: upper case, '-' as '_' (elastic/cloud-on-k8s@v3.2.0:pkg/controller/logstash/env.go, normalize). */
+const ES = ES_CLUSTER_NAME.toUpperCase().replace(/-/g, "_");
+
+/** Where the index template is mounted in the Logstash pods. */
+export const TEMPLATE_DIR = "/usr/share/logstash/index-templates";
+export const TEMPLATE_FILE = "logs-platform.json";
+/** Data streams `logs-platform-<cluster>`: one per cluster, all under one template. */
+export const LOG_STREAM_PREFIX = "logs-platform-";
+
+/**
+ * Elasticsearch's built-in ILM policies that delete data after N days ("Built in ILM policies
+ * for users to use": elastic/elasticsearch x-pack/plugin/stack StackTemplateRegistry,
+ * `7-days@lifecycle` ... `365-days@lifecycle`; rollover, then delete at the named age).
+ */
+export const LOG_RETENTION_POLICIES = { 7: "7-days@lifecycle", 30: "30-days@lifecycle", 90: "90-days@lifecycle" } as const;
+export type LogRetentionDays = keyof typeof LOG_RETENTION_POLICIES;
+
+/**
+ * The composable index template Logstash installs (its `template` option; the ECK Logstash user
+ * may, having `manage_index_templates`): every `logs-platform-*` name becomes a data stream
+ * managed by an ILM policy that expires it. Priority above the built-in `logs-*-*` template (100).
+ */
+export const indexTemplate = (retentionDays: LogRetentionDays) => ({
+  index_patterns: [`${LOG_STREAM_PREFIX}*`],
+  priority: 200,
+  data_stream: {},
+  template: {
+    settings: { "index.lifecycle.name": LOG_RETENTION_POLICIES[retentionDays] },
+    mappings: { properties: { "@timestamp": { type: "date" }, cluster: { type: "keyword" } } },
+  },
+});
+
+/**
+ * The Logstash pipeline: Fluent Bit's JSON over HTTP in, Elasticsearch out. Credentials, URL
+ * and CA come from ECK's association (`elasticsearchRefs`), never from us: ECK sets
+ * `<CLUSTER>_ES_HOSTS`, `_ES_USER`, `_ES_PASSWORD` (from its own Secret) and
+ * `_ES_SSL_CERTIFICATE_AUTHORITY` (elastic/cloud-on-k8s@v3.2.0:pkg/controller/logstash/env.go,
+ * config/samples/logstash/logstash_es.yaml). Its user may write `logs-*`
+ * (pkg/controller/elasticsearch/user/roles.go, eck_logstash_user_role).
+ * Data streams take only `create` actions.
+ */
+export const logstashPipeline = (): string => `input {
+  http {
+    port => ${PORTS.logstashHttp}
+    additional_codecs => { "application/json" => "json" }
+  }
+}
+output {
+  elasticsearch {
+    hosts => ["\${${ES}_ES_HOSTS}"]
+    user => "\${${ES}_ES_USER}"
+    password => "\${${ES}_ES_PASSWORD}"
+    ssl_enabled => true
+    ssl_certificate_authorities => "\${${ES}_ES_SSL_CERTIFICATE_AUTHORITY}"
+    data_stream => false
+    ilm_enabled => false
+    action => "create"
+    index => "${LOG_STREAM_PREFIX}%{[cluster]}"
+    manage_template => true
+    template_api => "composable"
+    template_name => "logs-platform"
+    template => "${TEMPLATE_DIR}/${TEMPLATE_FILE}"
+    template_overwrite => true
+  }
+}
+`;

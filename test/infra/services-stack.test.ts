@@ -17,7 +17,7 @@ const INTERNAL = "networking.gke.io/load-balancer-type";
 
 describe("platform services on the right clusters (dev stack, Pulumi mocks)", () => {
   it("puts RabbitMQ, Redis, ECK and kube-prometheus-stack on resources, KEDA and ExternalDNS on management, agents on every cluster", () => {
-    for (const n of ["hub-services-redis-operator", "hub-services-eck-operator", "hub-services-kube-prometheus-stack", "hub-services-redis-cluster", "hub-services-eck-stack", "rabbitmq-cluster", "rabbitmq-operator"]) {
+    for (const n of ["hub-services-redis-operator", "hub-services-eck-operator", "hub-services-kube-prometheus-stack", "hub-services-redis-cluster", "hub-services-eck-stack", "rabbitmq-cluster", "rabbitmq-operator", "hub-services-redis-external"]) {
       expect(onCluster(release(n), "resources"), n).toBe(true);
     }
     for (const n of ["management-addons-keda", "management-addons-external-dns"]) expect(onCluster(release(n), "management"), n).toBe(true);
@@ -45,7 +45,7 @@ describe("platform services on the right clusters (dev stack, Pulumi mocks)", ()
   it("exposes cross-VPC services only through internal load balancers on reserved addresses", () => {
     const annotationsOf = [
       inputs(named(run, "rabbitmq-cluster")).spec.service.annotations,
-      plain(inputs(release("hub-services-redis-cluster")).values).externalService.annotations,
+      inputs(named(run, "hub-services-redis-external")).metadata.annotations,
       plain(inputs(release("hub-services-eck-stack")).values)["eck-elasticsearch"].http.service.metadata.annotations,
       plain(inputs(release("hub-services-eck-stack")).values)["eck-logstash"].services[0].service.metadata.annotations,
       plain(inputs(release("hub-services-kube-prometheus-stack")).values).prometheus.service.annotations,
@@ -93,12 +93,12 @@ describe("the Management App from the shared contract", () => {
   it("binds each service to its own Google identity by Workload Identity, with bucket access only where storage is used", () => {
     for (const svc of SERVICE_NAMES) {
       expect(inputs(named(run, `app-identity-${svc}-wi`))).toMatchObject({ role: "roles/iam.workloadIdentityUser", member: `serviceAccount:my-gcp-project.svc.id.goog[management-app/${svc}]` });
-      expect(inputs(named(run, `app-${svc}-sa`)).metadata.annotations["iam.gke.io/gcp-service-account"]).toBe(`app-${svc}@offline.iam.gserviceaccount.com`);
+      expect(inputs(named(run, `app-${svc}-sa`)).metadata.annotations["iam.gke.io/gcp-service-account"]).toBe(`app-${svc}-dev@offline.iam.gserviceaccount.com`);
     }
     const bucketUsers = ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => inputs(r).member).sort();
-    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier"].map((s) => `serviceAccount:app-${s}@offline.iam.gserviceaccount.com`).sort());
+    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier"].map((s) => `serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`).sort());
     const projectRoles = ofType(run, "gcp:projects/iAMMember:IAMMember").filter((r) => r.name.startsWith("app-")).map((r) => `${inputs(r).role} ${inputs(r).member}`);
-    expect(projectRoles).toEqual(["roles/container.clusterViewer serviceAccount:app-cluster-applier@offline.iam.gserviceaccount.com"]);
+    expect(projectRoles).toEqual(["roles/container.clusterViewer serviceAccount:app-cluster-applier-dev@offline.iam.gserviceaccount.com"]);
   });
 
   it("keeps job files in a private bucket with uniform access and an expiry", () => {
@@ -116,12 +116,10 @@ describe("the Management App from the shared contract", () => {
     expect(inputs(named(run, "app-entrypoint-hpa")).spec.metrics[0].resource.name).toBe("cpu");
   });
 
-  it("routes writes to the entrypoint and reads to the status worker through the GKE Gateway", () => {
-    const rules = inputs(named(run, "app-route")).spec.rules as { matches: { method: string; path: { value: string } }[]; backendRefs: { name: string }[] }[];
-    const route = (method: string, path: string) => rules.find((r) => r.matches[0]!.method === method && r.matches[0]!.path.value === path)!.backendRefs[0]!.name;
-    expect(route("POST", "/yaml")).toBe("entrypoint");
-    expect(route("DELETE", "/jobs")).toBe("entrypoint");
-    expect(route("GET", "/jobs")).toBe("status-worker");
+  it("routes the API by path to the entrypoint, which serves reads and writes, through the GKE Gateway", () => {
+    const rules = inputs(named(run, "app-route")).spec.rules as { matches: { method?: string; path: { type: string; value: string } }[]; backendRefs: { name: string; port: number }[] }[];
+    expect(rules.flatMap((r) => r.matches.map((m) => m.path.value)).sort()).toEqual(["/jobs", "/yaml"]);
+    expect(rules.flatMap((r) => r.backendRefs.map((b) => b.name))).toEqual(["entrypoint"]);
     const gateway = inputs(named(run, "app-gateway"));
     expect(gateway.spec.gatewayClassName).toBe("gke-l7-global-external-managed");
     // HTTPS only, with a Google-managed certificate for the API's hostname.
@@ -150,6 +148,6 @@ describe("the Management App from the shared contract", () => {
     expect(resources).toContain("namespaces");
     for (const forbidden of ["nodes", "clusterrolebindings", "customresourcedefinitions", "persistentvolumes", "daemonsets"]) expect(resources).not.toContain(forbidden);
     expect(rules.find((r) => r.resources.includes("clusterroles"))).toMatchObject({ verbs: ["bind"], resourceNames: ["view", "edit"] });
-    expect(inputs(named(run, "deployments-access-binding")).subjects[0]).toMatchObject({ kind: "User", name: "app-cluster-applier@offline.iam.gserviceaccount.com" });
+    expect(inputs(named(run, "deployments-access-binding")).subjects[0]).toMatchObject({ kind: "User", name: "app-cluster-applier-dev@offline.iam.gserviceaccount.com" });
   });
 });

@@ -128,7 +128,7 @@ export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetN
       const pool = inputs(named(run, `${vpc}-pool`));
       expect(pool.nodeConfig.spot).toBe(true);
       expect(pool.autoscaling).toEqual({ totalMinNodeCount: preset.clusters[vpc].minNodes, totalMaxNodeCount: preset.clusters[vpc].maxNodes, locationPolicy: "ANY" });
-      expect(pool.nodeConfig.serviceAccount).toBe(`${vpc}-nodes@offline.iam.gserviceaccount.com`);
+      expect(pool.nodeConfig.serviceAccount).toBe(`${vpc}-nodes-${presetName}@offline.iam.gserviceaccount.com`);
       expect(pool.nodeConfig.serviceAccount).not.toMatch(/-compute@developer\.gserviceaccount\.com$/);
       expect(pool.nodeConfig.workloadMetadataConfig.mode).toBe("GKE_METADATA");
     }

@@ -8,13 +8,16 @@ import { PORTS } from "../apps/shared/contract";
 export const HUB_PORTS = {
   rabbitmq: String(PORTS.amqp),
   redis: String(PORTS.redis),
-  redisClusterBus: String(PORTS.redisClusterBus),
   elasticsearch: String(PORTS.elasticsearch),
   logstashHttp: String(PORTS.logstashHttp),
   prometheusRemoteWrite: String(PORTS.prometheus),
 } as const;
 
-/** The management plane uses the broker, the cache and ships logs and metrics. */
+/**
+ * The management plane uses the broker, the cache and ships logs and metrics. Redis Cluster's
+ * bus port (client port + 10000) is only spoken between Redis nodes, inside the hub
+ * (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/), so it is not opened.
+ */
 export const MANAGEMENT_TO_HUB = Object.values(HUB_PORTS);
 /**
  * User workloads only ship logs (to Logstash) and metrics (remote write): they never touch the

@@ -18,6 +18,8 @@ export const ELASTIC_NAMESPACE = "elastic";
 /** Names of the ECK resources, fixed so references (ECK's Secrets, Services, elasticsearchRefs) are known. */
 export const ELASTICSEARCH_NAME = "elasticsearch";
 export const LOGSTASH_NAME = "logstash";
+/** ECK's Elasticsearch HTTP port (elastic/cloud-on-k8s@v3.2.0:pkg/controller/elasticsearch/network/ports.go, HTTPPort). */
+export const ELASTICSEARCH_HTTP_PORT = 9200;
 
 /**
  * ECK on the hub: the operator (a Helm release, it brings the CRDs), then Elasticsearch,
@@ -31,6 +33,9 @@ export class ElasticStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: ElasticStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:ElasticStack", name, {}, opts);
+    if (PORTS.elasticsearch !== ELASTICSEARCH_HTTP_PORT) {
+      throw new pulumi.ResourceError(`the contract's Elasticsearch port (${PORTS.elasticsearch}) must be ${ELASTICSEARCH_HTTP_PORT}: ECK serves HTTP only there`, this);
+    }
     const o = { parent: this, provider: args.provider };
     const operator = helmRelease(`${name}-operator`, "eckOperator", "elastic-system", chartValues("eck-operator.yaml"), o);
     this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: ELASTIC_NAMESPACE } }, o);

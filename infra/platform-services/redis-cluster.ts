@@ -15,6 +15,7 @@ export interface RedisClusterArgs {
 
 export const REDIS_NAMESPACE = "redis";
 export const REDIS_CLUSTER_NAME = "redis-cluster";
+export const REDIS_SERVER_PORT = 6379;
 
 /** `quay.io/opstree/redis:v7.2.7` → image and tag, as the chart takes them apart. */
 const splitImage = (ref: string) => ({ image: ref.slice(0, ref.lastIndexOf(":")), tag: ref.slice(ref.lastIndexOf(":") + 1) });
@@ -32,6 +33,11 @@ export class RedisCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: RedisClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:RedisCluster", name, {}, opts);
+    // Cluster clients follow MOVED redirects to the pods' own port, so the contract's port must
+    // be the server's, and the operator serves only 6379 (redis-cluster chart v0.17.1 has no port value).
+    if (PORTS.redis !== REDIS_SERVER_PORT) {
+      throw new pulumi.ResourceError(`the contract's Redis port (${PORTS.redis}) must be ${REDIS_SERVER_PORT}: the OT redis-operator serves only that port`, this);
+    }
     const o = { parent: this, provider: args.provider };
     const operator = helmRelease(`${name}-operator`, "redisOperator", REDIS_NAMESPACE, chartValues("redis-operator.yaml"), o);
     const secret = new k8s.core.v1.Secret(

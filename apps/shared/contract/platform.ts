@@ -7,11 +7,9 @@
 export const PORTS = {
   /** RabbitMQ AMQP 0-9-1. */
   amqp: 5672,
-  /** RabbitMQ's Prometheus plugin (rabbitmq_prometheus). */
-  rabbitmqMetrics: 15692,
+  /** Fixed by the OT redis-operator (its redis-cluster chart has no server port); infra/ refuses another. */
   redis: 6379,
-  /** Redis Cluster's bus: the client port + 10000 (redis.io cluster specification). */
-  redisClusterBus: 16379,
+  /** Fixed by ECK (the `-es-http` Service); infra/ refuses another. */
   elasticsearch: 9200,
   /** Logstash's `http` input, where Fluent Bit's `http` output posts JSON. */
   logstashHttp: 8080,

@@ -3,10 +3,13 @@ import path from "node:path";
 import { parse } from "yaml";
 
 /**
- * Every third-party chart the stack installs, pinned. Versions were chosen from the design
- * card and the projects' release lines; they could not be resolved from this offline
- * machine, so `pulumi preview` is the first check that each exists. Bump them here, one at
- * a time, deliberately.
+ * Every third-party chart the stack installs, pinned. Each version exists as a tag of its
+ * chart's source repository (OT-CONTAINER-KIT/redis-operator v0.22.2 holds redis-operator
+ * 0.22.2 and redis-cluster 0.17.1; elastic/cloud-on-k8s v3.2.0 holds eck-operator 3.2.0 and
+ * eck-stack 0.17.0; prometheus-community/helm-charts kube-prometheus-stack-79.5.0;
+ * fluent/helm-charts fluent-bit-0.54.0; kedacore/charts v2.18.1). The chart repositories
+ * themselves are out of reach here, so `pulumi preview` is the first pull. Bump them here,
+ * one at a time, deliberately.
  */
 export const CHARTS = {
   redisOperator: { chart: "redis-operator", version: "0.22.2", repo: "https://ot-container-kit.github.io/helm-charts/" },
@@ -21,7 +24,13 @@ export const CHARTS = {
 
 /** RabbitMQ Cluster Operator: the project ships a manifest, not a chart (v2.22.x per the design). */
 export const RABBITMQ_OPERATOR_MANIFEST = "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.0/cluster-operator.yml";
-/** Images we pin ourselves (Bitnami's are frozen since 2025-08-28 and not used). */
+/**
+ * Images we pin ourselves (Bitnami's are frozen since 2025-08-28 and not used). The registries
+ * are out of reach here; each tag is referenced by public manifests (rabbitmq:4.1.4-management,
+ * a docker-library tag with a digest bumped by Renovate in CloudPirates-io/helm-charts;
+ * quay.io/opstree/redis:v7.2.7 and redis-exporter:v1.48.0 in RedisCluster manifests of public
+ * repositories). The OT charts' own defaults are older (redis v7.0.15, exporter v1.44.0).
+ */
 export const IMAGES = {
   rabbitmq: "rabbitmq:4.1.4-management",
   redis: "quay.io/opstree/redis:v7.2.7",

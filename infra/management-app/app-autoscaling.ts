@@ -32,7 +32,6 @@ const QUEUE_OF: Partial<Record<ServiceName, "yaml-manager" | "cluster-applier" |
  * the hub, which the management→hub firewall opens (https://keda.sh/docs/latest/scalers/rabbitmq-queue/).
  */
 export class AppAutoscaling extends pulumi.ComponentResource {
-  readonly scaledServices: ServiceName[] = [];
 
   constructor(name: string, args: AppAutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:AppAutoscaling", name, {}, opts);
@@ -64,7 +63,6 @@ export class AppAutoscaling extends pulumi.ComponentResource {
         },
         { ...o, dependsOn: [args.keda] },
       );
-      this.scaledServices.push(svc);
     }
     // The entrypoint has no queue of its own: it scales on CPU.
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
@@ -80,7 +78,6 @@ export class AppAutoscaling extends pulumi.ComponentResource {
       },
       o,
     );
-    this.scaledServices.push("entrypoint");
     this.registerOutputs({});
   }
 }

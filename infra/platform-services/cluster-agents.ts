@@ -13,8 +13,6 @@ export interface ClusterAgentsArgs {
   prometheusIp: pulumi.Input<string>;
   /** The hub runs the full Prometheus; other clusters run an agent that remote-writes to it. */
   prometheusAgent: boolean;
-  /** What must exist first (the hub's Prometheus, which receives the agents' writes). */
-  after?: pulumi.Resource[];
 }
 
 /** Log and metric shipping on one cluster: Fluent Bit to Logstash, Prometheus (agent) to the hub. */
@@ -24,7 +22,7 @@ export class ClusterAgents extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterAgentsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:ClusterAgents", name, {}, opts);
-    const o = { parent: this, provider: args.provider, dependsOn: args.after ?? [] };
+    const o = { parent: this, provider: args.provider };
     const base = chartValues("fluent-bit.yaml") as { config?: { filters?: string } };
     helmRelease(
       `${name}-fluent-bit`,

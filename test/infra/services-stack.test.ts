@@ -58,6 +58,22 @@ describe("platform services on the right clusters (dev stack, Pulumi mocks)", ()
   });
 });
 
+describe("one component per concern", () => {
+  it.each([
+    ["platform:services:RedisCluster", ["hub-services-redis-operator", "hub-services-redis-auth", "hub-services-redis-cluster", "hub-services-redis-external"]],
+    ["platform:services:ElasticStack", ["hub-services-eck-operator", "hub-services-eck-ns", "hub-services-eck-stack"]],
+    ["platform:services:HubMonitoring", ["hub-services-kube-prometheus-stack"]],
+    ["platform:services:RabbitMq", ["rabbitmq-cluster", "rabbitmq-podmonitor"]],
+    ["platform:app:AppConfig", ["app-secret", "app-deployments-kubeconfig"]],
+    ["platform:app:AppAutoscaling", ["app-rabbitmq-auth", "app-yaml-manager-scaler", "app-entrypoint-hpa"]],
+    ["platform:app:ApiGateway", ["app-gateway", "app-route", "app-healthcheck"]],
+  ])("builds %s as a component that owns its children", (type, children) => {
+    const components = ofType(run, type);
+    expect(components).toHaveLength(1);
+    for (const c of children) expect(named(run, c).parent, c).toBe(components[0]!.urn);
+  });
+});
+
 describe("the Management App from the shared contract", () => {
   const deployment = (svc: ServiceName) => inputs(named(run, `app-${svc}-deployment`));
 

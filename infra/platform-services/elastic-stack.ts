@@ -24,7 +24,8 @@ export const ELASTICSEARCH_HTTP_PORT = 9200;
 /**
  * ECK on the hub: the operator (a Helm release, it brings the CRDs), then Elasticsearch,
  * Kibana and Logstash rendered from eck-stack into the `elastic` namespace, which we create:
- * `helm.v4.Chart` renders with CreateNamespace off and eck-stack has no Namespace template.
+ * `helm.v4.Chart` renders with CreateNamespace off (pulumi/pulumi-kubernetes@v4.32.0:
+ * provider/pkg/helm/tool.go) and eck-stack has no Namespace template.
  * Logstash receives Fluent Bit's records over HTTP and writes them to Elasticsearch with the
  * credentials ECK gives it, into data streams an ILM policy expires.
  */

@@ -176,7 +176,8 @@ describe.each([
   });
 
   it("9. creates the namespace eck-stack renders into (helm.v4.Chart creates none, the chart has no Namespace)", () => {
-    // pulumi/pulumi-kubernetes@v4.34.2 (helm v4 Chart renders with CreateNamespace off);
+    // pulumi/pulumi-kubernetes@v4.32.0:provider/pkg/helm/tool.go (addInstallFlags sets
+    // CreateNamespace = false for the rendering that helm.v4.Chart uses; same at the newest snapshot);
     // elastic/cloud-on-k8s@v3.2.0:deploy/eck-stack has no Namespace template.
     const run = getRun();
     for (const chart of charts(run)) {

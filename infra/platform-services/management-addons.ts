@@ -45,7 +45,8 @@ export class ManagementAddons extends pulumi.ComponentResource {
         zoneIdFilters: [args.dnsZone],
         extraArgs: [`--google-project=${args.project}`, `--google-zone-visibility=public`],
         serviceAccount: { name: "external-dns", annotations: { "iam.gke.io/gcp-service-account": dnsSa.email } },
-        txtOwnerId: `${args.project}-management`,
+        // Per stack: two stacks sharing a project (and a zone) must not claim each other's records.
+        txtOwnerId: `${args.project}-${pulumi.getStack()}-management`,
       }),
       o,
     );

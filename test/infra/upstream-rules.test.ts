@@ -252,6 +252,11 @@ describe("stacks sharing a project", () => {
     expect(d.filter((id) => p.includes(id))).toEqual([]);
     for (const id of [...d, ...p]) expect(id).toMatch(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
   });
+
+  it("give ExternalDNS different owner ids, so neither deletes the other's records", () => {
+    const owner = (run: OfflineRun) => inputs(named(run, "management-addons-external-dns")).values.txtOwnerId;
+    expect(owner(dev)).not.toBe(owner(prod));
+  });
 });
 
 describe("the destroy gate's wait (against a gcloud test double on PATH)", () => {

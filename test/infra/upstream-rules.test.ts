@@ -160,6 +160,16 @@ describe.each([
     const pm = named(run, "rabbitmq-podmonitor");
     expect(clusterOf(pm)).toBe("resources");
     expect(inputs(pm).spec.podMetricsEndpoints).toContainEqual(expect.objectContaining({ path: "/metrics/detailed", params: { family: ["queue_coarse_metrics"] } }));
+    // KEDA's rabbitmq trigger asks the broker itself (https://keda.sh/docs/latest/scalers/rabbitmq-queue/):
+    // it needs `host` (an AMQP URL with credentials) from a Secret in the ScaledObject's namespace,
+    // and the management cluster must reach the broker's port on the hub.
+    const auth = inputs(named(run, "app-rabbitmq-auth")).spec.secretTargetRef[0];
+    expect(auth).toMatchObject({ parameter: "host", key: "AMQP_URL" });
+    const secret = inputs(named(run, "app-secret"));
+    expect(secret.metadata.name).toBe(auth.name);
+    expect(secret.stringData.AMQP_URL).toMatch(new RegExp(`^amqp://[^:]+:[^@]+@[\\d.]+:${PORTS.amqp}$`));
+    for (const so of ofType(run, "kubernetes:keda.sh/v1alpha1:ScaledObject")) expect(inputs(so).metadata.namespace).toBe(secret.metadata.namespace);
+    expect(inputs(named(run, "resources-fw-from-management")).allows[0].ports).toContain(String(PORTS.amqp));
   });
 
   it("8. health-checks every Gateway backend on the app's readiness path, not GKE's default GET /", () => {

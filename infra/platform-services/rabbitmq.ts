@@ -65,7 +65,7 @@ export class RabbitMq extends pulumi.ComponentResource {
           secretBackend: { externalSecret: { name: user.metadata.name } },
           service: { type: "LoadBalancer", annotations: pulumi.output(args.addressAnnotation).apply((a) => ({ ...INTERNAL_LB_ANNOTATIONS, ...a })) },
           // Merged by port name into the operator's client Service
-          // (rabbitmq/cluster-operator: internal/resource/client_service.go, applySvcOverride).
+          // (rabbitmq/cluster-operator@v2.22.0:internal/resource/client_service.go, applySvcOverride).
           override: { clientService: { spec: { ports: [{ name: "amqp", port: PORTS.amqp, targetPort: PORTS.amqp, protocol: "TCP" }] } } },
         },
       },
@@ -82,7 +82,8 @@ export class RabbitMq extends pulumi.ComponentResource {
     // Queue depth for the backlog alert, the dashboard and nobody else: KEDA asks the broker
     // itself. `/metrics/detailed?family=queue_coarse_metrics` is what exposes
     // rabbitmq_detailed_queue_messages_ready per queue (https://www.rabbitmq.com/docs/prometheus,
-    // "Per-object metrics"); the pods' container port `prometheus` is 15692.
+    // "Per-object metrics"); the pods' container port `prometheus` is 15692
+    // (rabbitmq/cluster-operator@v2.22.0:internal/resource/statefulset.go).
     new k8s.apiextensions.CustomResource(
       `${name}-podmonitor`,
       {

@@ -65,7 +65,7 @@ export class RabbitMq extends pulumi.ComponentResource {
           secretBackend: { externalSecret: { name: user.metadata.name } },
           service: { type: "LoadBalancer", annotations: pulumi.output(args.addressAnnotation).apply((a) => ({ ...INTERNAL_LB_ANNOTATIONS, ...a })) },
           // Merged by port name into the operator's client Service
-          // (rabbitmq/cluster-operator@v2.22.0:internal/resource/client_service.go, applySvcOverride).
+          // (rabbitmq/cluster-operator@v2.22.0:internal/resource/service.go, applySvcOverride).
           override: { clientService: { spec: { ports: [{ name: "amqp", port: PORTS.amqp, targetPort: PORTS.amqp, protocol: "TCP" }] } } },
         },
       },

@@ -53,7 +53,9 @@ export const startHost = async (names: ServiceName[], rawEnv: Record<string, str
       services,
       // Stop taking requests, finish the ones in flight, then drain the consumers.
       stop: async () => {
-        await closeServer(server);
+        const closing = closeServer(server);
+        for (const s of services) s.closeStreams?.();
+        await closing;
         await stopAll();
       },
     };

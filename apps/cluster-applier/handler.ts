@@ -9,6 +9,8 @@ interface Deps {
   publish: Publish;
   store: ObjectStore;
   target: ClusterTarget;
+  /** Runs before a rollback deletes the job's objects (the Kubernetes target saves the pods' logs). */
+  beforeRollback?: (jobId: string) => Promise<unknown>;
 }
 
 /**
@@ -51,6 +53,7 @@ const apply = async (deps: Deps, event: EventOf<"job.validated">, { log }: Deliv
 const rollback = async (deps: Deps, event: EventOf<"job.deleted">, { log }: DeliveryContext) => {
   const keys = jobKeys(event.jobId);
   await deps.store.put(keys.tombstone, event.at);
+  await deps.beforeRollback?.(event.jobId);
   const deleted = await deps.target.rollback(event.jobId);
   log.info({ target: deps.target.kind, deleted: deleted.length }, "job rolled back");
   await deps.publish({ type: "job.rolled_back", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: new Date().toISOString(), target: deps.target.kind });

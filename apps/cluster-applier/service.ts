@@ -12,6 +12,7 @@ import { DryRunTarget } from "./targets/dry-run-target";
 import { KubernetesTarget, loadKubeConfig } from "./targets/kubernetes-target";
 import { isolationFromEnv } from "./isolation/namespace-objects";
 import { WorkloadWatcher } from "./workload/workload-watcher";
+import { PodLogSaver } from "./logs/pod-log-saver";
 
 const createTarget = (env: ServiceEnv<"cluster-applier">, store: ObjectStore, logger: Logger): ClusterTarget =>
   env.APPLIER_TARGET === "dry-run"
@@ -27,7 +28,10 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
   const target = createTarget(env, store, logger);
   const broker = await connectBroker(env, "cluster-applier", logger);
   const publish = (e: JobEvent) => broker.publish(e);
-  await broker.consume("cluster-applier", clusterApplierHandler({ publish, store, target }), failJobOnGiveUp(publish));
+  // Logs outlive the pods: saved when a pod ends and before a rollback deletes the namespace.
+  const logSaver = target instanceof KubernetesTarget ? new PodLogSaver(loadKubeConfig(env.KUBECONFIG_PATH), store, { logger }) : undefined;
+  const beforeRollback = logSaver ? (jobId: string) => logSaver.saveJob(jobId) : undefined;
+  await broker.consume("cluster-applier", clusterApplierHandler({ publish, store, target, beforeRollback }), failJobOnGiveUp(publish));
   // With a real cluster, report what each job's objects do there (watch, not poll).
   const watcher =
     target instanceof KubernetesTarget
@@ -38,6 +42,7 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
         })
       : undefined;
   await watcher?.start();
+  await logSaver?.start();
   return {
     name: "cluster-applier",
     readiness: [
@@ -46,6 +51,7 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
     ],
     stop: async () => {
       await watcher?.stop();
+      await logSaver?.stop();
       await broker.close();
     },
   };

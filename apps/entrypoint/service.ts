@@ -7,7 +7,9 @@ import { JobRepository } from "../shared/state/job-repository";
 import { createRedis } from "../shared/state/redis-client";
 import { createStore } from "../shared/storage/create-store";
 import { Router, type RequestHandler } from "express";
+import { createReadApi } from "../status-worker/read-api";
 import { statusRoutes } from "../status-worker/routes";
+import { admissionPolicyOf, dryRunRoutes } from "./dry-run";
 import { entrypointRoutes } from "./routes";
 
 /** For routers mounted behind one that already authenticated the same paths. */
@@ -22,7 +24,12 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
   // by method (HTTPRoute method matches are unsupported there), and GET and DELETE share
   // /jobs/{id}. Reads come from the same Redis the status worker writes. Authenticated once.
   const routes = Router();
-  routes.use(["/yaml", "/jobs"], authenticate(env, jobs));
+  routes.use(["/yaml", "/jobs", "/events"], authenticate(env, jobs));
+  const limits = { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES };
+  // The dry run answers POST /yaml?dryRun=true before the submission route sees it.
+  routes.use(dryRunRoutes({ policy: admissionPolicyOf(env), yamlLimits: yamlLimitsOf(env), limits }, authenticatedAbove));
+  const read = await createReadApi(env, { redis, jobs, store, logger, auth: authenticatedAbove });
+  routes.use(read.routes);
   routes.use(entrypointRoutes(
     {
       broker,
@@ -32,7 +39,7 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
       yamlLimits: yamlLimitsOf(env),
       idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     },
-    { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES },
+    limits,
     authenticatedAbove,
   ));
   routes.use(statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticatedAbove));
@@ -44,7 +51,9 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
       { name: "redis", check: () => jobs.check() },
       { name: "storage", check: () => store.check() },
     ],
+    closeStreams: () => read.closeStreams(),
     stop: async () => {
+      read.stop();
       await broker.close();
       redis.disconnect();
     },

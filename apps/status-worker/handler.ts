@@ -2,6 +2,7 @@ import type { JobEvent, JobStatus } from "../shared/contract";
 import type { EventHandler } from "../shared/messaging/broker";
 import { jobTransitions } from "../shared/metrics/metrics";
 import type { JobRepository, TransitionDetails } from "../shared/state/job-repository";
+import type { EventLog } from "./events/event-log";
 
 /** What each event means for a job's status, and what it adds to the job's record. */
 export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" }>): { status: JobStatus; details: TransitionDetails } => {
@@ -26,17 +27,32 @@ export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" }>): { stat
 /**
  * Records every job event in Redis. Order and repetition do not matter: the repository
  * never moves a status backwards and keeps each status once in the history.
+ * Then the job's event stream (SSE) gets what changed. It is appended from the stored job,
+ * not from the message, and the append is idempotent: a redelivery after a crash between the
+ * two writes appends what was missing, a repeat appends nothing.
  */
 export const statusWorkerHandler =
-  (jobs: JobRepository): EventHandler =>
+  (jobs: JobRepository, events?: EventLog): EventHandler =>
   async (event, { log }) => {
     if (event.type === "job.workload") {
       const stored = await jobs.setWorkload(event.jobId, event.workload);
       log.debug({ phase: event.workload.phase, stored }, "workload recorded");
+      if (!events) return;
+      const job = await jobs.get(event.jobId);
+      if (job?.workload?.observedAt === event.workload.observedAt) await events.appendWorkload(job.id, job.tenant, event.workload);
       return;
     }
     const { status, details } = statusOf(event);
     const result = await jobs.transition(event.jobId, status, event.at, details, event.tenant);
     if (result === "changed" || result === "created") jobTransitions.inc({ status });
     log.debug({ status, result }, "status event recorded");
+    if (!events || result === "unknown") return;
+    const job = await jobs.get(event.jobId);
+    if (!job) return;
+    await events.appendStatus(job);
+    // A service gave up on the job after its DELETE: the rollback failed (the status stays ROLLING_BACK).
+    const deleteAskedAt = job.history.find((h) => h.status === "ROLLING_BACK")?.at;
+    if (event.type === "job.failed" && job.status === "ROLLING_BACK" && deleteAskedAt && event.at >= deleteAskedAt) {
+      await events.appendRollbackFailed(job.id, job.tenant, event.at, event.reason);
+    }
   };

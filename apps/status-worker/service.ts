@@ -1,3 +1,4 @@
+import { Router } from "express";
 import type { ServiceEnv } from "../shared/contract";
 import type { Logger } from "../shared/logging/logger";
 import { authenticate } from "../shared/http/auth";
@@ -5,22 +6,32 @@ import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { JobRepository } from "../shared/state/job-repository";
 import { createRedis } from "../shared/state/redis-client";
+import { createStore } from "../shared/storage/create-store";
 import { statusWorkerHandler } from "./handler";
+import { createReadApi } from "./read-api";
 import { statusRoutes } from "./routes";
 
 export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger: Logger): Promise<ServiceHandle> => {
   const redis = await createRedis(env.REDIS_URL, logger, env.REDIS_MODE);
   const jobs = new JobRepository(redis, env.NAME_PREFIX);
+  const store = createStore(env);
+  const auth = authenticate(env, jobs);
+  const read = await createReadApi(env, { redis, jobs, store, logger, auth });
   const broker = await connectBroker(env, "status-worker", logger);
-  await broker.consume("status-worker", statusWorkerHandler(jobs));
+  await broker.consume("status-worker", statusWorkerHandler(jobs, read.events));
+  // The read API before statusRoutes: its /jobs auth would otherwise run (and count) twice for these paths.
+  const routes = Router().use(read.routes).use(statusRoutes(jobs, env.MAX_PAGE_SIZE, auth));
   return {
     name: "status-worker",
-    routes: statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticate(env, jobs)),
+    routes,
     readiness: [
       { name: "broker", check: () => broker.check() },
       { name: "redis", check: () => jobs.check() },
+      { name: "storage", check: () => store.check() },
     ],
+    closeStreams: () => read.closeStreams(),
     stop: async () => {
+      read.stop();
       await broker.close();
       redis.disconnect();
     },

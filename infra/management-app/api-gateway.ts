@@ -14,7 +14,7 @@ export interface ApiGatewayArgs {
 }
 
 /** The public API's paths; everything else (health, metrics) stays inside the cluster. */
-export const API_PATH_PREFIXES = ["/yaml", "/jobs"] as const;
+export const API_PATH_PREFIXES = ["/yaml", "/jobs", "/events"] as const;
 export const GATEWAY_CLASS = "gke-l7-global-external-managed";
 
 /**

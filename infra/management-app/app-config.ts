@@ -82,9 +82,13 @@ current-context: deployments
     const api = { API_TOKENS: undefined, API_TOKENS_FILE: `${TOKENS_DIR}/api-tokens`, RATE_LIMIT_PER_SECOND: "200", MAX_PAGE_SIZE: "100" };
     const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster" };
     const yaml = { MAX_DOCUMENTS: "100", MAX_DEPTH: "32", MAX_ALIASES: "20" };
+    // The YAML Manager enforces the admission policy; the entrypoint's dry run must report the same.
+    const admission = { ALLOWED_REGISTRIES: undefined, JOB_ACTIVE_DEADLINE_SECONDS: "86400", JOB_TTL_SECONDS_AFTER_FINISHED: "3600" };
+    // Event streams, logs (saved ones from the bucket, live ones from the deployments cluster), manifests.
+    const readApi = { APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`, SSE_HEARTBEAT_SECONDS: "15", MAX_STREAMS: "1000" };
     this.env = {
-      entrypoint: { ...common, ...storage, ...api, ...redis, ...yaml, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400" },
-      "yaml-manager": { ...common, ...storage, ALLOWED_REGISTRIES: undefined, JOB_ACTIVE_DEADLINE_SECONDS: "86400", JOB_TTL_SECONDS_AFTER_FINISHED: "3600" },
+      entrypoint: { ...common, ...storage, ...api, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400" },
+      "yaml-manager": { ...common, ...storage, ...admission },
       "cluster-applier": {
         ...common,
         ...storage,
@@ -102,11 +106,11 @@ current-context: deployments
         JOB_MAX_MEMORY: "16Gi",
         JOB_EGRESS_ALLOW: undefined,
       },
-      "status-worker": { ...common, ...api, ...redis },
+      "status-worker": { ...common, ...api, ...redis, ...storage, ...readApi },
     };
     const tokens = { name: "api-tokens", mountPath: TOKENS_DIR, volume: { name: "api-tokens", secret: { secretName: this.secret.metadata.name, items: [{ key: "api-tokens", path: "api-tokens" }] } } };
     const kube = { name: "kubeconfig", mountPath: KUBECONFIG_DIR, volume: { name: "kubeconfig", configMap: { name: kubeconfig.metadata.name } } };
-    this.volumes = { entrypoint: [tokens], "status-worker": [tokens], "cluster-applier": [kube], "yaml-manager": [] };
+    this.volumes = { entrypoint: [tokens, kube], "status-worker": [tokens, kube], "cluster-applier": [kube], "yaml-manager": [] };
     this.registerOutputs({ secret: this.secret.metadata.name });
   }
 

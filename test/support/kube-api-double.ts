@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import * as k8s from "@kubernetes/client-node";
 import { parse } from "yaml";
+import { PodLogStore } from "./kube-pod-logs";
 
 /**
  * TEST DOUBLE of the Kubernetes API server: only the endpoints the Cluster Applier uses
@@ -60,6 +61,8 @@ export interface KubeApiDouble {
   terminationMs: number;
   /** Delay before answering each write (PATCH/DELETE), to catch a client mid-work. */
   writeLatencyMs: number;
+  /** What the job's containers "write" (GET .../pods/{name}/log; see kube-pod-logs.ts). */
+  podLogs: PodLogStore;
   close(): Promise<void>;
 }
 
@@ -124,6 +127,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     objects,
     terminationMs: 200,
     writeLatencyMs: 0,
+    podLogs: new PodLogStore(),
     get: (plural, namespace, name) => objects.get(key(plural, namespace, name)),
     put: (obj) => {
       const info = RESOURCES.find((r) => r.kind === obj.kind);
@@ -143,6 +147,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     close: () =>
       new Promise((r) => {
         for (const w of watchers) w.res.end();
+        double.podLogs.closeAll();
         server.close(() => r());
         server.closeAllConnections();
       }),
@@ -173,6 +178,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
       return json(res, discovery(group!, version!));
     }
 
+    if (double.podLogs.handle(req, res, url, (ns, name) => objects.get(key("pods", ns, name)))) return;
     // /api/v1[/namespaces/{ns}]/{plural}[/{name}]  or  /apis/{g}/{v}[/namespaces/{ns}]/{plural}[/{name}]
     const m = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+)(?=\/))?\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m) return status(res, 404, "NotFound", `the server could not find the requested resource (${url.pathname})`);

@@ -78,6 +78,35 @@ const requireBucket = <T extends { STORAGE_DRIVER: string; GCS_BUCKET?: string |
   }
 };
 
+const commaList = z
+  .string()
+  .default("")
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+/** Admission policy: the YAML Manager enforces it; the entrypoint's dry run reports it. */
+const AdmissionEnv = z.object({
+  /** Image prefixes jobs may use, comma-separated (e.g. `europe-docker.pkg.dev/acme/,docker.io/library/`); empty allows any. */
+  ALLOWED_REGISTRIES: commaList,
+  /** Defaults given to Jobs that do not set their own. */
+  JOB_ACTIVE_DEADLINE_SECONDS: int(24 * 3600),
+  JOB_TTL_SECONDS_AFTER_FINISHED: int(3600, 0),
+});
+
+/**
+ * Event streams, logs and manifests: served by the status worker, and by the entrypoint, which
+ * serves the whole public API (the Gateway routes by path only).
+ */
+const ReadApiEnv = z.object({
+  /** Where jobs run: live logs are read from `kubernetes` only. */
+  APPLIER_TARGET: TargetKind.default("dry-run"),
+  /** kubeconfig of the deployments cluster (read pods and their logs); empty means in-cluster. */
+  KUBECONFIG_PATH: z.string().default(""),
+  /** A comment line this often keeps proxies from closing an idle event stream. */
+  SSE_HEARTBEAT_SECONDS: int(15),
+  /** Open event and followed log streams per process; more get 503 (each holds a socket and a subscription). */
+  MAX_STREAMS: int(1000),
+});
+
 export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)
   .extend(RedisEnv.shape)
@@ -91,24 +120,17 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
     /** The entrypoint also serves the read side of the API (the Gateway routes by path only). */
     MAX_PAGE_SIZE: int(100),
   })
+  // The dry run (POST /yaml?dryRun=true) admits in the entrypoint with the YAML Manager's policy.
+  .extend(AdmissionEnv.shape)
+  .extend(ReadApiEnv.shape)
   .superRefine(requireBucket)
   .superRefine(requireTokensOffLoopback);
 
-const commaList = z
-  .string()
-  .default("")
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
 export const YamlManagerEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)
   .extend(StorageEnv.shape)
-  .extend({
-    /** Image prefixes jobs may use, comma-separated (e.g. `europe-docker.pkg.dev/acme/,docker.io/library/`); empty allows any. */
-    ALLOWED_REGISTRIES: commaList,
-    /** Defaults given to Jobs that do not set their own. */
-    JOB_ACTIVE_DEADLINE_SECONDS: int(24 * 3600),
-    JOB_TTL_SECONDS_AFTER_FINISHED: int(3600, 0),
-  })
+  .extend(AdmissionEnv.shape)
   .superRefine(requireBucket);
 
 const quantity = (def: string) =>
@@ -162,6 +184,10 @@ export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape)
   .extend(RedisEnv.shape)
   .extend(ApiAuthEnv.shape)
   .extend({ MAX_PAGE_SIZE: int(100) })
+  // Logs and manifests: saved ones from storage, live ones from the cluster the applier uses.
+  .extend(StorageEnv.shape)
+  .extend(ReadApiEnv.shape)
+  .superRefine(requireBucket)
   .superRefine(requireTokensOffLoopback);
 
 export const yamlLimitsOf = (env: z.output<typeof YamlEnv>) => ({

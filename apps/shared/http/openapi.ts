@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { JOB_STATUSES, JobView, Problem } from "../contract";
+import {
+  DryRunResult,
+  JOB_STATUSES,
+  JobView,
+  LOG_SOURCE_HEADER,
+  ManifestsView,
+  Problem,
+  STREAM_END_EVENT,
+  STREAM_EVENT_TYPES,
+  StreamEnd,
+  StreamEvent,
+} from "../contract";
 
 const ErrorBody = z.object({
   error: z.string().describe("What went wrong and what to do about it"),
@@ -22,20 +33,40 @@ const authErrors = {
   "429": error("The tenant's rate limit was exceeded; retry after Retry-After seconds"),
 };
 
+const sse = { "text/event-stream": { schema: { type: "string" } } };
+const sseDescription = [
+  `Server-Sent Events. \`event:\` is one of ${STREAM_EVENT_TYPES.map((t) => `\`${t}\``).join(", ")} and \`data:\` a StreamEvent as JSON;`,
+  `\`id:\` is the resume point: reconnect with Last-Event-ID (or ?lastEventId=) to get only what came after, from any replica.`,
+  `A comment line (\`: heartbeat\`) comes every SSE_HEARTBEAT_SECONDS. A stream that ends on purpose sends \`event: ${STREAM_END_EVENT}\` (a StreamEnd) last.`,
+].join(" ");
+const streamParams = [
+  { name: "follow", in: "query", required: false, description: "false: the stored history only, then end", schema: { type: "string", enum: ["true", "false"], default: "true" } },
+  { name: "lastEventId", in: "query", required: false, description: "Resume after this event id (as the Last-Event-ID header); `$` for new events only", schema: { type: "string" } },
+  { name: "Last-Event-ID", in: "header", required: false, description: "Sent by EventSource on reconnect; wins over ?lastEventId", schema: { type: "string" } },
+];
+
 /** The HTTP API, built from the same schemas the services use, so the two cannot drift. */
 export const openApiDocument = () => ({
   openapi: "3.0.3",
   info: {
     title: "Management App API",
     version: "1.0.0",
-    description: "Submit Kubernetes manifests as a job, watch its status, roll it back.",
+    description: "Submit Kubernetes manifests as a job (or dry-run them), watch its status and events, read its logs and manifests, roll it back.",
   },
   paths: {
     "/yaml": {
       post: {
+        operationId: "submitJob",
         summary: "Submit a job (one multi-document YAML body, or several files as multipart/form-data)",
         ...secured,
         parameters: [
+          {
+            name: "dryRun",
+            in: "query",
+            required: false,
+            description: "true: parse and admit only, answer 200 with problems and warnings at once; no job is created, nothing is written",
+            schema: { type: "string", enum: ["true", "false"], default: "false" },
+          },
           {
             name: "Idempotency-Key",
             in: "header",
@@ -55,6 +86,7 @@ export const openApiDocument = () => ({
           },
         },
         responses: {
+          "200": { description: "Dry run (dryRun=true): the verdict; ok with empty problems when the job would be accepted", content: json("DryRunResult") },
           "202": { description: "Accepted; follow the Location header", content: json("Job") },
           "400": error("Empty body, YAML that cannot be parsed (details.problems has document and line), bad multipart"),
           "409": error("A request with the same Idempotency-Key is still being accepted"),
@@ -68,6 +100,7 @@ export const openApiDocument = () => ({
     },
     "/jobs": {
       get: {
+        operationId: "listJobs",
         summary: "List the caller's jobs, newest first",
         ...secured,
         parameters: [
@@ -80,16 +113,83 @@ export const openApiDocument = () => ({
     },
     "/jobs/{id}": {
       get: {
+        operationId: "getJob",
         summary: "A job's status, history and resources",
         ...secured,
         parameters: [idParam],
         responses: { "200": { description: "The job", content: json("Job") }, "404": error("No such job (or another tenant's)"), ...authErrors },
       },
       delete: {
+        operationId: "deleteJob",
         summary: "Roll the job back: ROLLING_BACK, then ROLLED_BACK once everything it created is gone",
         ...secured,
         parameters: [idParam],
         responses: { "202": { description: "Rollback requested (a second DELETE is harmless)", content: json("Job") }, "404": error("No such job (or another tenant's)"), ...authErrors },
+      },
+    },
+    "/jobs/{id}/events": {
+      get: {
+        operationId: "jobEvents",
+        summary: "The job's events as Server-Sent Events: history, then live until the job can no longer change",
+        description: sseDescription,
+        ...secured,
+        parameters: [idParam, ...streamParams],
+        responses: {
+          "200": { description: "text/event-stream; each event's data is a StreamEvent (JSON); the last one, `end`, is a StreamEnd", content: sse },
+          "400": error("follow or Last-Event-ID is not valid"),
+          "404": error("No such job (or another tenant's)"),
+          "503": error("Too many open streams on this server, or Redis unavailable; retry"),
+          ...authErrors,
+        },
+      },
+    },
+    "/events": {
+      get: {
+        operationId: "tenantEvents",
+        summary: "Events of all the caller's jobs as Server-Sent Events (never ends by itself while following)",
+        description: sseDescription,
+        ...secured,
+        parameters: streamParams,
+        responses: {
+          "200": { description: "text/event-stream of StreamEvent", content: sse },
+          "400": error("follow or Last-Event-ID is not valid"),
+          "503": error("Too many open streams on this server, or Redis unavailable; retry"),
+          ...authErrors,
+        },
+      },
+    },
+    "/jobs/{id}/logs": {
+      get: {
+        operationId: "jobLogs",
+        summary: "The job's container logs: live from the cluster while its pods exist, saved (last 1 MiB per container) once they are gone",
+        description: "Several containers are merged line by line, each line prefixed `[pod/container] `.",
+        ...secured,
+        parameters: [
+          idParam,
+          { name: "container", in: "query", required: false, description: "Only this container", schema: { type: "string" } },
+          { name: "tailLines", in: "query", required: false, description: "Only the last N lines of each container", schema: { type: "integer", minimum: 1, maximum: 100000 } },
+          { name: "follow", in: "query", required: false, description: "Keep streaming while the containers run (live logs only)", schema: { type: "string", enum: ["true", "false"], default: "false" } },
+        ],
+        responses: {
+          "200": {
+            description: "Plain text",
+            headers: { [LOG_SOURCE_HEADER]: { description: "`live` (from the cluster) or `saved` (from storage)", schema: { type: "string", enum: ["live", "saved"] } } },
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+          "400": error("Bad query"),
+          "404": error("No such job, no logs (no pods and none saved), or the dry-run target (it runs nothing)"),
+          "409": error("The containers have not started yet"),
+          ...authErrors,
+        },
+      },
+    },
+    "/jobs/{id}/manifests": {
+      get: {
+        operationId: "jobManifests",
+        summary: "What was submitted and what was (or would be) applied, with admission's problems and warnings",
+        ...secured,
+        parameters: [idParam],
+        responses: { "200": { description: "The manifests", content: json("Manifests") }, "404": error("No such job (or another tenant's)"), ...authErrors },
       },
     },
     "/healthz": { get: { summary: "Liveness (the process answers)", responses: { "200": { description: "alive" } } } },
@@ -103,6 +203,14 @@ export const openApiDocument = () => ({
   },
   components: {
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "A tenant's API token (API_TOKENS / API_TOKENS_FILE)" } },
-    schemas: { Job: schema(JobView), JobPage: schema(JobPage), Error: schema(ErrorBody) },
+    schemas: {
+      Job: schema(JobView),
+      JobPage: schema(JobPage),
+      Error: schema(ErrorBody),
+      DryRunResult: schema(DryRunResult),
+      Manifests: schema(ManifestsView),
+      StreamEvent: schema(StreamEvent),
+      StreamEnd: schema(StreamEnd),
+    },
   },
 });

@@ -12,6 +12,8 @@ export interface ServiceHandle {
   /** HTTP routes beyond health, readiness and metrics. */
   routes?: Router;
   readiness: ReadinessCheck[];
+  /** Called when the server stops taking requests: end long-lived responses (event streams) so it can close. */
+  closeStreams?(): void;
   /** Stop taking work, finish what is in flight, release connections. */
   stop(): Promise<void>;
 }

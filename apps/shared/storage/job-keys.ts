@@ -8,6 +8,9 @@ export const jobKeys = (jobId: string) => {
     manifests: `${root}/manifests.json`,
     applied: (target: string) => `${root}/${target}/applied.json`,
     rolledBack: (target: string) => `${root}/${target}/rolled-back.json`,
+    /** Each container's last log bytes, saved by the applier when its pod ends or is rolled back. */
+    logs: `${root}/logs/`,
+    log: (pod: string, container: string) => `${root}/logs/${pod}/${container}.log`,
     /** Written before a rollback starts; an apply that sees it undoes itself. */
     tombstone: `${root}/deleted`,
   };

@@ -1,0 +1,1027 @@
+// Generated from docs/openapi.yaml by `npm run openapi` (openapi-typescript); do not edit.
+export interface paths {
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events of all the caller's jobs as Server-Sent Events (never ends by itself while following)
+         * @description Server-Sent Events. `event:` is one of `status`, `workload`, `rollback_failed` and `data:` a StreamEvent as JSON; `id:` is the resume point: reconnect with Last-Event-ID (or ?lastEventId=) to get only what came after, from any replica. A comment line (`: heartbeat`) comes every SSE_HEARTBEAT_SECONDS. A stream that ends on purpose sends `event: end` (a StreamEnd) last.
+         */
+        get: operations["tenantEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness (the process answers) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description alive */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the caller's jobs, newest first */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's status, history and resources */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        /** Roll the job back: ROLLING_BACK, then ROLLED_BACK once everything it created is gone */
+        delete: operations["deleteJob"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The job's events as Server-Sent Events: history, then live until the job can no longer change
+         * @description Server-Sent Events. `event:` is one of `status`, `workload`, `rollback_failed` and `data:` a StreamEvent as JSON; `id:` is the resume point: reconnect with Last-Event-ID (or ?lastEventId=) to get only what came after, from any replica. A comment line (`: heartbeat`) comes every SSE_HEARTBEAT_SECONDS. A stream that ends on purpose sends `event: end` (a StreamEnd) last.
+         */
+        get: operations["jobEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The job's container logs: live from the cluster while its pods exist, saved (last 1 MiB per container) once they are gone
+         * @description Several containers are merged line by line, each line prefixed `[pod/container] `.
+         */
+        get: operations["jobLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/manifests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What was submitted and what was (or would be) applied, with admission's problems and warnings */
+        get: operations["jobManifests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text exposition format */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: broker, cache, storage (and target) reachable */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description ready */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description a dependency is unreachable; see checks */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a job (one multi-document YAML body, or several files as multipart/form-data) */
+        post: operations["submitJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        DryRunResult: {
+            ok: boolean;
+            problems: {
+                document?: number;
+                file?: string;
+                line?: number;
+                message: string;
+                object?: string;
+                path?: string;
+                rule?: string;
+            }[];
+            resources: {
+                apiVersion: string;
+                kind: string;
+                name: string;
+                namespace?: string;
+            }[];
+            warnings: {
+                document?: number;
+                file?: string;
+                message: string;
+                object?: string;
+                path?: string;
+            }[];
+        };
+        Error: {
+            details?: {
+                problems: {
+                    document?: number;
+                    file?: string;
+                    line?: number;
+                    message: string;
+                    object?: string;
+                    path?: string;
+                    rule?: string;
+                }[];
+            };
+            /** @description What went wrong and what to do about it */
+            error: string;
+        };
+        Job: {
+            createdAt: string;
+            history: {
+                at: string;
+                /** @enum {string} */
+                status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+            }[];
+            id: string;
+            namespace: string;
+            problems?: {
+                document?: number;
+                file?: string;
+                line?: number;
+                message: string;
+                object?: string;
+                path?: string;
+                rule?: string;
+            }[];
+            reason?: string;
+            resources: {
+                apiVersion: string;
+                kind: string;
+                name: string;
+                namespace?: string;
+            }[];
+            /** @enum {string} */
+            status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+            /** @enum {string} */
+            target?: "dry-run" | "kubernetes";
+            tenant: string;
+            updatedAt: string;
+            workload?: {
+                observedAt: string;
+                /** @enum {string} */
+                phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                pods: {
+                    failed: number;
+                    pending: number;
+                    running: number;
+                    succeeded: number;
+                };
+                problems: string[];
+            };
+        };
+        JobPage: {
+            items: {
+                createdAt: string;
+                history: {
+                    at: string;
+                    /** @enum {string} */
+                    status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+                }[];
+                id: string;
+                namespace: string;
+                problems?: {
+                    document?: number;
+                    file?: string;
+                    line?: number;
+                    message: string;
+                    object?: string;
+                    path?: string;
+                    rule?: string;
+                }[];
+                reason?: string;
+                resources: {
+                    apiVersion: string;
+                    kind: string;
+                    name: string;
+                    namespace?: string;
+                }[];
+                /** @enum {string} */
+                status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+                /** @enum {string} */
+                target?: "dry-run" | "kubernetes";
+                tenant: string;
+                updatedAt: string;
+                workload?: {
+                    observedAt: string;
+                    /** @enum {string} */
+                    phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                    pods: {
+                        failed: number;
+                        pending: number;
+                        running: number;
+                        succeeded: number;
+                    };
+                    problems: string[];
+                };
+            }[];
+            /** @description Pass as ?cursor= to get the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        Manifests: {
+            applied: {
+                [key: string]: unknown;
+            }[] | null;
+            jobId: string;
+            problems: {
+                document?: number;
+                file?: string;
+                line?: number;
+                message: string;
+                object?: string;
+                path?: string;
+                rule?: string;
+            }[];
+            /** @enum {string} */
+            status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+            submitted: {
+                name: string;
+                text: string;
+            }[];
+            /** @enum {string} */
+            target?: "dry-run" | "kubernetes";
+            warnings: {
+                document?: number;
+                file?: string;
+                message: string;
+                object?: string;
+                path?: string;
+            }[];
+        };
+        StreamEnd: {
+            jobId: string;
+            /** @enum {string} */
+            status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+        };
+        StreamEvent: {
+            at: string;
+            job: {
+                createdAt: string;
+                history: {
+                    at: string;
+                    /** @enum {string} */
+                    status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+                }[];
+                id: string;
+                namespace: string;
+                problems?: {
+                    document?: number;
+                    file?: string;
+                    line?: number;
+                    message: string;
+                    object?: string;
+                    path?: string;
+                    rule?: string;
+                }[];
+                reason?: string;
+                resources: {
+                    apiVersion: string;
+                    kind: string;
+                    name: string;
+                    namespace?: string;
+                }[];
+                /** @enum {string} */
+                status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+                /** @enum {string} */
+                target?: "dry-run" | "kubernetes";
+                tenant: string;
+                updatedAt: string;
+                workload?: {
+                    observedAt: string;
+                    /** @enum {string} */
+                    phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                    pods: {
+                        failed: number;
+                        pending: number;
+                        running: number;
+                        succeeded: number;
+                    };
+                    problems: string[];
+                };
+            };
+            jobId: string;
+            /** @enum {string} */
+            status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+            tenant: string;
+            /** @enum {string} */
+            type: "status";
+        } | {
+            at: string;
+            jobId: string;
+            tenant: string;
+            /** @enum {string} */
+            type: "workload";
+            workload: {
+                observedAt: string;
+                /** @enum {string} */
+                phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                pods: {
+                    failed: number;
+                    pending: number;
+                    running: number;
+                    succeeded: number;
+                };
+                problems: string[];
+            };
+        } | {
+            at: string;
+            jobId: string;
+            reason: string;
+            tenant: string;
+            /** @enum {string} */
+            type: "rollback_failed";
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    tenantEvents: {
+        parameters: {
+            query?: {
+                /** @description false: the stored history only, then end */
+                follow?: "true" | "false";
+                /** @description Resume after this event id (as the Last-Event-ID header); `$` for new events only */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Sent by EventSource on reconnect; wins over ?lastEventId */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream of StreamEvent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description follow or Last-Event-ID is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many open streams on this server, or Redis unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                status?: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPage"];
+                };
+            };
+            /** @description Bad filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rollback requested (a second DELETE is harmless) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    jobEvents: {
+        parameters: {
+            query?: {
+                /** @description false: the stored history only, then end */
+                follow?: "true" | "false";
+                /** @description Resume after this event id (as the Last-Event-ID header); `$` for new events only */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Sent by EventSource on reconnect; wins over ?lastEventId */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream; each event's data is a StreamEvent (JSON); the last one, `end`, is a StreamEnd */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description follow or Last-Event-ID is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many open streams on this server, or Redis unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    jobLogs: {
+        parameters: {
+            query?: {
+                /** @description Only this container */
+                container?: string;
+                /** @description Keep streaming while the containers run (live logs only) */
+                follow?: "true" | "false";
+                /** @description Only the last N lines of each container */
+                tailLines?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Plain text */
+            200: {
+                headers: {
+                    /** @description `live` (from the cluster) or `saved` (from storage) */
+                    "X-Log-Source"?: "live" | "saved";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Bad query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job, no logs (no pods and none saved), or the dry-run target (it runs nothing) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The containers have not started yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    jobManifests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manifests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Manifests"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submitJob: {
+        parameters: {
+            query?: {
+                /** @description true: parse and admit only, answer 200 with problems and warnings at once; no job is created, nothing is written */
+                dryRun?: "true" | "false";
+            };
+            header?: {
+                /** @description Retrying with the same key returns the same job, never a second one (422 if the body differs) */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/yaml": string;
+                "multipart/form-data": {
+                    files?: string[];
+                };
+                "text/yaml": string;
+            };
+        };
+        responses: {
+            /** @description Dry run (dryRun=true): the verdict; ok with empty problems when the job would be accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunResult"];
+                };
+            };
+            /** @description Accepted; follow the Location header */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Empty body, YAML that cannot be parsed (details.problems has document and line), bad multipart */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still being accepted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body, file count or file size over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Content type is not YAML or multipart/form-data */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Broker, cache or storage unavailable; nothing was kept. Retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
+COPY scripts/build-console.ts ./scripts/build-console.ts
 RUN npm run build && npm prune --omit=dev
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot

@@ -9,6 +9,7 @@ import { StreamBudget, eventRoutes } from "./events/event-routes";
 import { StreamTail } from "./events/stream-tail";
 import { logRoutes } from "./logs/log-routes";
 import type { PodLogs } from "./logs/pod-logs";
+import { consoleRoutes } from "./console/console-routes";
 import { manifestsRoutes } from "./manifests-route";
 
 type ReadApiSettings = Pick<ServiceEnv<"status-worker">, "NAME_PREFIX" | "APPLIER_TARGET" | "KUBECONFIG_PATH" | "SSE_HEARTBEAT_SECONDS" | "MAX_STREAMS">;
@@ -22,7 +23,7 @@ export interface ReadApi {
 }
 
 /**
- * Event streams, logs and manifests of jobs. The status worker serves them, and so does the
+ * Event streams, logs and manifests of jobs, and the web console built on them. The status worker serves them, and so does the
  * entrypoint, which serves the whole public API behind the Gateway (it routes by path only).
  * Everything comes from Redis, storage and the cluster, so any replica of either answers.
  */
@@ -40,7 +41,9 @@ export const createReadApi = async (env: ReadApiSettings, deps: { redis: Redis; 
   const routes = Router()
     .use(eventRoutes({ jobs, events, tail, heartbeatMs: env.SSE_HEARTBEAT_SECONDS * 1000, logger, streams }, auth))
     .use(logRoutes({ jobs, store, pods, target: env.APPLIER_TARGET, streams, logger }, auth))
-    .use(manifestsRoutes({ jobs, store }, auth));
+    .use(manifestsRoutes({ jobs, store }, auth))
+    // The web console: a static page on the same origin that calls this API with the user's token.
+    .use(consoleRoutes());
   return {
     routes,
     events,

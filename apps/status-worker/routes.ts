@@ -23,6 +23,11 @@ export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: Req
     res.json(await jobs.list({ ...q.data, tenant: tenantOf(res) }));
   });
 
+  // Before /jobs/:id. Counts per status for the console's filter (the listing is paginated).
+  r.get("/jobs/counts", async (_req, res) => {
+    res.json({ counts: await jobs.countByStatus(tenantOf(res)) });
+  });
+
   r.get("/jobs/:id", async (req, res) => {
     const id = req.params.id;
     const job = JobId.safeParse(id).success ? await jobs.get(id) : null;

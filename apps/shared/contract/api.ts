@@ -63,7 +63,7 @@ export const STREAM_EVENT_TYPES = ["status", "workload", "rollback_failed"] as c
 /** The last event of a per-job stream that closes on purpose (a browser's EventSource would reconnect otherwise). */
 export const StreamEnd = z.object({ jobId: z.string(), status: JobStatus });
 export type StreamEnd = z.infer<typeof StreamEnd>;
-export const STREAM_END_EVENT = "end";
+export { STREAM_END_EVENT } from "./browser-safe";
 
 /** Stream entry ids as Redis makes them (`<ms>-<seq>`): the only Last-Event-ID accepted. */
 export const EventId = z.string().regex(/^\d{1,20}-\d{1,20}$/, "Last-Event-ID must be an id this API sent, such as 1732540000000-0");

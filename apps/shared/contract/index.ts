@@ -5,3 +5,4 @@ export * from "./topology";
 export * from "./service-config";
 export * from "./platform";
 export * from "./api";
+export * from "./console";

@@ -1,15 +1,8 @@
 import { z } from "zod";
 
-/** Job statuses exactly as DESIGN.md lists them. */
-export const JOB_STATUSES = [
-  "PENDING",
-  "APPLYING_IN_CLUSTER",
-  "DONE",
-  "REJECTED",
-  "FAILED",
-  "ROLLING_BACK",
-  "ROLLED_BACK",
-] as const;
+import { JOB_STATUSES } from "./browser-safe";
+
+export { JOB_STATUSES };
 export const JobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatus>;
 

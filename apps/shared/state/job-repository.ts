@@ -1,6 +1,7 @@
 import { ReplyError, type Redis } from "ioredis";
 import { DependencyDownError } from "../errors/app-error";
 import {
+  JOB_STATUSES,
   STATUS_RANK,
   type HistoryEntry,
   type JobStatus,
@@ -130,6 +131,14 @@ export class JobRepository {
       if (view) items.push(view);
     }
     return { items, nextCursor: ids.length > opts.limit ? String(offset + opts.limit) : undefined };
+  }
+
+  /** How many of the tenant's jobs are at each status (one ZCARD per status index, pipelined). */
+  async countByStatus(tenant: string): Promise<Record<JobStatus, number>> {
+    const pipe = this.redis.pipeline();
+    for (const s of JOB_STATUSES) pipe.zcard(`${this.statusIndex(tenant)}${s}`);
+    const replies = (await this.call(() => pipe.exec())) ?? [];
+    return Object.fromEntries(JOB_STATUSES.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)])) as Record<JobStatus, number>;
   }
 
   /** Remove a job that was never accepted (its submission failed half-way). */

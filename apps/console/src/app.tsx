@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { JobStatus, JobView } from "../../shared/contract/job";
+import { countJobs, listJobs } from "./api";
+import { explain } from "./api-error";
+import { JobDetails } from "./components/JobDetails";
+import { JobsTable } from "./components/JobsTable";
+import { SubmitPanel } from "./components/SubmitPanel";
+import { TokenBar } from "./components/TokenBar";
+import { followEvents } from "./event-stream";
+
+const PAGE = 50;
+const COUNTS_AFTER_MS = 300;
+
+const newestFirst = (a: JobView, b: JobView) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0);
+const selectedFromHash = () => /^#\/jobs\/([0-9a-f-]{36})$/.exec(location.hash)?.[1];
+
+/** The console: jobs table with live updates, a job's details, submission, token entry. */
+export const App = () => {
+  const [jobs, setJobs] = useState<Map<string, JobView>>(new Map());
+  const [counts, setCounts] = useState<Partial<Record<JobStatus, number>>>({});
+  const [filter, setFilter] = useState<JobStatus | undefined>();
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [selected, setSelected] = useState<string | undefined>(selectedFromHash());
+  const [error, setError] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+  const [session, setSession] = useState(0); // bumps when the token changes: reload everything
+  const countsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const refreshCounts = useCallback(() => {
+    clearTimeout(countsTimer.current);
+    countsTimer.current = setTimeout(() => countJobs().then((c) => setCounts(c.counts), () => undefined), COUNTS_AFTER_MS);
+  }, []);
+
+  const upsert = useCallback(
+    (job: JobView) =>
+      setJobs((prev) => {
+        const next = new Map(prev);
+        if (filter && job.status !== filter) next.delete(job.id);
+        else next.set(job.id, job);
+        return next;
+      }),
+    [filter],
+  );
+
+  // Live updates for all of the tenant's jobs; started before the first page so nothing falls between.
+  useEffect(() => {
+    const stream = followEvents("/events?lastEventId=%24", {
+      onOpen: () => (setLive(true), setError(null)),
+      onEvent: (e) => {
+        if (e.type === "status") {
+          upsert(e.job);
+          refreshCounts();
+        } else if (e.type === "workload") {
+          setJobs((prev) => {
+            const j = prev.get(e.jobId);
+            return j ? new Map(prev).set(j.id, { ...j, workload: e.workload }) : prev;
+          });
+        }
+      },
+      onError: (err) => (setLive(false), setError(explain(err))),
+    });
+    return () => stream.stop();
+  }, [session, upsert]);
+
+  useEffect(() => {
+    setJobs(new Map());
+    listJobs({ status: filter, limit: PAGE }).then(
+      (page) => {
+        setJobs(new Map(page.items.map((j) => [j.id, j])));
+        setCursor(page.nextCursor);
+      },
+      (err: unknown) => setError(explain(err)),
+    );
+    countJobs().then((c) => setCounts(c.counts), () => undefined);
+  }, [filter, session]);
+
+  useEffect(() => {
+    const onHash = () => setSelected(selectedFromHash());
+    addEventListener("hashchange", onHash);
+    return () => removeEventListener("hashchange", onHash);
+  }, []);
+
+  const select = (id: string | undefined) => {
+    location.hash = id ? `#/jobs/${id}` : "";
+    setSelected(id);
+  };
+
+  const more = () =>
+    cursor &&
+    listJobs({ status: filter, limit: PAGE, cursor }).then((page) => {
+      setJobs((prev) => new Map([...prev, ...page.items.map((j) => [j.id, j] as const)]));
+      setCursor(page.nextCursor);
+    }, (err: unknown) => setError(explain(err)));
+
+  return (
+    <>
+      <header class="top">
+        <h1>Jobs</h1>
+        <span class={live ? "live on" : "live"} role="status">
+          {live ? "Live" : "Not live"}
+        </span>
+        <TokenBar onChange={() => setSession((s) => s + 1)} />
+      </header>
+      {error && (
+        <div class="banner" role="alert">
+          {error}{" "}
+          <button type="button" onClick={() => setError(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <main class={selected ? "with-details" : ""}>
+        <div class="left">
+          <JobsTable jobs={[...jobs.values()].sort(newestFirst)} counts={counts} filter={filter} onFilter={setFilter} selected={selected} onSelect={select} onMore={cursor ? () => void more() : undefined} />
+          <SubmitPanel onSubmitted={(id) => select(id)} onError={setError} />
+        </div>
+        {selected && <JobDetails key={selected} jobId={selected} onClose={() => select(undefined)} onError={setError} onChanged={upsert} />}
+      </main>
+    </>
+  );
+};

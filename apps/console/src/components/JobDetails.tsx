@@ -1,0 +1,129 @@
+import { useEffect, useState } from "preact/hooks";
+import type { ManifestsView } from "../../../shared/contract/api";
+import type { JobView } from "../../../shared/contract/job";
+import { deleteJob, getJob, getManifests } from "../api";
+import { explain } from "../api-error";
+import { followEvents } from "../event-stream";
+import { formatTime } from "../format";
+import { LogsPanel } from "./LogsPanel";
+import { ManifestDiff } from "./ManifestDiff";
+import { ProblemList } from "./ProblemList";
+import { StatusChip } from "./StatusChip";
+
+type Tab = "overview" | "manifests" | "logs";
+const TABS: { id: Tab; label: string }[] = [
+  { id: "overview", label: "Overview" },
+  { id: "manifests", label: "Manifests" },
+  { id: "logs", label: "Logs" },
+];
+
+/** One job: timeline, problems and warnings, resources, workload, manifests, logs, delete. */
+export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: string; onClose(): void; onError(message: string): void; onChanged(job: JobView): void }) => {
+  const [job, setJob] = useState<JobView | null>(null);
+  const [manifests, setManifests] = useState<ManifestsView | null>(null);
+  const [tab, setTab] = useState<Tab>("overview");
+  const [deleting, setDeleting] = useState(false);
+
+  useEffect(() => {
+    setJob(null);
+    setManifests(null);
+    getJob(jobId).then(setJob, (err: unknown) => onError(explain(err)));
+    // The job's own stream: every status change carries the whole job.
+    const stream = followEvents(`/jobs/${encodeURIComponent(jobId)}/events`, {
+      onEvent: (e) => {
+        if (e.type === "status") {
+          setJob(e.job);
+          onChanged(e.job);
+        } else if (e.type === "workload") setJob((j) => (j ? { ...j, workload: e.workload } : j));
+      },
+      onError: (err) => onError(explain(err)),
+    });
+    return () => stream.stop();
+  }, [jobId]);
+
+  // Manifests change when admission has run (applied objects) and when the job settles.
+  useEffect(() => {
+    if (job) getManifests(jobId).then(setManifests, () => setManifests(null));
+  }, [jobId, job?.status]);
+
+  if (!job) return <section class="details" aria-busy="true" aria-label="Job details">Loading job {jobId}…</section>;
+  const canDelete = !["ROLLING_BACK", "ROLLED_BACK"].includes(job.status);
+
+  return (
+    <section class="details" aria-labelledby="details-title">
+      <header>
+        <h2 id="details-title">
+          Job <span class="mono">{job.id}</span> <StatusChip status={job.status} />
+        </h2>
+        <div class="actions">
+          <button
+            type="button"
+            class="danger"
+            disabled={!canDelete || deleting}
+            onClick={() => {
+              if (!confirm(`Delete job ${job.id}? Everything it created in the cluster is removed.`)) return;
+              setDeleting(true);
+              deleteJob(job.id).then(
+                (j) => (setJob(j), onChanged(j)),
+                (err: unknown) => onError(explain(err)),
+              ).finally(() => setDeleting(false));
+            }}
+          >
+            Delete job
+          </button>
+          <button type="button" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </header>
+      <div role="tablist" aria-label="Job details">
+        {TABS.map((t) => (
+          <button type="button" role="tab" key={t.id} id={`tab-${t.id}`} aria-selected={tab === t.id} aria-controls={`panel-${t.id}`} onClick={() => setTab(t.id)}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === "overview" && <Overview job={job} manifests={manifests} />}
+        {tab === "manifests" && (manifests ? <ManifestDiff manifests={manifests} /> : <p>Loading manifests…</p>)}
+        {tab === "logs" && <LogsPanel jobId={job.id} />}
+      </div>
+    </section>
+  );
+};
+
+const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView | null }) => (
+  <div class="overview">
+    <h3>Timeline</h3>
+    <ol class="timeline" aria-label="Status timeline">
+      {job.history.map((h) => (
+        <li key={h.status} data-status={h.status}>
+          <StatusChip status={h.status} /> <time dateTime={h.at}>{formatTime(h.at)}</time>
+        </li>
+      ))}
+    </ol>
+    {job.reason && (
+      <p class="reason">
+        <strong>Reason:</strong> {job.reason}
+      </p>
+    )}
+    <ProblemList title={(job.problems?.length ?? 0) + (manifests?.warnings.length ?? 0) > 0 ? "Admission" : undefined} problems={job.problems ?? []} warnings={manifests?.warnings ?? []} />
+    <h3>Workload</h3>
+    {job.workload ? (
+      <p class="workload">
+        {job.workload.phase}: {job.workload.pods.running} running, {job.workload.pods.pending} pending, {job.workload.pods.succeeded} succeeded, {job.workload.pods.failed} failed
+        {job.workload.problems.length > 0 && <ul>{job.workload.problems.map((p, i) => <li key={i}>{p}</li>)}</ul>}
+      </p>
+    ) : (
+      <p class="workload">{job.target === "dry-run" ? "Dry-run target: nothing runs, so there is no workload." : "No workload reported yet."}</p>
+    )}
+    <h3>Resources ({job.resources.length})</h3>
+    <ul class="resources">
+      {job.resources.map((r) => (
+        <li key={`${r.kind}/${r.name}`} class="mono">
+          {r.kind}/{r.name} <span class="muted">{r.apiVersion}{r.namespace ? ` in ${r.namespace}` : ""}</span>
+        </li>
+      ))}
+    </ul>
+  </div>
+);

@@ -1,0 +1,79 @@
+import { JOB_STATUSES } from "../../../shared/contract/browser-safe";
+import type { JobStatus, JobView } from "../../../shared/contract/job";
+import { STATUS_LABEL, formatTime } from "../format";
+import { StatusChip } from "./StatusChip";
+
+export interface JobsTableProps {
+  jobs: JobView[];
+  counts: Partial<Record<JobStatus, number>>;
+  filter: JobStatus | undefined;
+  onFilter(status: JobStatus | undefined): void;
+  selected: string | undefined;
+  onSelect(id: string): void;
+  onMore?: () => void;
+}
+
+/** Newest first; counts per status double as the filter; each row opens the job's details. */
+export const JobsTable = ({ jobs, counts, filter, onFilter, selected, onSelect, onMore }: JobsTableProps) => (
+  <section class="jobs" aria-labelledby="jobs-title">
+    <h2 id="jobs-title">Jobs</h2>
+    <div class="filters" role="group" aria-label="Filter by status">
+      <button type="button" aria-pressed={filter === undefined} onClick={() => onFilter(undefined)}>
+        All
+      </button>
+      {JOB_STATUSES.map((s) => (
+        <button type="button" key={s} aria-pressed={filter === s} onClick={() => onFilter(s)} data-filter={s}>
+          {STATUS_LABEL[s]} <span class="count" data-count={s}>{counts[s] ?? 0}</span>
+        </button>
+      ))}
+    </div>
+    <table>
+      <caption class="visually-hidden">Your jobs, newest first{filter ? `, ${STATUS_LABEL[filter]} only` : ""}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Job</th>
+          <th scope="col">Status</th>
+          <th scope="col">Created</th>
+          <th scope="col">Updated</th>
+          <th scope="col">Resources</th>
+          <th scope="col">Workload</th>
+        </tr>
+      </thead>
+      <tbody>
+        {jobs.length === 0 && (
+          <tr>
+            <td colSpan={6} class="empty">
+              No jobs{filter ? ` with status ${STATUS_LABEL[filter]}` : " yet: submit one below"}.
+            </td>
+          </tr>
+        )}
+        {jobs.map((j) => (
+          <tr key={j.id} data-job={j.id} aria-selected={j.id === selected} class={j.id === selected ? "selected" : ""}>
+            <td>
+              <a href={`#/jobs/${j.id}`} onClick={(e) => (e.preventDefault(), onSelect(j.id))} class="mono">
+                {j.id.slice(0, 8)}
+              </a>
+            </td>
+            <td>
+              <StatusChip status={j.status} />
+            </td>
+            <td>{formatTime(j.createdAt)}</td>
+            <td>{formatTime(j.updatedAt)}</td>
+            <td class="num">{j.resources.length}</td>
+            <td>{j.workload ? `${j.workload.phase} (${j.workload.pods.running}/${podTotal(j)} running)` : "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+    {onMore && (
+      <button type="button" class="more" onClick={onMore}>
+        Load older jobs
+      </button>
+    )}
+  </section>
+);
+
+const podTotal = (j: JobView): number => {
+  const p = j.workload?.pods;
+  return p ? p.pending + p.running + p.succeeded + p.failed : 0;
+};

@@ -1,0 +1,145 @@
+/**
+ * The web console in a real browser (Debian's headless Chromium, driven by playwright-core),
+ * against the real services on the local RabbitMQ and Redis, dry-run target.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONSOLE_CSP } from "../../apps/status-worker/console/console-routes";
+import { buildConsole } from "../../scripts/build-console";
+import { startTestStack, type TestStack } from "../support/test-stack";
+import { launchChromium } from "./browser";
+
+const JOB = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pi\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: pi\n          image: perl:5.34\n          command: [perl, -e, print 1]\n";
+// Line 8: a privileged container, refused by Pod Security (restricted).
+const PRIVILEGED = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      securityContext: {privileged: true}\n      image: busybox\n";
+
+let browser: Browser;
+let stack: TestStack;
+let secured: TestStack;
+const TOKEN = "s3cret-token-for-tests-0123456789";
+
+beforeAll(async () => {
+  await buildConsole();
+  [browser, stack, secured] = await Promise.all([launchChromium(), startTestStack(), startTestStack({ API_TOKENS: `team-a:${TOKEN}` })]);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([stack?.cleanup(), secured?.cleanup()]);
+});
+
+/** A fresh page that records every request and every console error (CSP violations appear there). */
+const open = async (base: string): Promise<{ page: Page; ctx: BrowserContext; requests: string[]; errors: string[] }> => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on("request", (r) => requests.push(r.url()));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${base}/`);
+  return { page, ctx, requests, errors };
+};
+
+const counts = async (base: string, headers: Record<string, string> = {}) => ((await (await fetch(`${base}/jobs/counts`, { headers })).json()) as { counts: Record<string, number> }).counts;
+
+describe("the web console", () => {
+  it("When the page loads, then it is served under its own strict CSP, makes no request off its origin and logs no violation", async () => {
+    const res = await fetch(`${stack.url}/`);
+    expect(res.headers.get("content-security-policy")).toBe(CONSOLE_CSP);
+    expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    const { page, ctx, requests, errors } = await open(stack.url);
+    await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
+    await page.getByText("Live", { exact: true }).waitFor();
+    expect(requests.length).toBeGreaterThan(2);
+    expect(requests.filter((u) => !u.startsWith(stack.url))).toEqual([]);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it("When every control is reached, then each has a label a screen reader reads", async () => {
+    const { page, ctx } = await open(stack.url);
+    await page.getByLabel("Kubernetes YAML (one or more documents)").waitFor();
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("input, textarea, select")].filter((el) => {
+        const id = el.getAttribute("id");
+        return !(id && document.querySelector(`label[for="${id}"]`)) && !el.closest("label") && !el.getAttribute("aria-label");
+      }).length,
+    );
+    expect(unlabelled).toBe(0);
+    // Keyboard: the YAML field is reachable with Tab from the top of the page.
+    let reached = false;
+    for (let i = 0; i < 30 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => document.activeElement?.id === "yaml-input");
+    }
+    expect(reached).toBe(true);
+    await ctx.close();
+  });
+
+  it("When YAML with a problem is pasted, then the dry run shows it at its line and no job is created", async () => {
+    const before = await counts(stack.url);
+    const { page, ctx } = await open(stack.url);
+    await page.getByLabel("Kubernetes YAML (one or more documents)").fill(PRIVILEGED);
+    await page.locator('.validation[data-state="problems"]').waitFor();
+    const marked = page.locator("li.has-problem");
+    await expect.poll(() => marked.getAttribute("data-line")).toBe("8");
+    expect(await marked.locator(".inline-problem").first().textContent()).toMatch(/privileged/i);
+    expect(await counts(stack.url)).toEqual(before);
+    await ctx.close();
+  });
+
+  it("When a valid job is submitted, then it appears and moves live to DONE, with its timeline, manifests and a logs message", async () => {
+    const { page, ctx } = await open(stack.url);
+    await page.getByLabel("Kubernetes YAML (one or more documents)").fill(JOB);
+    await page.locator('.validation[data-state="ok"]').waitFor();
+    await page.getByRole("button", { name: "Submit job" }).click();
+    // The details open on the new job; the row updates from the event stream, no reload.
+    await page.waitForURL(/#\/jobs\/[0-9a-f-]{36}$/);
+    const id = /#\/jobs\/(.+)$/.exec(page.url())?.[1] ?? "";
+    await page.locator(`tr[data-job="${id}"] [data-status="DONE"]`).waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.locator('.timeline li').evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE"]);
+    await page.getByRole("tab", { name: "Manifests" }).click();
+    await page.getByLabel("Submitted versus applied manifests").waitFor();
+    // Admission adds the job's namespace: it shows as an added line.
+    expect(await page.locator(".diff .added").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(`namespace: job-${id}`)]));
+    await page.getByRole("tab", { name: "Logs" }).click();
+    await expect.poll(() => page.locator(".logs .error").textContent()).toMatch(/dry-run/i);
+    await ctx.close();
+  });
+
+  it("When a job is deleted, then its details show ROLLING_BACK then ROLLED_BACK", async () => {
+    const { page, ctx } = await open(stack.url);
+    await page.getByLabel("Kubernetes YAML (one or more documents)").fill(JOB.replace("name: pi\nspec", "name: pi2\nspec"));
+    await page.locator('.validation[data-state="ok"]').waitFor();
+    await page.getByRole("button", { name: "Submit job" }).click();
+    await page.locator('.details h2 [data-status="DONE"]').waitFor({ timeout: 15_000 });
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete job" }).click();
+    await page.locator('.details h2 [data-status="ROLLED_BACK"]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.locator(".timeline li").evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE", "ROLLING_BACK", "ROLLED_BACK"]);
+    await ctx.close();
+  });
+
+  it("When a status is chosen, then the table shows only those jobs and the counts match the API", async () => {
+    const { page, ctx } = await open(stack.url);
+    const api = await counts(stack.url);
+    await expect.poll(() => page.locator('[data-count="DONE"]').textContent()).toBe(String(api.DONE));
+    await page.locator('button[data-filter="ROLLED_BACK"]').click();
+    await expect.poll(() => page.locator("tbody [data-status]").evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute("data-status")))])).toEqual(["ROLLED_BACK"]);
+    await ctx.close();
+  });
+
+  it("When the API needs a token, then 401 is explained, and the token entered is kept in this tab's session storage only", async () => {
+    const { page, ctx } = await open(secured.url);
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/needs a valid token/);
+    await page.getByLabel("API token").fill(TOKEN);
+    await page.getByRole("button", { name: "Use token" }).click();
+    await page.getByText("Live", { exact: true }).waitFor();
+    expect(await page.evaluate(() => [sessionStorage.length, localStorage.length, document.cookie])).toEqual([1, 0, ""]);
+    // Another tab (a new context) starts without it.
+    const other = await open(secured.url);
+    await expect.poll(() => other.page.getByRole("alert").textContent()).toMatch(/needs a valid token/);
+    await other.ctx.close();
+    await ctx.close();
+  });
+});

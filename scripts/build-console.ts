@@ -26,6 +26,7 @@ export const buildConsole = async (outDir = path.join(ROOT, "dist", "console")):
     logLevel: "warning",
   });
   await copyFile(path.join(ROOT, "apps/console/index.html"), path.join(outDir, "index.html"));
+  await copyFile(path.join(ROOT, "apps/console/favicon.svg"), path.join(outDir, "assets", "favicon.svg"));
 };
 
 if (require.main === module) {

@@ -7,6 +7,7 @@ import { JobsTable } from "./components/JobsTable";
 import { SubmitPanel } from "./components/SubmitPanel";
 import { TokenBar } from "./components/TokenBar";
 import { followEvents } from "./event-stream";
+import { fresher } from "./fresher";
 
 const PAGE = 50;
 const COUNTS_AFTER_MS = 300;
@@ -35,8 +36,9 @@ export const App = () => {
     (job: JobView) =>
       setJobs((prev) => {
         const next = new Map(prev);
-        if (filter && job.status !== filter) next.delete(job.id);
-        else next.set(job.id, job);
+        const newest = fresher(prev.get(job.id), job);
+        if (filter && newest.status !== filter) next.delete(job.id);
+        else next.set(job.id, newest);
         return next;
       }),
     [filter],
@@ -66,7 +68,8 @@ export const App = () => {
     setJobs(new Map());
     listJobs({ status: filter, limit: PAGE }).then(
       (page) => {
-        setJobs(new Map(page.items.map((j) => [j.id, j])));
+        // Stream events may have arrived while the page loaded: keep whichever is newer.
+        setJobs((prev) => new Map(page.items.map((j) => [j.id, fresher(prev.get(j.id), j)])));
         setCursor(page.nextCursor);
       },
       (err: unknown) => setError(explain(err)),

@@ -5,6 +5,7 @@ import { deleteJob, getJob, getManifests } from "../api";
 import { explain } from "../api-error";
 import { followEvents } from "../event-stream";
 import { formatTime } from "../format";
+import { fresher } from "../fresher";
 import { LogsPanel } from "./LogsPanel";
 import { ManifestDiff } from "./ManifestDiff";
 import { ProblemList } from "./ProblemList";
@@ -23,23 +24,25 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
   const [manifests, setManifests] = useState<ManifestsView | null>(null);
   const [tab, setTab] = useState<Tab>("overview");
   const [deleting, setDeleting] = useState(false);
+  // The server ends a job's stream once nothing more can happen by itself; a DELETE changes
+  // that, so deleting starts a new watch (see streamIsOver in the contract).
+  const [watch, setWatch] = useState(0);
+  const update = (next: JobView) => setJob((prev) => fresher(prev, next));
 
   useEffect(() => {
-    setJob(null);
-    setManifests(null);
-    getJob(jobId).then(setJob, (err: unknown) => onError(explain(err)));
+    getJob(jobId).then(update, (err: unknown) => onError(explain(err)));
     // The job's own stream: every status change carries the whole job.
     const stream = followEvents(`/jobs/${encodeURIComponent(jobId)}/events`, {
       onEvent: (e) => {
         if (e.type === "status") {
-          setJob(e.job);
+          update(e.job);
           onChanged(e.job);
         } else if (e.type === "workload") setJob((j) => (j ? { ...j, workload: e.workload } : j));
       },
       onError: (err) => onError(explain(err)),
     });
     return () => stream.stop();
-  }, [jobId]);
+  }, [jobId, watch]);
 
   // Manifests change when admission has run (applied objects) and when the job settles.
   useEffect(() => {
@@ -64,7 +67,7 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
               if (!confirm(`Delete job ${job.id}? Everything it created in the cluster is removed.`)) return;
               setDeleting(true);
               deleteJob(job.id).then(
-                (j) => (setJob(j), onChanged(j)),
+                (j) => (update(j), onChanged(j), setWatch((w) => w + 1)),
                 (err: unknown) => onError(explain(err)),
               ).finally(() => setDeleting(false));
             }}
@@ -115,7 +118,7 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
         {job.workload.problems.length > 0 && <ul>{job.workload.problems.map((p, i) => <li key={i}>{p}</li>)}</ul>}
       </p>
     ) : (
-      <p class="workload">{job.target === "dry-run" ? "Dry-run target: nothing runs, so there is no workload." : "No workload reported yet."}</p>
+      <p class="workload">{noWorkload(job)}</p>
     )}
     <h3>Resources ({job.resources.length})</h3>
     <ul class="resources">
@@ -127,3 +130,10 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
     </ul>
   </div>
 );
+
+const noWorkload = (job: JobView): string => {
+  if (job.status === "REJECTED") return "Rejected by admission: nothing was applied.";
+  if (job.status === "FAILED") return "Failed before anything ran in the cluster.";
+  if (job.target === "dry-run") return "Dry-run target: nothing runs, so there is no workload.";
+  return job.status === "DONE" ? "No workload reported yet." : "Not applied yet.";
+};

@@ -8,7 +8,7 @@ export const TokenBar = ({ onChange }: { onChange: () => void }) => {
   return (
     <form
       class="token"
-      aria-label="API token"
+      aria-label="Token entry"
       onSubmit={(e) => {
         e.preventDefault();
         if (!draft.trim()) return;

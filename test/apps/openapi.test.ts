@@ -22,6 +22,8 @@ describe("OpenAPI document", () => {
         "POST /yaml",
         "GET /jobs",
         "GET /jobs/{id}",
+        "GET /jobs/counts",
+        "GET /",
         "DELETE /jobs/{id}",
         "GET /jobs/{id}/events",
         "GET /events",

@@ -1,21 +1,15 @@
 /**
- * The console's one typed client of the Management App API. Types come from the contract
- * (apps/shared/contract), the same module the services and `docs/openapi.yaml` are built from,
- * so an API change breaks this build instead of its users.
+ * The console's calls, all through the project's one typed client (openapi-fetch typed from
+ * docs/openapi.yaml, apps/shared/api-client), the same client cpctl uses: a route or schema
+ * change the console does not follow fails its build.
  */
-import type { DryRunResult, ManifestsView } from "../../shared/contract/api";
-import type { JobStatus, JobView } from "../../shared/contract/job";
+import { createApiClient, type DryRunResult, type Job, type JobPage, type Manifests } from "../../shared/api-client/client";
+import type { components } from "../../shared/api-client/schema";
 import { ApiError } from "./api-error";
 import { readToken } from "./token";
 
-export interface JobsPage {
-  items: JobView[];
-  nextCursor?: string;
-}
-
-export interface StatusCounts {
-  counts: Record<JobStatus, number>;
-}
+export type JobStatus = Job["status"];
+export type StatusCounts = components["schemas"]["StatusCounts"];
 
 /** A manifest file to submit: pasted text or a dropped file. */
 export interface ManifestFile {
@@ -23,62 +17,46 @@ export interface ManifestFile {
   text: string;
 }
 
+/** A client for this origin with this tab's token (read per call: the token can change). */
+export const api = () => createApiClient(location.origin, readToken() ?? undefined);
+
 export const authHeaders = (): Record<string, string> => {
   const token = readToken();
   return token ? { Authorization: `Bearer ${token}` } : {};
 };
 
-/** Turn a non-2xx answer into an ApiError carrying the server's message and Retry-After. */
-export const failure = async (res: Response): Promise<ApiError> => {
-  let message = `${res.status} ${res.statusText}`;
-  let details: unknown;
-  try {
-    const body = (await res.json()) as { error?: string; details?: unknown };
-    if (body.error) message = body.error;
-    details = body.details;
-  } catch {
-    /* not JSON: keep the status line */
-  }
-  const retry = Number(res.headers.get("Retry-After"));
-  return new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : undefined, details);
+/** A non-2xx answer as an ApiError: the server's message, its details and Retry-After. */
+export const failure = (response: Response, body?: { error?: string; details?: unknown }): ApiError => {
+  const retry = Number(response.headers.get("Retry-After"));
+  return new ApiError(response.status, body?.error ?? `${response.status} ${response.statusText}`, Number.isFinite(retry) && retry > 0 ? retry : undefined, body?.details);
 };
 
-const call = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
-  const res = await fetch(path, { ...init, headers: { Accept: "application/json", ...authHeaders(), ...(init.headers as Record<string, string> | undefined) } });
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as T;
+/** Unwrap openapi-fetch's `{data, error, response}`: data, or an ApiError. */
+const ok = async <T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
+  const { data, error, response } = await call;
+  if (!response.ok || data === undefined) throw failure(response, error as { error?: string; details?: unknown } | undefined);
+  return data;
 };
 
-export const listJobs = (opts: { status?: JobStatus; limit?: number; cursor?: string }): Promise<JobsPage> => {
-  const q = new URLSearchParams();
-  if (opts.status) q.set("status", opts.status);
-  if (opts.limit) q.set("limit", String(opts.limit));
-  if (opts.cursor) q.set("cursor", opts.cursor);
-  return call<JobsPage>(`/jobs?${q}`);
-};
+export const listJobs = (opts: { status?: JobStatus; limit?: number; cursor?: string }): Promise<JobPage> =>
+  ok(api().GET("/jobs", { params: { query: { ...(opts.status ? { status: opts.status } : {}), ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.cursor ? { cursor: opts.cursor } : {}) } } }));
 
-export const countJobs = (): Promise<StatusCounts> => call<StatusCounts>("/jobs/counts");
-export const getJob = (id: string): Promise<JobView> => call<JobView>(`/jobs/${encodeURIComponent(id)}`);
-export const getManifests = (id: string): Promise<ManifestsView> => call<ManifestsView>(`/jobs/${encodeURIComponent(id)}/manifests`);
-export const deleteJob = (id: string): Promise<JobView> => call<JobView>(`/jobs/${encodeURIComponent(id)}`, { method: "DELETE" });
+export const countJobs = (): Promise<StatusCounts> => ok(api().GET("/jobs/counts"));
+export const getJob = (id: string): Promise<Job> => ok(api().GET("/jobs/{id}", { params: { path: { id } } }));
+export const getManifests = (id: string): Promise<Manifests> => ok(api().GET("/jobs/{id}/manifests", { params: { path: { id } } }));
+export const deleteJob = (id: string): Promise<Job> => ok(api().DELETE("/jobs/{id}", { params: { path: { id } } }));
 
-/** One pasted document goes as a YAML body; files go as multipart, keeping their names for problems. */
-const submission = (files: ManifestFile[]): { body: BodyInit; headers: Record<string, string> } => {
+/** Files go as multipart (their names make problems point at the right file); one paste as a YAML body. */
+const asBody = (files: ManifestFile[]) => {
   const only = files[0];
-  if (files.length === 1 && only) return { body: only.text, headers: { "Content-Type": "application/yaml" } };
+  if (files.length === 1 && only) return { body: only.text as never, bodySerializer: (b: unknown) => b as string, headers: { "Content-Type": "application/yaml" } };
   const form = new FormData();
   for (const f of files) form.append("files", new Blob([f.text], { type: "application/yaml" }), f.name);
-  return { body: form, headers: {} };
+  return { body: form as never, bodySerializer: (b: unknown) => b as FormData };
 };
 
 /** `POST /yaml?dryRun=true`: parsing and admission only; nothing is created. */
-export const validate = (files: ManifestFile[]): Promise<DryRunResult> => {
-  const { body, headers } = submission(files);
-  return call<DryRunResult>("/yaml?dryRun=true", { method: "POST", body, headers });
-};
+export const validate = (files: ManifestFile[]): Promise<DryRunResult> => ok(api().POST("/yaml", { params: { query: { dryRun: "true" } }, ...asBody(files) }));
 
-export const submit = (files: ManifestFile[], idempotencyKey?: string): Promise<JobView> => {
-  const { body, headers } = submission(files);
-  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
-  return call<JobView>("/yaml", { method: "POST", body, headers });
-};
+export const submit = (files: ManifestFile[], idempotencyKey?: string): Promise<Job> =>
+  ok(api().POST("/yaml", { params: { header: idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {} }, ...asBody(files) }));

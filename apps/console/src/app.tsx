@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import type { JobStatus, JobView } from "../../shared/contract/job";
+import type { Job as JobView, JobStatus } from "./types";
 import { countJobs, listJobs } from "./api";
 import { explain } from "./api-error";
 import { JobDetails } from "./components/JobDetails";

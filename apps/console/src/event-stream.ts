@@ -1,11 +1,11 @@
 /**
  * Server-Sent Events read with fetch, not EventSource: EventSource cannot send the
- * Authorization header the API needs. eventsource-parser does the parsing (the SSE format of
- * the HTML standard); this file adds the token, resuming with Last-Event-ID after a drop, and
+ * Authorization header the API needs. The shared client's `sseMessages` (eventsource-parser)
+ * does the framing; this file adds the token, resuming with Last-Event-ID after a drop, and
  * stopping when the server ends the stream on purpose (its `end` event).
  */
-import { createParser } from "eventsource-parser";
-import type { StreamEvent } from "../../shared/contract/api";
+import { sseMessages } from "../../shared/api-client/client";
+import type { StreamEvent } from "./types";
 import { STREAM_END_EVENT } from "../../shared/contract/browser-safe";
 import { authHeaders, failure } from "./api";
 import { ApiError } from "./api-error";
@@ -22,6 +22,9 @@ export interface StreamHandlers {
 
 const RETRY_MS = { first: 1_000, max: 15_000 };
 
+/** Streams are read with fetch itself (openapi-fetch buffers bodies): errors are parsed here. */
+const failureOf = async (res: Response): Promise<ApiError> => failure(res, (await res.json().catch(() => undefined)) as { error?: string } | undefined);
+
 /** Follow an event stream until `stop()` is called or the server ends it. */
 export const followEvents = (path: string, handlers: StreamHandlers): { stop(): void } => {
   const abort = new AbortController();
@@ -30,28 +33,17 @@ export const followEvents = (path: string, handlers: StreamHandlers): { stop(): 
 
   const once = async (): Promise<"ended" | "dropped"> => {
     const res = await fetch(path, { signal: abort.signal, headers: { Accept: "text/event-stream", ...authHeaders(), ...(lastId ? { "Last-Event-ID": lastId } : {}) } });
-    if (!res.ok || !res.body) throw await failure(res);
+    if (!res.ok || !res.body) throw await failureOf(res);
     handlers.onOpen?.();
     delay = RETRY_MS.first;
-    let ended = false;
-    const parser = createParser({
-      onEvent: (msg) => {
-        if (msg.id) lastId = msg.id;
-        if (msg.event === STREAM_END_EVENT) {
-          ended = true;
-          return;
-        }
-        // The server validated what it stored; the type is enough here (no zod in the page).
-        const event = JSON.parse(msg.data) as StreamEvent;
-        if (event && typeof event === "object" && typeof event.type === "string") handlers.onEvent(event);
-      },
-    });
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return ended ? "ended" : "dropped";
-      parser.feed(value);
+    for await (const msg of sseMessages(res.body)) {
+      if (msg.id) lastId = msg.id;
+      if (msg.event === STREAM_END_EVENT) return "ended";
+      // The server validated what it stored; the type is enough here (no zod in the page).
+      const event = JSON.parse(msg.data) as StreamEvent;
+      if (event && typeof event === "object" && typeof event.type === "string") handlers.onEvent(event);
     }
+    return "dropped";
   };
 
   void (async () => {
@@ -82,7 +74,7 @@ export const followText = (path: string, onText: (text: string) => void, onDone:
   void (async () => {
     try {
       const res = await fetch(path, { signal: abort.signal, headers: { Accept: "text/plain", ...authHeaders() } });
-      if (!res.ok || !res.body) throw await failure(res);
+      if (!res.ok || !res.body) throw await failureOf(res);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { done, value } = await reader.read();

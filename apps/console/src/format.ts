@@ -1,4 +1,4 @@
-import type { JobStatus } from "../../shared/contract/job";
+import type { JobStatus } from "./types";
 
 /** Local date and time to the second: what a person compares at a glance. */
 export const formatTime = (iso: string | undefined): string => {

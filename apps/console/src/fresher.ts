@@ -1,4 +1,4 @@
-import type { JobView } from "../../shared/contract/job";
+import type { Job as JobView } from "./types";
 
 /**
  * Of two views of one job, the newer: answers and stream events can arrive out of order (a

@@ -21,6 +21,10 @@ const JobPage = z.object({
   nextCursor: z.string().optional().describe("Pass as ?cursor= to get the next page; absent on the last page"),
 });
 
+const StatusCounts = z.object({
+  counts: z.record(z.enum(JOB_STATUSES), z.number().int().nonnegative()).describe("How many of the caller's jobs are at each status"),
+});
+
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: "openapi-3.0", io: "output" });
 const json = (s: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${s}` } } });
 const error = (description: string) => ({ description, content: json("Error") });
@@ -109,6 +113,20 @@ export const openApiDocument = () => ({
           { name: "cursor", in: "query", schema: { type: "string" } },
         ],
         responses: { "200": { description: "A page of jobs", content: json("JobPage") }, "400": error("Bad filter"), ...authErrors },
+      },
+    },
+    "/jobs/counts": {
+      get: {
+        operationId: "countJobs",
+        summary: "How many of the caller's jobs are at each status (the listing is paginated)",
+        ...secured,
+        responses: { "200": { description: "Counts per status", content: json("StatusCounts") }, ...authErrors },
+      },
+    },
+    "/": {
+      get: {
+        summary: "The web console (HTML; its scripts and styles under /console/)",
+        responses: { "200": { description: "The console page", content: { "text/html": { schema: { type: "string" } } } }, "503": { description: "The console was not built on this server" } },
       },
     },
     "/jobs/{id}": {
@@ -206,6 +224,7 @@ export const openApiDocument = () => ({
     schemas: {
       Job: schema(JobView),
       JobPage: schema(JobPage),
+      StatusCounts: schema(StatusCounts),
       Error: schema(ErrorBody),
       DryRunResult: schema(DryRunResult),
       Manifests: schema(ManifestsView),

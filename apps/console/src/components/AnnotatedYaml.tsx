@@ -1,4 +1,4 @@
-import type { Problem } from "../../../shared/contract/job";
+import type { Problem } from "../types";
 
 /** A file's text with line numbers, each problem shown under the line it points at. */
 export const AnnotatedYaml = ({ name, text, problems }: { name: string; text: string; problems: Problem[] }) => {

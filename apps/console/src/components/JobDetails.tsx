@@ -1,6 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { ManifestsView } from "../../../shared/contract/api";
-import type { JobView } from "../../../shared/contract/job";
+import type { Job as JobView, Manifests as ManifestsView } from "../types";
 import { deleteJob, getJob, getManifests } from "../api";
 import { explain } from "../api-error";
 import { followEvents } from "../event-stream";

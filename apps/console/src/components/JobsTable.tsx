@@ -1,5 +1,5 @@
 import { JOB_STATUSES } from "../../../shared/contract/browser-safe";
-import type { JobStatus, JobView } from "../../../shared/contract/job";
+import type { Job as JobView, JobStatus } from "../types";
 import { STATUS_LABEL, formatTime } from "../format";
 import { StatusChip } from "./StatusChip";
 

@@ -1,6 +1,6 @@
 import { diffLines } from "diff";
 import { stringify } from "yaml";
-import type { ManifestsView } from "../../../shared/contract/api";
+import type { Manifests as ManifestsView } from "../types";
 
 /** What was submitted next to what was (or would be) applied, as a line diff (jsdiff). */
 export const ManifestDiff = ({ manifests }: { manifests: ManifestsView }) => {

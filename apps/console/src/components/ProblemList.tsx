@@ -1,5 +1,4 @@
-import type { AdmissionWarning } from "../../../shared/contract/api";
-import type { Problem } from "../../../shared/contract/job";
+import type { AdmissionWarning, Problem } from "../types";
 
 const where = (p: { file?: string; document?: number; line?: number; object?: string; path?: string }): string =>
   [p.file, p.document !== undefined ? `document ${p.document}` : undefined, p.line !== undefined ? `line ${p.line}` : undefined, p.object, p.path].filter(Boolean).join(" · ");

@@ -1,4 +1,4 @@
-import type { JobStatus } from "../../../shared/contract/job";
+import type { JobStatus } from "../types";
 import { STATUS_LABEL } from "../format";
 
 /** A job's status as a coloured chip; colour is never the only signal (the word is there). */

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { DryRunResult } from "../../../shared/contract/api";
+import type { DryRunResult } from "../types";
 import { submit, validate, type ManifestFile } from "../api";
 import { explain } from "../api-error";
 import { AnnotatedYaml } from "./AnnotatedYaml";

@@ -78,13 +78,14 @@ export interface KubeApiDouble {
   secondMs: number;
   /** After how long the double ends a watch (the server's request timeout). */
   watchTimeoutMs: number;
+  /** How many events the double remembers for watches that resume (older: 410 Gone). */
+  historyLimit: number;
   /** Delay before answering each write (PATCH/DELETE), to catch a client mid-work. */
   writeLatencyMs: number;
   close(): Promise<void>;
 }
 
 const OPTIMISTIC_LOCK = "the object has been modified; please apply your changes to the latest version and try again";
-const HISTORY = 2000;
 
 const send = (res: ServerResponse, code: number, body: unknown) => {
   res.writeHead(code, { "content-type": "application/json" });
@@ -171,7 +172,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
   };
   const emit = (type: "ADDED" | "MODIFIED" | "DELETED", plural: string, obj: Obj) => {
     history.push({ rv: Number(obj.metadata.resourceVersion), type, plural, obj });
-    if (history.length > HISTORY) history.shift();
+    while (history.length > double.historyLimit) history.shift();
     for (const w of watchers) write(w, type, plural, obj);
   };
   const store = (plural: string, obj: Obj) => {
@@ -195,7 +196,6 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     list: (kind, namespace) => [...objects.values()].filter((o) => o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace)),
     find: (kind, namespace, name) => objects.get(key(kind === "Role" ? "roles" : "clusterroles", namespace, name)),
   };
-  for (const o of bootstrapRbac()) store(byKind(o.kind)!.plural, o);
 
   // --- deletion: finalizers, grace periods, the kubelet and the namespace controller ---
   const kubeletTimers = new Map<string, NodeJS.Timeout>();
@@ -249,6 +249,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     terminationMs: 200,
     secondMs: 10,
     watchTimeoutMs: 60_000,
+    historyLimit: 2000,
     writeLatencyMs: 0,
     get: (plural, namespace, name) => objects.get(key(plural, namespace, name)),
     put: (obj) => {
@@ -274,6 +275,8 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
         server.closeAllConnections();
       }),
   };
+
+  for (const o of bootstrapRbac()) store(byKind(o.kind)!.plural, o);
 
   const discovery = (group: string, version: string) => ({
     kind: "APIResourceList",

@@ -39,7 +39,8 @@ import { apiVersionOf, byKind, RESOURCES, type ResourceInfo } from "./kube-doubl
  *   a resourceVersion older than the double's history gets 410 Gone.
  *
  * Objects annotated `double.test/refuse: <reason>` are refused with 422, to stand in for anything
- * else the real server would refuse (quota, validation). Times of the cluster's controllers
+ * else the real server would refuse (quota, validation); `double.test/refuse-for-real: <reason>`
+ * are refused with 403 only when not a dry run (a quota used up between dry run and apply). Times of the cluster's controllers
  * (grace periods) run `secondMs` real milliseconds per second, so tests stay fast.
  */
 
@@ -58,6 +59,8 @@ export interface AuthzRecord {
   namespace: string;
   name?: string;
   allowed: boolean;
+  /** The binding that allowed it (`ClusterRoleBinding/x`, `RoleBinding/x`). */
+  via?: string;
 }
 
 export interface KubeApiDouble {
@@ -294,9 +297,9 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
   // --- admission and storage-level checks for a create or update ---
   type User = (typeof DOUBLE_USERS)[keyof typeof DOUBLE_USERS];
   const can = (user: User, a: Omit<Attributes, "user">) => {
-    const allowed = authorize(rbacStore, [...user.groups], { ...a, user: user.name });
-    authz.push({ user: user.name, verb: a.verb, apiGroup: a.apiGroup, resource: a.subresource ? `${a.resource}/${a.subresource}` : a.resource, namespace: a.namespace, name: a.name, allowed });
-    return allowed;
+    const via = authorize(rbacStore, [...user.groups], { ...a, user: user.name });
+    authz.push({ user: user.name, verb: a.verb, apiGroup: a.apiGroup, resource: a.subresource ? `${a.resource}/${a.subresource}` : a.resource, namespace: a.namespace, name: a.name, allowed: via !== undefined, via });
+    return via !== undefined;
   };
   const forbidden = (user: User, a: Omit<Attributes, "user">, reason?: string) => {
     const where = a.namespace ? `in the namespace "${a.namespace}"` : "at the cluster scope";
@@ -309,10 +312,12 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     const msg = `user "${user.name}" (groups=[${user.groups.map((g) => JSON.stringify(g)).join(" ")}]) is attempting to grant RBAC permissions not currently held:\n${missing.map(describeRule).join("\n")}`;
     throw new HttpError(403, "Forbidden", `${qualified(info, name)} is forbidden: ${msg}`);
   };
-  const admit = (user: User, info: ResourceInfo, obj: Obj, old: Obj | undefined, ns: string) => {
+  const admit = (user: User, info: ResourceInfo, obj: Obj, old: Obj | undefined, ns: string, dryRun: boolean) => {
     const name = obj.metadata.name;
     const refuse = obj.metadata?.annotations?.["double.test/refuse"];
     if (refuse) throw new HttpError(422, "Invalid", `${info.kind} "${name}" is invalid: ${refuse}`);
+    const race = obj.metadata?.annotations?.["double.test/refuse-for-real"];
+    if (race && !dryRun) throw new HttpError(403, "Forbidden", `${qualified(info, name)} is forbidden: ${race}`);
     if (info.kind === "Role" && !can(user, { verb: "escalate", apiGroup: info.group, resource: "roles", namespace: ns, name })) {
       noEscalation(user, info, name, ns, obj.rules ?? []);
     }
@@ -395,7 +400,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     } else if (info.kind === "Namespace" && existing.status?.phase === "Terminating") {
       throw new HttpError(409, "Conflict", `Operation cannot be fulfilled on namespaces "${name}": The system is ensuring all content is removed from this namespace`);
     }
-    admit(user, info, next, existing, ns);
+    admit(user, info, next, existing, ns, dryRun);
     if (dryRun) return next;
     store(info.plural, next);
     if (!existing && info.kind === "Namespace") {

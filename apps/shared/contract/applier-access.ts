@@ -46,6 +46,9 @@ export const APPLIER_ACCESS = {
   bindingFinalizer: "platform.example.dev/applier-access",
 } as const;
 
+/** The built-in ClusterRoles a job's RoleBinding may name (admission refuses any other). */
+export const BINDABLE_CLUSTER_ROLES: readonly string[] = ["view", "edit"];
+
 /** The kinds admission lets a job create (apps/yaml-manager/admission/allowed-kinds.ts; a test keeps them equal). */
 export const ADMITTED_KINDS: readonly { apiVersion: string; kind: string; resource: string }[] = [
   { apiVersion: "v1", kind: "ConfigMap", resource: "configmaps" },
@@ -90,21 +93,29 @@ const grants = (): Grant[] => {
   add("cluster", "applier", [{ apiGroup: "rbac.authorization.k8s.io", resource: "clusterroles", resourceName: APPLIER_ACCESS.jobClusterRole }], ["bind"]);
   // The workload watcher: list + watch across namespaces, by the job-id label.
   add("cluster", "applier", [{ apiGroup: "", resource: "pods" }, { apiGroup: "batch", resource: "jobs" }, { apiGroup: "apps", resource: "deployments" }], ["list", "watch"]);
+  const CLUSTER_LISTED = ["pods", "jobs", "deployments"];
 
   // In job namespaces: apply the job and its fence; on rollback, find and clear what holds the
   // namespace up (list, patch finalizers away, delete pods with a shorter grace period).
   add("job-namespace", "applier", [...each(FENCE_RESOURCES), ...each(ADMITTED_RESOURCES)], ["create", "patch"]);
-  add("job-namespace", "applier", each(ADMITTED_RESOURCES), ["list"]);
+  // (pods, jobs and deployments are listed through the cluster-wide grant above)
+  add("job-namespace", "applier", each(ADMITTED_RESOURCES).filter((t) => !CLUSTER_LISTED.includes(t.resource)), ["list"]);
   add("job-namespace", "applier", [{ apiGroup: "", resource: "pods" }], ["delete"]);
-  // Jobs may bind the built-in view/edit ClusterRoles in their namespace; the applier holds
-  // neither role's rules, so it needs `bind` on them (pkg/registry/rbac/escalation_check.go).
-  add("job-namespace", "applier", ["view", "edit"].map((resourceName) => ({ apiGroup: "rbac.authorization.k8s.io", resource: "clusterroles", resourceName })), ["bind"]);
+  // Jobs may bind these built-in ClusterRoles in their namespace; the applier holds none of
+  // their rules, so it needs `bind` on them (pkg/registry/rbac/escalation_check.go).
+  add("job-namespace", "applier", BINDABLE_CLUSTER_ROLES.map((resourceName) => ({ apiGroup: "rbac.authorization.k8s.io", resource: "clusterroles", resourceName })), ["bind"]);
   add("job-namespace", "delegable", each(ADMITTED_RESOURCES), ["get", "watch"]);
   add("job-namespace", "delegable", each(ADMITTED_RESOURCES).filter((t) => WORKLOAD_GROUPS.includes(t.apiGroup)), ["update", "delete"]);
   return out;
 };
 
 export const APPLIER_GRANTS: readonly Grant[] = grants();
+
+/**
+ * Everything the applier holds in a job namespace, whichever binding grants it: what
+ * kube-apiserver compares a job's Role against (rule.go RulesFor visits both).
+ */
+export const applierRulesInJobNamespace = (): PolicyRule[] => [...applierRules("cluster"), ...applierRules("job-namespace")];
 
 /** The grants of one scope as compact RBAC rules (one per group, resource name and verb set). */
 export const applierRules = (scope: Grant["scope"]): PolicyRule[] => {

@@ -59,14 +59,15 @@ export const roleRefRules = (store: RbacStore, ref: Obj, namespace: string): Rul
   return role.rules ?? [];
 };
 
-/** Every rule the user holds in `namespace` ("" = cluster scope only). */
-export const rulesFor = (store: RbacStore, user: string, groups: string[], namespace: string): Rule[] => {
+/** Every rule the user holds in `namespace` ("" = cluster scope only), with the binding it comes from. */
+const sourcedRules = (store: RbacStore, user: string, groups: string[], namespace: string): { rule: Rule; via: string }[] => {
   const bindings = [...store.list("ClusterRoleBinding").map((b) => ({ b, ns: "" })), ...(namespace ? store.list("RoleBinding", namespace).map((b) => ({ b, ns: namespace })) : [])];
-  const out: Rule[] = [];
+  const out: { rule: Rule; via: string }[] = [];
   for (const { b, ns } of bindings) {
     if (!(b.subjects ?? []).some((s: Obj) => subjectIs(s, user, groups, ns))) continue;
+    const via = ns ? `RoleBinding/${b.metadata.name}` : `ClusterRoleBinding/${b.metadata.name}`;
     try {
-      out.push(...roleRefRules(store, b.roleRef, ns));
+      out.push(...roleRefRules(store, b.roleRef, ns).map((rule) => ({ rule, via })));
     } catch {
       /* a binding to a missing role grants nothing (rule.go keeps going) */
     }
@@ -74,8 +75,11 @@ export const rulesFor = (store: RbacStore, user: string, groups: string[], names
   return out;
 };
 
-export const authorize = (store: RbacStore, groups: string[], a: Attributes): boolean =>
-  groups.includes("system:masters") || rulesFor(store, a.user, groups, a.namespace).some((r) => ruleAllows(r, a));
+export const rulesFor = (store: RbacStore, user: string, groups: string[], namespace: string): Rule[] => sourcedRules(store, user, groups, namespace).map((r) => r.rule);
+
+/** The binding whose rule allows the request (ClusterRoleBindings are visited first, as in rule.go), or undefined. */
+export const authorize = (store: RbacStore, groups: string[], a: Attributes): string | undefined =>
+  groups.includes("system:masters") ? "group/system:masters" : sourcedRules(store, a.user, groups, a.namespace).find((r) => ruleAllows(r.rule, a))?.via;
 
 /** policy_comparator.go BreakdownRule: one verb, resource and name per rule. */
 const breakdown = (rule: Rule): Rule[] => {

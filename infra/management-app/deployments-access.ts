@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { APPLIER_ACCESS, applierRules } from "../../apps/shared/contract";
 
 export interface DeploymentsAccessArgs {
   provider: k8s.Provider;
@@ -7,42 +8,24 @@ export interface DeploymentsAccessArgs {
   applierEmail: pulumi.Input<string>;
 }
 
-const JOB_KINDS = [
-  { apiGroups: [""], resources: ["configmaps", "secrets", "services", "serviceaccounts", "persistentvolumeclaims", "pods", "resourcequotas", "limitranges"] },
-  { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"] },
-  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
-  { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"] },
-  { apiGroups: ["policy"], resources: ["poddisruptionbudgets"] },
-  { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] },
-  { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"] },
-];
-
 /**
- * What the Cluster Applier may do in the `deployments` cluster: manage namespaces and the
- * kinds admission allows, watch pods, and bind only the view/edit ClusterRoles. Nothing else
- * (no nodes, no cluster-scoped objects besides namespaces, no other ClusterRoles).
+ * What the Cluster Applier may do in the `deployments` cluster (apps/shared/contract/applier-access.ts,
+ * read by the applier and by admission too): namespaces, cluster-wide reads for its workload
+ * watcher, and binding `jobClusterRole` to itself in the namespaces it creates. The admitted kinds
+ * only inside those namespaces, through that per-namespace binding: nothing in kube-system, no
+ * Secrets or Pods anywhere else, no nodes, no other cluster-scoped objects.
  */
 export class DeploymentsAccess extends pulumi.ComponentResource {
   constructor(name: string, args: DeploymentsAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:DeploymentsAccess", name, {}, opts);
     const o = { parent: this, provider: args.provider };
-    const role = new k8s.rbac.v1.ClusterRole(
-      `${name}-role`,
-      {
-        metadata: { name: "management-app-applier" },
-        rules: [
-          { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch", "create", "patch", "delete"] },
-          ...JOB_KINDS.map((k) => ({ ...k, verbs: ["get", "list", "watch", "create", "patch", "update", "delete"] })),
-          { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["view", "edit"], verbs: ["bind"] },
-          { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
-        ],
-      },
-      o,
-    );
+    const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: APPLIER_ACCESS.clusterRole }, rules: applierRules("cluster") }, o);
+    // Not bound here: the applier binds it in each job namespace it creates.
+    new k8s.rbac.v1.ClusterRole(`${name}-job-role`, { metadata: { name: APPLIER_ACCESS.jobClusterRole }, rules: applierRules("job-namespace") }, o);
     new k8s.rbac.v1.ClusterRoleBinding(
       `${name}-binding`,
       {
-        metadata: { name: "management-app-applier" },
+        metadata: { name: APPLIER_ACCESS.clusterRole },
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
         subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: args.applierEmail }],
       },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_ENV, SERVICE_NAMES, topology, type ServiceName } from "../../apps/shared/contract";
+import { SERVICE_ENV, SERVICE_NAMES, applierRules, topology, type ServiceName } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
 import { isSecret, named, ofType, runStack, unwrapSecrets } from "./stack-suite";
 
@@ -158,12 +158,17 @@ describe("the Management App from the shared contract", () => {
     expect(isSecret(inputs(named(run, "app-secret")).stringData.AMQP_URL) || isSecret(inputs(named(run, "app-secret")).stringData)).toBe(true);
   });
 
-  it("lets the applier manage only namespaces and the admitted kinds in the deployments cluster", () => {
+  it("lets the applier manage only namespaces cluster-wide, and the admitted kinds only through the role it binds in job namespaces", () => {
+    // The same rules the applier's least-privilege test checks call by call (test/apps/kubernetes-target.test.ts).
+    expect(inputs(named(run, "deployments-access-role")).rules).toEqual(applierRules("cluster"));
+    expect(inputs(named(run, "deployments-access-job-role")).rules).toEqual(applierRules("job-namespace"));
     const rules = inputs(named(run, "deployments-access-role")).rules as { resources: string[]; verbs: string[]; resourceNames?: string[] }[];
     const resources = rules.flatMap((r) => r.resources);
     expect(resources).toContain("namespaces");
-    for (const forbidden of ["nodes", "clusterrolebindings", "customresourcedefinitions", "persistentvolumes", "daemonsets"]) expect(resources).not.toContain(forbidden);
-    expect(rules.find((r) => r.resources.includes("clusterroles"))).toMatchObject({ verbs: ["bind"], resourceNames: ["view", "edit"] });
+    for (const forbidden of ["secrets", "configmaps", "nodes", "clusterrolebindings", "customresourcedefinitions", "persistentvolumes", "daemonsets"]) expect(resources).not.toContain(forbidden);
+    // Cluster-wide, pods are only listed and watched; rolebindings and clusterroles only under fixed names.
+    expect(rules.filter((r) => r.resources.includes("pods")).flatMap((r) => r.verbs).sort()).toEqual(["list", "watch"]);
+    for (const r of rules.filter((x) => x.resources.includes("rolebindings") || x.resources.includes("clusterroles"))) expect(r.resourceNames).toHaveLength(1);
     expect(inputs(named(run, "deployments-access-binding")).subjects[0]).toMatchObject({ kind: "User", name: "app-cluster-applier-dev@offline.iam.gserviceaccount.com" });
   });
 });

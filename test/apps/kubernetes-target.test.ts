@@ -301,3 +301,25 @@ describe("the applier's least privilege (issue 18)", () => {
     expect([...used].sort()).toEqual([...applierGrants].sort());
   });
 });
+
+describe("watches that end (issue 18)", () => {
+  it("When the server ends the workload watches after its timeout, then the watcher resumes and still reports a pod that appears later", async () => {
+    const own = await startKubeApiDouble();
+    own.watchTimeoutMs = 150;
+    const reports: { jobId: string; phase: string }[] = [];
+    const watcher = new WorkloadWatcher(own.kubeConfig(), { logger: pino({ level: "silent" }), debounceMs: 10, report: async (jobId, _t, w) => void reports.push({ jobId, phase: w.phase }) });
+    try {
+      await watcher.start();
+      await new Promise((r) => setTimeout(r, 500)); // several watch timeouts pass
+      own.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "job-x", labels: { [JOB_ID_LABEL]: "j-late" } }, status: { phase: "Running" } });
+      await expect.poll(() => reports.find((r) => r.jobId === "j-late")?.phase, { timeout: 3000 }).toBe("Running");
+      // Resumed from the last resourceVersion (client-node 1.4 src/cache.ts doneHandler), not relisted.
+      const watches = own.requests.filter((r) => r.startsWith("GET /api/v1/pods?") && r.includes("watch=true"));
+      expect(watches.length).toBeGreaterThan(1);
+      expect(watches.slice(1).every((r) => /resourceVersion=\d+/.test(r))).toBe(true);
+    } finally {
+      await watcher.stop();
+      await own.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { APPLIER_ACCESS, applierRules } from "../../apps/shared/contract";
+import { APPLIER_ACCESS, applierRules, namespaceFor } from "../../apps/shared/contract";
 
 export interface DeploymentsAccessArgs {
   provider: k8s.Provider;
@@ -29,6 +29,27 @@ export class DeploymentsAccess extends pulumi.ComponentResource {
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
         subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: args.applierEmail }],
       },
+      o,
+    );
+    // RBAC cannot restrict the binding above to job namespaces; this admission policy can: every
+    // namespaced write by the applier must be in a `job-*` namespace, so its own binding (and with
+    // it the admitted kinds) can never be created in kube-system or any other namespace.
+    const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+      `${name}-job-namespaces-only`,
+      {
+        metadata: { name: `${APPLIER_ACCESS.clusterRole}-job-namespaces-only` },
+        spec: {
+          failurePolicy: "Fail",
+          matchConstraints: { resourceRules: [{ apiGroups: ["*"], apiVersions: ["*"], resources: ["*"], operations: ["CREATE", "UPDATE", "DELETE"], scope: "Namespaced" }] },
+          matchConditions: [{ name: "is-applier", expression: pulumi.interpolate`request.userInfo.username == '${args.applierEmail}'` }],
+          validations: [{ expression: `request.namespace.startsWith('${namespaceFor("")}')`, message: `the applier writes only in job namespaces (${namespaceFor("<id>")})` }],
+        },
+      },
+      o,
+    );
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+      `${name}-job-namespaces-only-binding`,
+      { metadata: { name: `${APPLIER_ACCESS.clusterRole}-job-namespaces-only` }, spec: { policyName: policy.metadata.name, validationActions: ["Deny"] } },
       o,
     );
     this.registerOutputs({});

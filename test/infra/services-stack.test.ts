@@ -169,6 +169,12 @@ describe("the Management App from the shared contract", () => {
     // Cluster-wide, pods are only listed and watched; rolebindings and clusterroles only under fixed names.
     expect(rules.filter((r) => r.resources.includes("pods")).flatMap((r) => r.verbs).sort()).toEqual(["list", "watch"]);
     for (const r of rules.filter((x) => x.resources.includes("rolebindings") || x.resources.includes("clusterroles"))) expect(r.resourceNames).toHaveLength(1);
+    // What RBAC cannot say: the applier's namespaced writes only in job namespaces (admission policy, Deny).
+    const policy = inputs(named(run, "deployments-access-job-namespaces-only"));
+    expect(onCluster(named(run, "deployments-access-job-namespaces-only"), "deployments")).toBe(true);
+    expect(policy.spec.matchConditions[0].expression).toBe("request.userInfo.username == 'app-cluster-applier-dev@offline.iam.gserviceaccount.com'");
+    expect(policy.spec.validations[0].expression).toBe("request.namespace.startsWith('job-')");
+    expect(inputs(named(run, "deployments-access-job-namespaces-only-binding")).spec).toMatchObject({ policyName: policy.metadata.name, validationActions: ["Deny"] });
     expect(inputs(named(run, "deployments-access-binding")).subjects[0]).toMatchObject({ kind: "User", name: "app-cluster-applier-dev@offline.iam.gserviceaccount.com" });
   });
 });

@@ -303,7 +303,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
   };
   const forbidden = (user: User, a: Omit<Attributes, "user">, reason?: string) => {
     const where = a.namespace ? `in the namespace "${a.namespace}"` : "at the cluster scope";
-    const msg = `User "${user.name}" cannot ${a.verb} resource "${a.resource}" in API group "${a.apiGroup}" ${where}${reason ? `: ${reason}` : ""}`;
+    const msg = `User "${user.name}" cannot ${a.verb} resource "${a.subresource ? `${a.resource}/${a.subresource}` : a.resource}" in API group "${a.apiGroup}" ${where}${reason ? `: ${reason}` : ""}`;
     return new HttpError(403, "Forbidden", `${qualified({ group: a.apiGroup, plural: a.resource }, a.name)} is forbidden: ${msg}`);
   };
   const noEscalation = (user: User, info: ResourceInfo, name: string, ns: string, rules: Rule[]) => {
@@ -454,12 +454,14 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     if (!m) throw new HttpError(404, "NotFound", `the server could not find the requested resource (${url.pathname})`);
     const [, g = "", , ns = "", plural = "", name, subresource] = m;
     const info = RESOURCES.find((r) => r.plural === plural && r.group === g);
-    if (!info || subresource) throw new HttpError(404, "NotFound", `the server could not find the requested resource (${plural}${subresource ? `/${subresource}` : ""})`);
+    if (!info) throw new HttpError(404, "NotFound", `the server could not find the requested resource (${plural})`);
 
     const watching = req.method === "GET" && !name && url.searchParams.get("watch") === "true";
     const verb = ({ GET: name ? "get" : watching ? "watch" : "list", PATCH: "patch", DELETE: name ? "delete" : "deletecollection", POST: "create", PUT: "update" } as Record<string, string>)[req.method ?? ""] ?? "unknown";
-    const attrs = { verb, apiGroup: info.group, resource: info.plural, namespace: ns, name };
+    const attrs = { verb, apiGroup: info.group, resource: info.plural, subresource, namespace: ns, name };
     if (!can(user, attrs)) throw forbidden(user, attrs);
+    // Subresources (pods/log, ...) go here, authorized above as `resource/subresource`.
+    if (subresource) throw new HttpError(404, "NotFound", `the server could not find the requested resource (${plural}/${subresource})`);
 
     if (req.method === "GET" && !name) {
       if (watching) return watch(req, res, info, ns, url);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -299,6 +299,17 @@ describe("the applier's least privilege (issue 18)", () => {
     }
     const applierGrants = APPLIER_GRANTS.filter((g) => g.use === "applier").map(grantKey);
     expect([...used].sort()).toEqual([...applierGrants].sort());
+  });
+});
+
+describe("the real-world corpus on the stricter double (issue 18)", () => {
+  it.each(readdirSync(path.join(__dirname, "../fixtures/manifests")).map((f, i) => [f, i] as const))("When %s is applied and rolled back, then both succeed", async (file, i) => {
+    const jobId = `c${String(i).padStart(7, "0")}-2222-4333-8444-555555555555`;
+    const refs = await target.apply(jobId, admitted(jobId, file));
+    expect(refs.length).toBeGreaterThan(0);
+    for (const r of refs) expect([...api.objects.values()].some((o) => o.kind === r.kind && o.metadata.name === r.name && o.metadata.namespace === namespaceFor(jobId))).toBe(true);
+    await target.rollback(jobId);
+    expect(api.get("namespaces", "", namespaceFor(jobId))).toBeUndefined();
   });
 });
 

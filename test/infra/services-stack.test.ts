@@ -1,3 +1,4 @@
+import { evaluate } from "@marcbachmann/cel-js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_ENV, SERVICE_NAMES, applierRules, topology, type ServiceName } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
@@ -156,6 +157,21 @@ describe("the Management App from the shared contract", () => {
     expect(leaks).toEqual([]);
     // And the places that carry them do carry them, as secrets.
     expect(isSecret(inputs(named(run, "app-secret")).stringData.AMQP_URL) || isSecret(inputs(named(run, "app-secret")).stringData)).toBe(true);
+  });
+
+  it("the applier's job-namespace policy, evaluated as CEL, denies its writes outside job namespaces and leaves everyone else alone", () => {
+    // Semantics as documented (kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/):
+    // the policy applies when every matchCondition is true; a validation that is false denies.
+    const spec = inputs(named(run, "deployments-access-job-namespaces-only")).spec as { matchConditions: { expression: string }[]; validations: { expression: string }[] };
+    const req = (username: string, namespace: string) => ({ request: { operation: "CREATE", namespace, userInfo: { username, groups: ["system:authenticated"] } } });
+    const applies = (r: object) => spec.matchConditions.every((c) => evaluate(c.expression, r) === true);
+    const allowed = (r: object) => spec.validations.every((v) => evaluate(v.expression, r) === true);
+    const applier = "app-cluster-applier@offline.iam.gserviceaccount.com";
+    expect(applies(req(applier, "job-0d7c3c4e-1111-2222-3333-444455556666"))).toBe(true);
+    expect(allowed(req(applier, "job-0d7c3c4e-1111-2222-3333-444455556666"))).toBe(true);
+    expect(allowed(req(applier, "kube-system"))).toBe(false);
+    expect(allowed(req(applier, "default"))).toBe(false);
+    expect(applies(req("system:serviceaccount:kube-system:replicaset-controller", "kube-system"))).toBe(false);
   });
 
   it("lets the applier manage only namespaces cluster-wide, and the admitted kinds only through the role it binds in job namespaces", () => {

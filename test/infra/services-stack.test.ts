@@ -166,7 +166,7 @@ describe("the Management App from the shared contract", () => {
     const req = (username: string, namespace: string) => ({ request: { operation: "CREATE", namespace, userInfo: { username, groups: ["system:authenticated"] } } });
     const applies = (r: object) => spec.matchConditions.every((c) => evaluate(c.expression, r) === true);
     const allowed = (r: object) => spec.validations.every((v) => evaluate(v.expression, r) === true);
-    const applier = "app-cluster-applier@offline.iam.gserviceaccount.com";
+    const applier = "app-cluster-applier-dev@offline.iam.gserviceaccount.com";
     expect(applies(req(applier, "job-0d7c3c4e-1111-2222-3333-444455556666"))).toBe(true);
     expect(allowed(req(applier, "job-0d7c3c4e-1111-2222-3333-444455556666"))).toBe(true);
     expect(allowed(req(applier, "kube-system"))).toBe(false);

@@ -1,51 +1,67 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { APPLIER_ACCESS, LOG_READER_ACCESS, applierRules, namespaceFor } from "../../apps/shared/contract";
 
 export interface DeploymentsAccessArgs {
   provider: k8s.Provider;
   /** The applier's Google service account email, as GKE presents it to RBAC. */
   applierEmail: pulumi.Input<string>;
+  /** The read API's identities (entrypoint, status worker): they read job pods' logs. */
+  logReaderEmails: pulumi.Input<string>[];
 }
 
-const JOB_KINDS = [
-  { apiGroups: [""], resources: ["configmaps", "secrets", "services", "serviceaccounts", "persistentvolumeclaims", "pods", "resourcequotas", "limitranges"] },
-  { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "replicasets"] },
-  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
-  { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"] },
-  { apiGroups: ["policy"], resources: ["poddisruptionbudgets"] },
-  { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] },
-  { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"] },
-];
-
 /**
- * What the Cluster Applier may do in the `deployments` cluster: manage namespaces and the
- * kinds admission allows, watch pods, and bind only the view/edit ClusterRoles. Nothing else
- * (no nodes, no cluster-scoped objects besides namespaces, no other ClusterRoles).
+ * What the Cluster Applier may do in the `deployments` cluster (apps/shared/contract/applier-access.ts,
+ * read by the applier and by admission too): namespaces, cluster-wide reads for its workload
+ * watcher, and binding `jobClusterRole` to itself in the namespaces it creates. The admitted kinds
+ * only inside those namespaces, through that per-namespace binding: nothing in kube-system, no
+ * Secrets or Pods anywhere else, no nodes, no other cluster-scoped objects.
  */
 export class DeploymentsAccess extends pulumi.ComponentResource {
   constructor(name: string, args: DeploymentsAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:DeploymentsAccess", name, {}, opts);
     const o = { parent: this, provider: args.provider };
-    const role = new k8s.rbac.v1.ClusterRole(
-      `${name}-role`,
+    const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: APPLIER_ACCESS.clusterRole }, rules: applierRules("cluster") }, o);
+    // Not bound here: the applier binds it in each job namespace it creates.
+    new k8s.rbac.v1.ClusterRole(`${name}-job-role`, { metadata: { name: APPLIER_ACCESS.jobClusterRole }, rules: applierRules("job-namespace") }, o);
+    const reader = new k8s.rbac.v1.ClusterRole(`${name}-log-reader`, { metadata: { name: LOG_READER_ACCESS.clusterRole }, rules: [...LOG_READER_ACCESS.rules] }, o);
+    new k8s.rbac.v1.ClusterRoleBinding(
+      `${name}-log-reader-binding`,
       {
-        metadata: { name: "management-app-applier" },
-        rules: [
-          { apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "watch", "create", "patch", "delete"] },
-          ...JOB_KINDS.map((k) => ({ ...k, verbs: ["get", "list", "watch", "create", "patch", "update", "delete"] })),
-          { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["view", "edit"], verbs: ["bind"] },
-          { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
-        ],
+        metadata: { name: LOG_READER_ACCESS.clusterRole },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: reader.metadata.name },
+        subjects: args.logReaderEmails.map((email) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: email })),
       },
       o,
     );
     new k8s.rbac.v1.ClusterRoleBinding(
       `${name}-binding`,
       {
-        metadata: { name: "management-app-applier" },
+        metadata: { name: APPLIER_ACCESS.clusterRole },
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
         subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: args.applierEmail }],
       },
+      o,
+    );
+    // RBAC cannot restrict the binding above to job namespaces; this admission policy can: every
+    // namespaced write by the applier must be in a `job-*` namespace, so its own binding (and with
+    // it the admitted kinds) can never be created in kube-system or any other namespace.
+    const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+      `${name}-job-namespaces-only`,
+      {
+        metadata: { name: `${APPLIER_ACCESS.clusterRole}-job-namespaces-only` },
+        spec: {
+          failurePolicy: "Fail",
+          matchConstraints: { resourceRules: [{ apiGroups: ["*"], apiVersions: ["*"], resources: ["*"], operations: ["CREATE", "UPDATE", "DELETE"], scope: "Namespaced" }] },
+          matchConditions: [{ name: "is-applier", expression: pulumi.interpolate`request.userInfo.username == '${args.applierEmail}'` }],
+          validations: [{ expression: `request.namespace.startsWith('${namespaceFor("")}')`, message: `the applier writes only in job namespaces (${namespaceFor("<id>")})` }],
+        },
+      },
+      o,
+    );
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+      `${name}-job-namespaces-only-binding`,
+      { metadata: { name: `${APPLIER_ACCESS.clusterRole}-job-namespaces-only` }, spec: { policyName: policy.metadata.name, validationActions: ["Deny"] } },
       o,
     );
     this.registerOutputs({});

@@ -85,6 +85,104 @@ describe("the whole pipeline with the Kubernetes target (API-server double)", ()
   });
 });
 
+/**
+ * A job that refers to itself, as `kubectl create serviceaccount|rolebinding|job --dry-run=client -o yaml`
+ * writes it (kubectl 1.32; `create role` and `run` need a server for discovery, so those two are
+ * written in the same shape by hand, and the binding's subject namespace, which admission fills
+ * in, is left out).
+ */
+const KUBECTL_SET = `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  creationTimestamp: null
+  name: runner
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  creationTimestamp: null
+  name: pod-reader
+rules:
+- apiGroups:
+  - ""
+  resources:
+  - pods
+  verbs:
+  - get
+  - list
+  - watch
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  creationTimestamp: null
+  name: runner-reads-pods
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: pod-reader
+subjects:
+- kind: ServiceAccount
+  name: runner
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  creationTimestamp: null
+  labels:
+    run: worker
+  name: worker
+spec:
+  serviceAccountName: runner
+  terminationGracePeriodSeconds: 3600
+  containers:
+  - args:
+    - sleep
+    - "60"
+    image: busybox:1.36
+    name: worker
+    resources: {}
+  dnsPolicy: ClusterFirst
+  restartPolicy: Never
+status: {}
+`;
+
+describe("jobs that a real server accepts, and jobs it would refuse (issue 18)", () => {
+  it("When a job brings its own ServiceAccount, Role, RoleBinding and a Pod running as that account, then it is DONE, and DELETE ends ROLLED_BACK despite the pod's one-hour grace period", async () => {
+    const id = await submit(KUBECTL_SET);
+    const ns = `job-${id}`;
+    const job = await waitForStatus(stack.url, id, ["DONE", "FAILED", "REJECTED"]);
+    expect(job.status).toBe("DONE");
+    expect(api.get("rolebindings", ns, "runner-reads-pods")!.roleRef.name).toBe("pod-reader");
+    expect(api.get("pods", ns, "worker")!.spec.serviceAccountName).toBe("runner");
+    // The scheduler and kubelet run the pod; at the double's pace its grace period is 36 s, the rollback's timeout 10 s.
+    const pod = api.get("pods", ns, "worker")!;
+    api.put({ ...pod, spec: { ...pod.spec, nodeName: "node-1" }, status: { phase: "Running" } });
+    expect((await fetch(`${stack.url}/jobs/${id}`, { method: "DELETE" })).status).toBe(202);
+    expect((await waitForStatus(stack.url, id, ["ROLLED_BACK", "FAILED"], 15_000)).status).toBe("ROLLED_BACK");
+    expect(api.get("namespaces", "", ns)).toBeUndefined();
+  });
+
+  it("When a Role grants what the platform does not hold (pods/log, all API groups), then the job is REJECTED saying which permission, and nothing reaches the cluster", async () => {
+    const text = KUBECTL_SET.replace("  verbs:\n  - get\n  - list\n  - watch\n", "  verbs:\n  - get\n- apiGroups: [\"*\"]\n  resources: [pods/log]\n  verbs: [get]\n");
+    const id = await submit(text);
+    const job = await waitForStatus(stack.url, id, ["REJECTED", "DONE", "FAILED"]);
+    expect(job.status).toBe("REJECTED");
+    expect(job.problems).toEqual([expect.objectContaining({ object: "Role/pod-reader", path: "rules[1]", rule: "rbac/not-held", message: expect.stringMatching(/cluster would refuse this Role: it grants get pods\/log\.\*/) })]);
+    expect(api.requests.some((r) => r.includes(`job-${id}`))).toBe(false);
+  });
+
+  it("When the cluster refuses an object only in the real apply (a quota race), then the job is FAILED with the server's reason and its namespace is removed", async () => {
+    const text = KUBECTL_SET.replace("  name: worker\nspec:", "  name: worker\n  annotations:\n    double.test/refuse-for-real: exceeded quota pods=0\nspec:");
+    const id = await submit(text);
+    const job = await waitForStatus(stack.url, id, ["FAILED", "DONE"]);
+    expect(job.status).toBe("FAILED");
+    expect(job.reason).toMatch(/Pod\/worker: pods "worker" is forbidden: exceeded quota pods=0 \(HTTP 403\)/);
+    expect(job.reason).toMatch(/namespace was removed/);
+    await expect.poll(() => api.get("namespaces", "", `job-${id}`), { timeout: 10_000 }).toBeUndefined();
+  });
+});
+
 describe("an unreachable cluster", () => {
   it("When the cluster cannot be reached, then bounded retries end in FAILED with the reason, not a job stuck forever", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "cp-kube-"));

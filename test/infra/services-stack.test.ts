@@ -1,5 +1,6 @@
+import { evaluate } from "@marcbachmann/cel-js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_ENV, SERVICE_NAMES, topology, type ServiceName } from "../../apps/shared/contract";
+import { SERVICE_ENV, SERVICE_NAMES, applierRules, topology, type ServiceName } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
 import { isSecret, named, ofType, runStack, unwrapSecrets } from "./stack-suite";
 
@@ -158,12 +159,38 @@ describe("the Management App from the shared contract", () => {
     expect(isSecret(inputs(named(run, "app-secret")).stringData.AMQP_URL) || isSecret(inputs(named(run, "app-secret")).stringData)).toBe(true);
   });
 
-  it("lets the applier manage only namespaces and the admitted kinds in the deployments cluster", () => {
+  it("the applier's job-namespace policy, evaluated as CEL, denies its writes outside job namespaces and leaves everyone else alone", () => {
+    // Semantics as documented (kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/):
+    // the policy applies when every matchCondition is true; a validation that is false denies.
+    const spec = inputs(named(run, "deployments-access-job-namespaces-only")).spec as { matchConditions: { expression: string }[]; validations: { expression: string }[] };
+    const req = (username: string, namespace: string) => ({ request: { operation: "CREATE", namespace, userInfo: { username, groups: ["system:authenticated"] } } });
+    const applies = (r: object) => spec.matchConditions.every((c) => evaluate(c.expression, r) === true);
+    const allowed = (r: object) => spec.validations.every((v) => evaluate(v.expression, r) === true);
+    const applier = "app-cluster-applier-dev@offline.iam.gserviceaccount.com";
+    expect(applies(req(applier, "job-0d7c3c4e-1111-2222-3333-444455556666"))).toBe(true);
+    expect(allowed(req(applier, "job-0d7c3c4e-1111-2222-3333-444455556666"))).toBe(true);
+    expect(allowed(req(applier, "kube-system"))).toBe(false);
+    expect(allowed(req(applier, "default"))).toBe(false);
+    expect(applies(req("system:serviceaccount:kube-system:replicaset-controller", "kube-system"))).toBe(false);
+  });
+
+  it("lets the applier manage only namespaces cluster-wide, and the admitted kinds only through the role it binds in job namespaces", () => {
+    // The same rules the applier's least-privilege test checks call by call (test/apps/kubernetes-target.test.ts).
+    expect(inputs(named(run, "deployments-access-role")).rules).toEqual(applierRules("cluster"));
+    expect(inputs(named(run, "deployments-access-job-role")).rules).toEqual(applierRules("job-namespace"));
     const rules = inputs(named(run, "deployments-access-role")).rules as { resources: string[]; verbs: string[]; resourceNames?: string[] }[];
     const resources = rules.flatMap((r) => r.resources);
     expect(resources).toContain("namespaces");
-    for (const forbidden of ["nodes", "clusterrolebindings", "customresourcedefinitions", "persistentvolumes", "daemonsets"]) expect(resources).not.toContain(forbidden);
-    expect(rules.find((r) => r.resources.includes("clusterroles"))).toMatchObject({ verbs: ["bind"], resourceNames: ["view", "edit"] });
+    for (const forbidden of ["secrets", "configmaps", "nodes", "clusterrolebindings", "customresourcedefinitions", "persistentvolumes", "daemonsets"]) expect(resources).not.toContain(forbidden);
+    // Cluster-wide, pods are only listed and watched; rolebindings and clusterroles only under fixed names.
+    expect(rules.filter((r) => r.resources.includes("pods")).flatMap((r) => r.verbs).sort()).toEqual(["list", "watch"]);
+    for (const r of rules.filter((x) => x.resources.includes("rolebindings") || x.resources.includes("clusterroles"))) expect(r.resourceNames).toHaveLength(1);
+    // What RBAC cannot say: the applier's namespaced writes only in job namespaces (admission policy, Deny).
+    const policy = inputs(named(run, "deployments-access-job-namespaces-only"));
+    expect(onCluster(named(run, "deployments-access-job-namespaces-only"), "deployments")).toBe(true);
+    expect(policy.spec.matchConditions[0].expression).toBe("request.userInfo.username == 'app-cluster-applier-dev@offline.iam.gserviceaccount.com'");
+    expect(policy.spec.validations[0].expression).toBe("request.namespace.startsWith('job-')");
+    expect(inputs(named(run, "deployments-access-job-namespaces-only-binding")).spec).toMatchObject({ policyName: policy.metadata.name, validationActions: ["Deny"] });
     expect(inputs(named(run, "deployments-access-binding")).subjects[0]).toMatchObject({ kind: "User", name: "app-cluster-applier-dev@offline.iam.gserviceaccount.com" });
   });
 });

@@ -1,19 +1,25 @@
 import * as k8s from "@kubernetes/client-node";
-import { namespaceFor, type ResourceRef } from "../../shared/contract";
+import { APPLIER_ACCESS, JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor, type ResourceRef } from "../../shared/contract";
 import { modelTypeOf, toClientShape } from "../../shared/kube/client-models";
 import type { Logger } from "../../shared/logging/logger";
-import { applyOrder } from "../apply-order";
+import { applyOrder, applyWaves } from "../apply-order";
 import { namespaceObjects, type IsolationSettings } from "../isolation/namespace-objects";
 import { ApplyRefusedError, type ClusterTarget, type Manifest } from "./cluster-target";
+import { withoutServerFields } from "./server-owned";
+import { clearBlockers } from "./teardown";
 
 /** Our name in every object's managedFields: whose fields these are. */
 export const FIELD_MANAGER = "management-app";
+/** Long enough for a graceful stop, short enough that rollbacks end well within their timeout. */
+export const DEFAULT_POD_GRACE_SECONDS = 10;
 
 export interface KubernetesTargetOptions {
   isolation: IsolationSettings;
   deleteTimeoutMs: number;
   /** How often to look whether a terminating namespace is gone. */
   deletePollMs?: number;
+  /** The longest grace period a job's pods keep once their namespace is being deleted. */
+  podGraceSeconds?: number;
   logger: Logger;
 }
 
@@ -41,15 +47,22 @@ const isRefusal = (code: number) => code >= 400 && code < 500 && code !== 408 &&
 
 /**
  * The `deployments` cluster. Every job gets its own namespace with its fence (quota, limits,
- * network policies, Pod Security "restricted"); the job's objects are first applied as a
- * server-side dry run, all of them, so nothing is half-applied when the server refuses one;
- * then applied for real with server-side apply, in an order that works. Rollback deletes the
- * namespace (foreground) and waits until it is gone.
+ * network policies, Pod Security "restricted") and a RoleBinding that gives the applier its
+ * rights there (apps/shared/contract/applier-access.ts). The job's objects then go in waves:
+ * first what the others refer to (ServiceAccounts, Roles), then the rest; each wave is first
+ * applied as a server-side dry run, all of it, then for real. A dry run persists nothing, so a
+ * reference into the same wave would not resolve; with the fence and the earlier waves already
+ * there, the dry run checks what the real apply will meet (quota included). Whenever the server
+ * refuses an object, the namespace is removed again, so nothing of a refused job is left.
+ * Rollback deletes the namespace (foreground), clears what the job left to hold it up
+ * (finalizers, long grace periods) and waits until it is gone.
  */
 export class KubernetesTarget implements ClusterTarget {
   readonly kind = "kubernetes" as const;
   private readonly objects: k8s.KubernetesObjectApi;
   private readonly version: k8s.VersionApi;
+  private readonly auth: k8s.AuthenticationV1Api;
+  private identity?: Promise<string>;
 
   constructor(
     kc: k8s.KubeConfig,
@@ -57,6 +70,7 @@ export class KubernetesTarget implements ClusterTarget {
   ) {
     this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
     this.version = kc.makeApiClient(k8s.VersionApi);
+    this.auth = kc.makeApiClient(k8s.AuthenticationV1Api);
   }
 
   private ssa(obj: Manifest, dryRun: boolean) {
@@ -64,39 +78,60 @@ export class KubernetesTarget implements ClusterTarget {
     return this.objects.patch(shaped, undefined, dryRun ? "All" : undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
   }
 
-  async apply(jobId: string, manifests: Manifest[]): Promise<ResourceRef[]> {
-    const [namespace, ...fence] = namespaceObjects(jobId, this.opts.isolation);
-    // The namespace must exist for a dry run of what goes in it; it is ours and empty.
-    await this.ssa(namespace!, false);
-    const objects = [...fence, ...applyOrder(manifests)];
+  /** Who the server says we are (the subject of our binding in each job namespace). */
+  private whoAmI(): Promise<string> {
+    this.identity ??= this.auth
+      .createSelfSubjectReview({ body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } })
+      .then((r) => {
+        const name = r.status?.userInfo?.username;
+        if (!name) throw new Error("the API server did not say who the applier is (SelfSubjectReview without a username)");
+        return name;
+      })
+      .catch((err: unknown) => {
+        this.identity = undefined;
+        throw err;
+      });
+    return this.identity;
+  }
 
+  /** Applies each object of a wave; the refusals, all of them, as one error. */
+  private async applyWave(wave: Manifest[], dryRun: boolean) {
     const refused: string[] = [];
-    for (const obj of objects) {
+    for (const obj of wave) {
       try {
-        await this.ssa(obj, true);
+        await this.ssa(obj, dryRun);
       } catch (err) {
         const e = apiError(err);
         if (!e || !isRefusal(e.code)) throw err;
         const ref = refOf(obj);
         refused.push(`${ref.kind}/${ref.name}: ${e.message} (HTTP ${e.code})`);
+        if (!dryRun) break; // the dry run passed, so this is a race (quota used up meanwhile, say)
       }
     }
     if (refused.length > 0) {
-      await this.deleteNamespace(jobId).catch(() => undefined);
-      throw new ApplyRefusedError(`the cluster refused ${refused.length} object(s), nothing was applied: ${refused.join("; ")}`);
+      throw new ApplyRefusedError(`the cluster refused ${refused.length} object(s)${dryRun ? " in a dry run" : ""}; the job's namespace was removed, nothing of it is left: ${refused.join("; ")}`);
     }
+  }
 
-    for (const obj of objects) {
-      try {
-        await this.ssa(obj, false);
-      } catch (err) {
-        const e = apiError(err);
-        // The dry run passed, so a refusal now is a race (quota used up meanwhile, say).
-        if (e && isRefusal(e.code)) throw new ApplyRefusedError(`${refOf(obj).kind}/${refOf(obj).name}: ${e.message} (HTTP ${e.code})`);
-        throw err;
+  async apply(jobId: string, manifests: Manifest[]): Promise<ResourceRef[]> {
+    const [namespace, ...fence] = namespaceObjects(jobId, this.opts.isolation);
+    const access = accessBinding(jobId, await this.whoAmI());
+    const waves = applyWaves(manifests.map(withoutServerFields));
+    await this.ssa(namespace!, false);
+    try {
+      await this.applyWave([access], false);
+      await this.applyWave(fence, false);
+      for (const wave of waves) {
+        await this.applyWave(wave, true);
+        await this.applyWave(wave, false);
       }
+    } catch (err) {
+      if (err instanceof ApplyRefusedError) {
+        await this.rollback(jobId).catch((e: unknown) => this.opts.logger.warn({ jobId, err: (e as Error).message }, "could not remove the refused job's namespace"));
+      }
+      throw err;
     }
-    this.opts.logger.info({ jobId, objects: objects.length }, "applied to the cluster");
+    this.opts.logger.info({ jobId, objects: fence.length + manifests.length }, "applied to the cluster");
     return applyOrder(manifests).map(refOf);
   }
 
@@ -110,19 +145,25 @@ export class KubernetesTarget implements ClusterTarget {
     }
   }
 
+  private async namespaceExists(name: string): Promise<boolean> {
+    try {
+      await this.objects.read({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+      return true;
+    } catch (err) {
+      if (apiError(err)?.code === 404) return false;
+      throw err;
+    }
+  }
+
   async rollback(jobId: string): Promise<ResourceRef[]> {
     const name = namespaceFor(jobId);
     const existed = await this.deleteNamespace(jobId);
-    // ROLLED_BACK must mean gone, not "terminating": wait for the namespace to disappear.
+    // ROLLED_BACK must mean gone, not "terminating": wait for the namespace to disappear,
+    // clearing on the way what the job left to hold it up.
     const deadline = Date.now() + this.opts.deleteTimeoutMs;
-    for (;;) {
-      try {
-        await this.objects.read({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
-      } catch (err) {
-        if (apiError(err)?.code === 404) break;
-        throw err;
-      }
-      if (Date.now() > deadline) throw new Error(`namespace ${name} is still terminating after ${this.opts.deleteTimeoutMs} ms`);
+    while (await this.namespaceExists(name)) {
+      const left = await clearBlockers(this.objects, name, this.opts.podGraceSeconds ?? DEFAULT_POD_GRACE_SECONDS);
+      if (Date.now() > deadline) throw new Error(`namespace ${name} is still terminating after ${this.opts.deleteTimeoutMs} ms (${left} object(s) left)`);
       await new Promise((r) => setTimeout(r, this.opts.deletePollMs ?? 1000));
     }
     return existed ? [{ apiVersion: "v1", kind: "Namespace", name }] : [];
@@ -132,6 +173,20 @@ export class KubernetesTarget implements ClusterTarget {
     await this.version.getCode();
   }
 }
+
+/** The applier's rights inside one job namespace; its finalizer keeps them until rollback ends. */
+const accessBinding = (jobId: string, user: string): Manifest => ({
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  kind: "RoleBinding",
+  metadata: {
+    name: APPLIER_ACCESS.jobBinding,
+    namespace: namespaceFor(jobId),
+    labels: { [JOB_ID_LABEL]: jobId, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+    finalizers: [APPLIER_ACCESS.bindingFinalizer],
+  },
+  roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: APPLIER_ACCESS.jobClusterRole },
+  subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user }],
+});
 
 /** Credentials for the deployments cluster: a kubeconfig file, or the pod's service account. */
 export const loadKubeConfig = (path: string): k8s.KubeConfig => {

@@ -6,3 +6,4 @@ export * from "./service-config";
 export * from "./platform";
 export * from "./api";
 export * from "./console";
+export * from "./applier-access";

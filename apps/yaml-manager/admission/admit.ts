@@ -6,6 +6,7 @@ import type { Finding, Obj } from "./finding";
 import { labelAndPlace } from "./label-and-place";
 import { checkObjectRules } from "./object-rules";
 import { checkPodSpec, podSpecOf } from "./pod-security";
+import { checkRoleGrants } from "./rbac-grants";
 
 export interface AdmissionPolicy {
   allowedRegistries: string[];
@@ -55,6 +56,7 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
 
     const placed = labelAndPlace(doc.value, jobId, tenant);
     report(checkObjectRules(placed, { namespace, ...policy }));
+    report(checkRoleGrants(placed));
     const pod = podSpecOf(placed);
     if (pod) report(checkPodSpec(pod.spec, pod.path, policy));
     manifests.push(placed);

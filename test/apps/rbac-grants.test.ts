@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ADMITTED_KINDS } from "../../apps/shared/contract";
+import { ALLOWED_KINDS } from "../../apps/yaml-manager/admission/allowed-kinds";
+import { checkRoleGrants } from "../../apps/yaml-manager/admission/rbac-grants";
+
+/**
+ * Admission refuses Role rules that kube-apiserver would refuse from the applier (403, "attempting
+ * to grant RBAC permissions not currently held"): the comparison follows
+ * kubernetes/component-helpers@v0.36.3 auth/rbac/validation/policy_comparator.go, against the
+ * applier's grants in apps/shared/contract/applier-access.ts.
+ */
+const role = (...rules: unknown[]) => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "r" }, rules });
+
+describe("Role rules a job may ask for", () => {
+  it.each([
+    ["pods/attach (a subresource is not covered by its resource)", { apiGroups: [""], resources: ["pods/attach"], verbs: ["get"] }, "get pods/attach"],
+    ["events", { apiGroups: [""], resources: ["events"], verbs: ["list"] }, "list events"],
+    ["leases", { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get"] }, "get leases.coordination.k8s.io"],
+    ["deletecollection", { apiGroups: [""], resources: ["pods"], verbs: ["deletecollection"] }, "deletecollection pods"],
+    ["deployments/scale", { apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["update"] }, "update deployments/scale.apps"],
+    ["all API groups (`*` is covered only by `*`)", { apiGroups: ["*"], resources: ["pods"], verbs: ["get"] }, "get pods.*"],
+    ["a group × resource pair that does not exist", { apiGroups: ["", "apps"], resources: ["pods", "deployments"], verbs: ["get"] }, "get deployments"],
+  ])("When a Role grants %s, then it is refused naming that permission", (_what, rule, missing) => {
+    const findings = checkRoleGrants(role(rule));
+    expect(findings).toEqual([expect.objectContaining({ path: "rules[0]", rule: "rbac/not-held" })]);
+    expect(findings[0]!.message).toContain(`it grants ${missing}`);
+  });
+
+  it("When a Role grants what jobs usually need (read pods, update their own workloads and config), then it is accepted", () => {
+    expect(
+      checkRoleGrants(
+        role(
+          { apiGroups: [""], resources: ["pods", "configmaps", "services"], verbs: ["get", "list", "watch"] },
+          { apiGroups: [""], resources: ["configmaps"], verbs: ["update", "patch", "delete"] },
+          { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ["get", "list", "watch", "patch"] },
+          { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "delete", "get", "list", "watch"], resourceNames: [] },
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it("When a rule would expand to more permissions than admission checks, then it is refused before the work is done", () => {
+    const many = Array.from({ length: 50 }, (_, i) => `r${i}`);
+    expect(checkRoleGrants(role({ apiGroups: many, resources: many, verbs: ["get"] }))[0]).toMatchObject({ rule: "rbac/not-held", message: expect.stringMatching(/more than 2000 permissions/) });
+  });
+
+  it("The kinds the applier's RBAC covers are exactly the kinds admission allows", () => {
+    expect(ADMITTED_KINDS.map((k) => `${k.apiVersion}/${k.kind}`).sort()).toEqual(Object.keys(ALLOWED_KINDS).sort());
+  });
+});

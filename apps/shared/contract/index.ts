@@ -4,3 +4,4 @@ export * from "./events";
 export * from "./topology";
 export * from "./service-config";
 export * from "./platform";
+export * from "./kube-limits";

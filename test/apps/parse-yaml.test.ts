@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
+import { parseYamlFiles, type YamlLimits } from "../../apps/shared/manifests/parse-yaml";
 
-const limits = { maxDocuments: 10, maxDepth: 8, maxAliases: 5 };
+const limits: YamlLimits = { maxDocuments: 10, maxDepth: 8, maxAliases: 5 };
 const parse = (text: string, l = limits) => parseYamlFiles([{ name: "job.yaml", text }], l);
 
 describe("parsing untrusted YAML", () => {

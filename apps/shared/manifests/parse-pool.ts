@@ -119,6 +119,6 @@ export class ParsePool {
 
 let shared: ParsePool | undefined;
 
-/** The process's parse pool, started on first use. */
+/** The process's parse pool, started on first use; it leaves a core to the event loop. */
 export const parsePool = (): ParsePool =>
-  (shared ??= new ParsePool({ size: Math.max(1, Math.min(4, os.availableParallelism())), maxQueue: 64, timeoutMs: 30_000 }));
+  (shared ??= new ParsePool({ size: Math.max(1, Math.min(4, os.availableParallelism() - 1)), maxQueue: 64, timeoutMs: 30_000 }));

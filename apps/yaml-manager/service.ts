@@ -1,4 +1,4 @@
-import type { JobEvent, ServiceEnv } from "../shared/contract";
+import { isolationFromEnv, type JobEvent, type ServiceEnv } from "../shared/contract";
 import { failJobOnGiveUp } from "../shared/messaging/report-failure";
 import type { Logger } from "../shared/logging/logger";
 import { connectBroker } from "../shared/messaging/connect-broker";
@@ -13,6 +13,9 @@ export const startYamlManager = async (env: ServiceEnv<"yaml-manager">, logger: 
     allowedRegistries: env.ALLOWED_REGISTRIES,
     jobActiveDeadlineSeconds: env.JOB_ACTIVE_DEADLINE_SECONDS,
     jobTtlSecondsAfterFinished: env.JOB_TTL_SECONDS_AFTER_FINISHED,
+    isolation: isolationFromEnv(env),
+    allowedPriorityClasses: env.ALLOWED_PRIORITY_CLASSES,
+    allowedStorageClasses: env.ALLOWED_STORAGE_CLASSES,
   };
   const publish = (e: JobEvent) => broker.publish(e);
   await broker.consume("yaml-manager", yamlManagerHandler({ publish, store, policy }), failJobOnGiveUp(publish));

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { JOB_ID_LABEL } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
-import { admit as admitDocuments, summarize, type AdmissionPolicy } from "../../apps/yaml-manager/admission/admit";
+import { DEFAULT_POLICY, admit as admitDocuments, summarize, type AdmissionPolicy } from "../../apps/yaml-manager/admission/admit";
 
 const JOB = "0b6f1c2e-3f7a-4a8e-9c1d-2e3f4a5b6c7d";
 const NS = `job-${JOB}`;
@@ -114,7 +114,7 @@ describe("admission against hostile manifests", () => {
 
   it("When images come from outside the allowed registries, then they are refused", () => {
     const text = readFileSync(path.join(corpus, "pi-job.yaml"), "utf8");
-    const v = admit(JOB, [{ name: "pi.yaml", text }], { allowedRegistries: ["europe-docker.pkg.dev/acme/"], jobActiveDeadlineSeconds: 60, jobTtlSecondsAfterFinished: 60 });
+    const v = admit(JOB, [{ name: "pi.yaml", text }], { ...DEFAULT_POLICY, allowedRegistries: ["europe-docker.pkg.dev/acme/"] });
     expect(!v.ok && v.problems[0]).toMatchObject({ rule: "pod-security/registry", path: "spec.template.spec.containers[0].image" });
   });
 });

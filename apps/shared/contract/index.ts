@@ -5,3 +5,4 @@ export * from "./topology";
 export * from "./service-config";
 export * from "./platform";
 export * from "./kube-limits";
+export * from "./job-limits";

@@ -99,25 +99,18 @@ const commaList = z
   .default("")
   .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
-export const YamlManagerEnv = LogEnv.extend(HttpEnv.shape)
-  .extend(MessagingEnv.shape)
-  .extend(StorageEnv.shape)
-  .extend({
-    /** Image prefixes jobs may use, comma-separated (e.g. `europe-docker.pkg.dev/acme/,docker.io/library/`); empty allows any. */
-    ALLOWED_REGISTRIES: commaList,
-    /** Defaults given to Jobs that do not set their own. */
-    JOB_ACTIVE_DEADLINE_SECONDS: int(24 * 3600),
-    JOB_TTL_SECONDS_AFTER_FINISHED: int(3600, 0),
-  })
-  .superRefine(requireBucket);
-
 const quantity = (def: string) =>
   z
     .string()
     .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi")
     .default(def);
 
-/** What every job namespace gets: quota, default container sizes, allowed egress. */
+/**
+ * What every job namespace gets: quota, default and maximum container sizes, allowed egress.
+ * One schema for both sides: the Cluster Applier installs these numbers as the namespace's
+ * ResourceQuota and LimitRange, and the YAML Manager refuses at submit what they would refuse
+ * in the cluster (infra/ passes the same values to both).
+ */
 const IsolationEnv = z.object({
   JOB_QUOTA_CPU: quantity("8"),
   JOB_QUOTA_MEMORY: quantity("32Gi"),
@@ -144,6 +137,26 @@ const IsolationEnv = z.object({
         }),
     ),
 });
+
+export const YamlManagerEnv = LogEnv.extend(HttpEnv.shape)
+  .extend(MessagingEnv.shape)
+  .extend(StorageEnv.shape)
+  .extend(IsolationEnv.shape)
+  .extend({
+    /** PriorityClasses jobs may name, comma-separated; empty allows none (system-* never). */
+    ALLOWED_PRIORITY_CLASSES: commaList,
+    /** StorageClasses PVCs may name, comma-separated (no name means the cluster's default). */
+    ALLOWED_STORAGE_CLASSES: z
+      .string()
+      .default("standard-rwo,premium-rwo")
+      .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+    /** Image prefixes jobs may use, comma-separated (e.g. `europe-docker.pkg.dev/acme/,docker.io/library/`); empty allows any. */
+    ALLOWED_REGISTRIES: commaList,
+    /** Defaults given to Jobs that do not set their own. */
+    JOB_ACTIVE_DEADLINE_SECONDS: int(24 * 3600),
+    JOB_TTL_SECONDS_AFTER_FINISHED: int(3600, 0),
+  })
+  .superRefine(requireBucket);
 
 export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)

@@ -1,6 +1,6 @@
 import { DEFAULT_ISOLATION, DEFAULT_TENANT, namespaceFor, type AdmissionWarning, type IsolationSettings, type Problem, type ResourceRef } from "../../shared/contract";
 import type { ParsedDocument } from "../../shared/manifests/parse-yaml";
-import { checkBudget, checkStorage } from "./budget";
+import { checkBudget, checkStorage, type Placed } from "./budget";
 import { checkIdentity } from "./check-identity";
 import { checkSchema } from "./check-schema";
 import { collect, under, type Obj } from "./finding";
@@ -47,6 +47,7 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
   const problems: Problem[] = [];
   const warnings: AdmissionWarning[] = [];
   const manifests: Obj[] = [];
+  const placedAt: Placed[] = [];
   const seen = new Map<string, string>();
   const namespace = namespaceFor(jobId);
 
@@ -82,6 +83,7 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
       }
       checkStorage(placed, policy, r);
       manifests.push(placed);
+      placedAt.push({ obj: placed, at });
     }
     problems.push(...r.problems.map((f) => ({ ...at, object, ...f })));
     warnings.push(...r.changes.map((c) => ({ file: doc.file, document: doc.document, object, ...c })));
@@ -89,7 +91,7 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
   if (problems.length === 0 && documents.length === 0) {
     problems.push({ message: "no manifests found: send one or more Kubernetes objects" });
   }
-  if (problems.length === 0) problems.push(...checkBudget(manifests, policy));
+  if (problems.length === 0) problems.push(...checkBudget(placedAt, policy));
   if (problems.length > 0) return { ok: false, problems };
 
   const resources = manifests.map((m) => {

@@ -68,9 +68,26 @@ const podsOf = (obj: Obj, autoscaled: Map<string, number>): number => {
 /** Objects the quota counts by kind (`count/...`, configmaps, secrets, services, persistentvolumeclaims). */
 const COUNTED = ["Deployment", "Job", "CronJob", "ConfigMap", "Secret", "Service", "PersistentVolumeClaim"];
 
-/** Sums over the job against its quota; problems name the setting that bounds them. */
-export const checkBudget = (manifests: Obj[], policy: BudgetPolicy): Problem[] => {
+/** An admitted object and where it came from. */
+export interface Placed {
+  obj: Obj;
+  at: { file: string; document: number; line: number };
+}
+
+/**
+ * Sums over the job against its quota. Each problem names the setting that bounds it and is
+ * attributed to the object that asks for the most of it (the one to shrink first).
+ */
+export const checkBudget = (placed: Placed[], policy: BudgetPolicy): Problem[] => {
   const iso = policy.isolation;
+  const manifests = placed.map((p) => p.obj);
+  const share = new Map<string, Map<Placed, number>>();
+  const add = (what: string, p: Placed, n: number) => {
+    if (n <= 0) return;
+    const m = share.get(what) ?? new Map<Placed, number>();
+    m.set(p, (m.get(p) ?? 0) + n);
+    share.set(what, m);
+  };
   const autoscaled = new Map<string, number>();
   for (const m of manifests) {
     if (m.kind !== "HorizontalPodAutoscaler") continue;
@@ -80,37 +97,49 @@ export const checkBudget = (manifests: Obj[], policy: BudgetPolicy): Problem[] =
   }
   const total = { pods: 0, cpuReq: 0, cpuLim: 0, memReq: 0, memLim: 0, storage: 0 };
   const counts = new Map<string, number>();
-  for (const m of manifests) {
+  for (const p of placed) {
+    const m = p.obj;
     counts.set(String(m.kind), (counts.get(String(m.kind)) ?? 0) + 1);
     const pod = podOf(m);
     const pods = podsOf(m, autoscaled);
+    const figures: [keyof typeof total, number][] = [];
     if (pod && pods > 0) {
-      total.pods += pods;
-      total.cpuReq += pods * podFigure(pod.spec, iso, "requests", "cpu");
-      total.cpuLim += pods * podFigure(pod.spec, iso, "limits", "cpu");
-      total.memReq += pods * podFigure(pod.spec, iso, "requests", "memory");
-      total.memLim += pods * podFigure(pod.spec, iso, "limits", "memory");
+      figures.push(
+        ["pods", pods],
+        ["cpuReq", pods * podFigure(pod.spec, iso, "requests", "cpu")],
+        ["cpuLim", pods * podFigure(pod.spec, iso, "limits", "cpu")],
+        ["memReq", pods * podFigure(pod.spec, iso, "requests", "memory")],
+        ["memLim", pods * podFigure(pod.spec, iso, "limits", "memory")],
+      );
     }
     const claimSize = (spec: Obj | undefined) => quantity(objAt(objAt(spec ?? {}, "resources") ?? {}, "requests")?.storage) ?? 0;
-    if (m.kind === "PersistentVolumeClaim") total.storage += claimSize(objAt(m, "spec"));
+    if (m.kind === "PersistentVolumeClaim") figures.push(["storage", claimSize(objAt(m, "spec"))]);
     if (m.kind === "StatefulSet") {
       for (const t of listAt(objAt(m, "spec") ?? {}, "volumeClaimTemplates")) {
-        if (isObj(t)) total.storage += pods * claimSize(objAt(t, "spec"));
+        if (isObj(t)) figures.push(["storage", pods * claimSize(objAt(t, "spec"))]);
         counts.set("PersistentVolumeClaim", (counts.get("PersistentVolumeClaim") ?? 0) + pods);
       }
     }
+    for (const [what, n] of figures) {
+      total[what] += n;
+      add(what, p, n);
+    }
   }
   const out: Problem[] = [];
-  const over = (what: string, used: string, limit: string, setting: string) =>
-    out.push({ rule: "quota/exceeded", message: `the job needs ${used} ${what} at most, above its quota of ${limit} (${setting}); ask for less or split the job` });
+  const biggest = (what: string) => [...(share.get(what) ?? new Map<Placed, number>()).entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const over = (what: string, used: string, limit: string, setting: string, key?: keyof typeof total) => {
+    const p = key ? biggest(key) : undefined;
+    const where = p ? { ...p.at, object: ref(p.obj), path: podOf(p.obj) ? "spec" : "spec.resources" } : {};
+    out.push({ ...where, rule: "quota/exceeded", message: `the job needs ${used} ${what} at most, above its quota of ${limit} (${setting}); ask for less or split the job` });
+  };
   const cpu = quantity(iso.quota.cpu)!;
   const mem = quantity(iso.quota.memory)!;
-  if (total.pods > iso.quota.pods) over("pods", String(total.pods), String(iso.quota.pods), "JOB_QUOTA_PODS");
-  if (total.cpuReq > cpu) over("CPU requested (replicas x requests)", show(total.cpuReq, "cpu"), iso.quota.cpu, "JOB_QUOTA_CPU");
-  if (total.cpuLim > cpu) over("CPU as limits (replicas x limits)", show(total.cpuLim, "cpu"), iso.quota.cpu, "JOB_QUOTA_CPU");
-  if (total.memReq > mem) over("memory requested (replicas x requests)", show(total.memReq, "memory"), iso.quota.memory, "JOB_QUOTA_MEMORY");
-  if (total.memLim > mem) over("memory as limits (replicas x limits)", show(total.memLim, "memory"), iso.quota.memory, "JOB_QUOTA_MEMORY");
-  if (total.storage > quantity(iso.quota.storage)!) over("of storage", show(total.storage, "storage"), iso.quota.storage, "JOB_QUOTA_STORAGE");
+  if (total.pods > iso.quota.pods) over("pods", String(total.pods), String(iso.quota.pods), "JOB_QUOTA_PODS", "pods");
+  if (total.cpuReq > cpu) over("CPU requested (replicas x requests)", show(total.cpuReq, "cpu"), iso.quota.cpu, "JOB_QUOTA_CPU", "cpuReq");
+  if (total.cpuLim > cpu) over("CPU as limits (replicas x limits)", show(total.cpuLim, "cpu"), iso.quota.cpu, "JOB_QUOTA_CPU", "cpuLim");
+  if (total.memReq > mem) over("memory requested (replicas x requests)", show(total.memReq, "memory"), iso.quota.memory, "JOB_QUOTA_MEMORY", "memReq");
+  if (total.memLim > mem) over("memory as limits (replicas x limits)", show(total.memLim, "memory"), iso.quota.memory, "JOB_QUOTA_MEMORY", "memLim");
+  if (total.storage > quantity(iso.quota.storage)!) over("of storage", show(total.storage, "storage"), iso.quota.storage, "JOB_QUOTA_STORAGE", "storage");
   for (const kind of COUNTED) {
     // The namespace already holds one ConfigMap of its own (kube-root-ca.crt).
     const limit = kind === "ConfigMap" ? iso.quota.objects - 1 : iso.quota.objects;

@@ -248,9 +248,11 @@ const runAsNonRoot: Control = ({ spec, containers, userNamespace }, r) => {
 const linuxOnly: Control = ({ spec, containers }, r) => {
   const os = objAt(spec, "os")?.name;
   if (os !== undefined && os !== "linux") r.bad("os.name", "pod-security/windows", `os.name ${String(os)}: the platform's node pools run Linux only; remove it or set linux`);
-  if (objAt(objAt(spec, "securityContext") ?? {}, "windowsOptions")) r.bad("securityContext.windowsOptions", "pod-security/windows", "windowsOptions apply to Windows nodes; the node pools run Linux only");
+  // `hostProcess: false` alone is what PSS allows and means nothing on Linux; anything else is for Windows.
+  const windowsOnly = (sc: Obj | undefined) => Object.entries(objAt(sc ?? {}, "windowsOptions") ?? {}).some(([k, v]) => !(k === "hostProcess" && v === false));
+  if (windowsOnly(objAt(spec, "securityContext"))) r.bad("securityContext.windowsOptions", "pod-security/windows", "windowsOptions apply to Windows nodes; the node pools run Linux only");
   for (const { c, at } of containers) {
-    if (objAt(objAt(c, "securityContext") ?? {}, "windowsOptions")) r.bad(`${at}.securityContext.windowsOptions`, "pod-security/windows", "windowsOptions apply to Windows nodes; the node pools run Linux only");
+    if (windowsOnly(objAt(c, "securityContext"))) r.bad(`${at}.securityContext.windowsOptions`, "pod-security/windows", "windowsOptions apply to Windows nodes; the node pools run Linux only");
   }
 };
 

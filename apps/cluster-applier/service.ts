@@ -27,7 +27,10 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
   const target = createTarget(env, store, logger);
   const broker = await connectBroker(env, "cluster-applier", logger);
   const publish = (e: JobEvent) => broker.publish(e);
-  await broker.consume("cluster-applier", clusterApplierHandler({ publish, store, target }), failJobOnGiveUp(publish));
+  const handler = clusterApplierHandler({ publish, store, target });
+  await broker.consume("cluster-applier", handler, failJobOnGiveUp(publish));
+  // Rollbacks come on their own queue, with their own prefetch window (contract topology).
+  await broker.consume("cluster-applier-rollback", handler, failJobOnGiveUp(publish));
   // With a real cluster, report what each job's objects do there (watch, not poll).
   const watcher =
     target instanceof KubernetesTarget

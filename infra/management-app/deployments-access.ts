@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { JobFencePolicy } from "./job-fence-policy";
 
 export interface DeploymentsAccessArgs {
   provider: k8s.Provider;
@@ -20,7 +21,8 @@ const JOB_KINDS = [
 /**
  * What the Cluster Applier may do in the `deployments` cluster: manage namespaces and the
  * kinds admission allows, watch pods, and bind only the view/edit ClusterRoles. Nothing else
- * (no nodes, no cluster-scoped objects besides namespaces, no other ClusterRoles).
+ * (no nodes, no cluster-scoped objects besides namespaces, no other ClusterRoles). The job
+ * fence policy (job-fence-policy.ts) keeps every job's fence to this identity alone.
  */
 export class DeploymentsAccess extends pulumi.ComponentResource {
   constructor(name: string, args: DeploymentsAccessArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -48,6 +50,8 @@ export class DeploymentsAccess extends pulumi.ComponentResource {
       },
       o,
     );
+    // Whatever RBAC a job obtains, only this identity may change a job's fence.
+    new JobFencePolicy(`${name}-fence`, { provider: args.provider, applierUser: args.applierEmail }, { parent: this });
     this.registerOutputs({});
   }
 }

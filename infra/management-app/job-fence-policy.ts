@@ -61,6 +61,33 @@ export const fencePolicySpec = (applierUser: string) => ({
 });
 
 /**
+ * A job's own identities (the service accounts of its namespace) may not add finalizers to
+ * anything: a finalizer nobody removes keeps the namespace Terminating and the rollback waiting
+ * (escape 4 of issue 13). Admission refuses finalizers at submit; this stops a job's pods from
+ * adding them later through whatever write they were granted. System controllers (the Job
+ * controller's job-tracking finalizer, pvc-protection) are not the job's identities.
+ */
+export const finalizerPolicySpec = () => ({
+  failurePolicy: "Fail",
+  matchConstraints: {
+    namespaceSelector: { matchExpressions: [{ key: JOB_ID_LABEL, operator: "Exists" }] },
+    resourceRules: [{ apiGroups: ["*"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["*"] }],
+  },
+  variables: [
+    { name: "jobIdentity", expression: "namespaceObject != null && request.userInfo.username.startsWith('system:serviceaccount:' + namespaceObject.metadata.name + ':')" },
+    { name: "finalizers", expression: "object != null && has(object.metadata.finalizers) ? object.metadata.finalizers : []" },
+    { name: "oldFinalizers", expression: "oldObject != null && has(oldObject.metadata.finalizers) ? oldObject.metadata.finalizers : []" },
+  ],
+  validations: [
+    {
+      expression: "!variables.jobIdentity || variables.finalizers.all(f, f in variables.oldFinalizers)",
+      message: "a job's service accounts may not add finalizers: they would keep the job from being deleted",
+      reason: "Forbidden",
+    },
+  ],
+});
+
+/**
  * Defence in depth on the `deployments` cluster: a ValidatingAdmissionPolicy (and its binding)
  * that keeps every job's fence as the applier installed it, whatever RBAC a job obtained.
  * Admission already refuses grants that could reach the fence; this holds even if one slips
@@ -90,6 +117,16 @@ export class JobFencePolicy extends pulumi.ComponentResource {
         // No matchResources: the policy's own expressions decide what is a job's fence.
         spec: { policyName: policy.metadata.name, validationActions: ["Deny"] },
       },
+      o,
+    );
+    const finalizers = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+      `${name}-finalizers`,
+      { metadata: { name: "job-finalizers.platform.example.dev" }, spec: finalizerPolicySpec() },
+      o,
+    );
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+      `${name}-finalizers-binding`,
+      { metadata: { name: "job-finalizers.platform.example.dev" }, spec: { policyName: finalizers.metadata.name, validationActions: ["Deny"] } },
       o,
     );
     this.policyName = policy.metadata.name;

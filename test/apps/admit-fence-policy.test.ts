@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FENCE_QUOTA, JOB_ID_LABEL, MANAGED_BY_LABEL, namespaceFor } from "../../apps/shared/contract";
 import { namespaceObjects } from "../../apps/cluster-applier/isolation/namespace-objects";
 import { DEFAULT_ISOLATION } from "../../apps/shared/contract";
-import { NAMESPACE_CONTROLLER, fencePolicySpec } from "../../infra/management-app/job-fence-policy";
+import { NAMESPACE_CONTROLLER, fencePolicySpec, finalizerPolicySpec } from "../../infra/management-app/job-fence-policy";
 import type { OfflineRun } from "../../infra/plan/offline-run";
 import { named, ofType, runStack, unwrapSecrets } from "../infra/stack-suite";
 
@@ -37,9 +37,11 @@ interface Req {
   namespaceObject?: Record<string, any> | null;
 }
 
-const admitRequest = (r: Req): { allowed: boolean; messages: string[] } => {
+type Spec = { matchConstraints: { resourceRules: { apiGroups: string[]; resources: string[]; operations: string[] }[] }; variables: { name: string; expression: string }[]; validations: { expression: string; message: string }[] };
+const has = (list: string[], x: string) => list.includes("*") || list.includes(x);
+const admitRequest = (r: Req, spec: Spec = fencePolicySpec(APPLIER)): { allowed: boolean; messages: string[] } => {
   const group = r.group ?? "";
-  const matched = spec.matchConstraints.resourceRules.some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(r.resource) && rule.operations.includes(r.op));
+  const matched = spec.matchConstraints.resourceRules.some((rule) => has(rule.apiGroups, group) && has(rule.resources, r.resource) && has(rule.operations, r.op));
   if (!matched) return { allowed: true, messages: [] };
   const ctx: Record<string, unknown> = {
     request: { operation: r.op, userInfo: { username: r.user, groups: ["system:authenticated"] }, resource: { group, version: "v1", resource: r.resource } },
@@ -110,7 +112,21 @@ describe("job fence policy (CEL) against admission requests", () => {
     expect(admitRequest({ user: "someone@example.com", op: "CREATE", resource: "namespaces", object: { metadata: { name: "plain" } } }).allowed).toBe(true);
   });
 
+  it("When a job's service account adds a finalizer to a ConfigMap it may write, then it is denied; system controllers and unchanged finalizers pass", () => {
+    const fin = finalizerPolicySpec();
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: NS } };
+    const withFinalizer = { ...cm, metadata: { ...cm.metadata, finalizers: ["example.com/never"] } };
+    expect(admitRequest({ user: JOB_SA, op: "UPDATE", resource: "configmaps", object: withFinalizer, oldObject: cm, namespaceObject: jobNamespace }, fin)).toEqual({ allowed: false, messages: [expect.stringMatching(/may not add finalizers/)] });
+    expect(admitRequest({ user: JOB_SA, op: "CREATE", resource: "configmaps", object: withFinalizer, namespaceObject: jobNamespace }, fin).allowed).toBe(false);
+    expect(admitRequest({ user: JOB_SA, op: "UPDATE", resource: "configmaps", object: withFinalizer, oldObject: withFinalizer, namespaceObject: jobNamespace }, fin).allowed).toBe(true);
+    expect(admitRequest({ user: JOB_SA, op: "UPDATE", resource: "configmaps", object: cm, oldObject: withFinalizer, namespaceObject: jobNamespace }, fin).allowed).toBe(true);
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: NS, finalizers: ["batch.kubernetes.io/job-tracking"] } };
+    expect(admitRequest({ user: "system:serviceaccount:kube-system:job-controller", op: "CREATE", resource: "pods", object: pod, namespaceObject: jobNamespace }, fin).allowed).toBe(true);
+    expect(admitRequest({ user: APPLIER, op: "CREATE", resource: "configmaps", object: withFinalizer, namespaceObject: jobNamespace }, fin).allowed).toBe(true);
+  });
+
   it("When the policy and binding are checked against the Kubernetes schema, then they are valid", () => {
+    expect(() => new ValidatingAdmissionPolicy({ metadata: { name: "job-finalizers" }, spec: finalizerPolicySpec() as never }).validate()).not.toThrow();
     expect(() => new ValidatingAdmissionPolicy({ metadata: { name: "job-fence" }, spec: spec as never }).validate()).not.toThrow();
     expect(() => new ValidatingAdmissionPolicyBinding({ metadata: { name: "job-fence" }, spec: { policyName: "job-fence", validationActions: ["Deny"] } }).validate()).not.toThrow();
   });
@@ -131,7 +147,11 @@ describe("job fence policy in the stack (dev stack, Pulumi mocks)", () => {
     const binding = named(run, "deployments-access-fence-binding");
     expect(binding.provider).toContain("::deployments-k8s::");
     expect((binding.inputs as any).spec).toMatchObject({ policyName: "job-fence.platform.example.dev", validationActions: ["Deny"] });
-    expect(ofType(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy")).toHaveLength(1);
+    expect(ofType(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy")).toHaveLength(2);
+    const finalizers = named(run, "deployments-access-fence-finalizers");
+    expect(finalizers.provider).toContain("::deployments-k8s::");
+    expect((finalizers.inputs as any).spec).toEqual(finalizerPolicySpec());
+    expect((named(run, "deployments-access-fence-finalizers-binding").inputs as any).spec).toMatchObject({ policyName: "job-finalizers.platform.example.dev", validationActions: ["Deny"] });
     expect(quota.metadata).toMatchObject({ name: FENCE_QUOTA });
   });
 });

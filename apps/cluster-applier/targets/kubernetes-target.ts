@@ -3,6 +3,7 @@ import { namespaceFor, type ResourceRef } from "../../shared/contract";
 import { modelTypeOf, toClientShape } from "../../shared/kube/client-models";
 import type { Logger } from "../../shared/logging/logger";
 import { applyOrder } from "../apply-order";
+import { clearUserFinalizers } from "../isolation/clear-finalizers";
 import { namespaceObjects, type IsolationSettings } from "../isolation/namespace-objects";
 import { ApplyRefusedError, type ClusterTarget, type Manifest } from "./cluster-target";
 
@@ -14,6 +15,8 @@ export interface KubernetesTargetOptions {
   deleteTimeoutMs: number;
   /** How often to look whether a terminating namespace is gone. */
   deletePollMs?: number;
+  /** How long a namespace may terminate before user finalizers in it are cleared (then again as often). */
+  clearFinalizersAfterMs?: number;
   logger: Logger;
 }
 
@@ -115,6 +118,8 @@ export class KubernetesTarget implements ClusterTarget {
     const existed = await this.deleteNamespace(jobId);
     // ROLLED_BACK must mean gone, not "terminating": wait for the namespace to disappear.
     const deadline = Date.now() + this.opts.deleteTimeoutMs;
+    const clearEvery = this.opts.clearFinalizersAfterMs ?? 5000;
+    let nextClear = Date.now() + clearEvery;
     for (;;) {
       try {
         await this.objects.read({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
@@ -123,6 +128,12 @@ export class KubernetesTarget implements ClusterTarget {
         throw err;
       }
       if (Date.now() > deadline) throw new Error(`namespace ${name} is still terminating after ${this.opts.deleteTimeoutMs} ms`);
+      // Never wait on a user's finalizer: the job's own objects are ours to let go.
+      if (Date.now() >= nextClear) {
+        const cleared = await clearUserFinalizers(this.objects, name, FIELD_MANAGER);
+        if (cleared.length > 0) this.opts.logger.warn({ jobId, cleared }, "cleared user finalizers that held the job's namespace");
+        nextClear = Date.now() + clearEvery;
+      }
       await new Promise((r) => setTimeout(r, this.opts.deletePollMs ?? 1000));
     }
     return existed ? [{ apiVersion: "v1", kind: "Namespace", name }] : [];

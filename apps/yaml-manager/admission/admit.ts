@@ -1,4 +1,4 @@
-import { DEFAULT_ISOLATION, DEFAULT_TENANT, namespaceFor, type AdmissionWarning, type IsolationSettings, type Problem, type ResourceRef } from "../../shared/contract";
+import { DEFAULT_ISOLATION, DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, namespaceFor, type AdmissionWarning, type IsolationSettings, type Problem, type ResourceRef } from "../../shared/contract";
 import type { ParsedDocument } from "../../shared/manifests/parse-yaml";
 import { checkBudget, checkStorage, type Placed } from "./budget";
 import { checkIdentity } from "./check-identity";
@@ -74,6 +74,10 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
     if (!schema.some((f) => f.rule === "kind/not-allowed")) {
       const requested = (obj.metadata as Obj).namespace;
       if (typeof requested === "string" && requested !== namespace) r.changed("metadata.namespace", `the object was moved from namespace ${requested} into the job's namespace ${namespace}`);
+      const own = (obj.metadata as Obj).labels;
+      for (const [k, v] of Object.entries(own && typeof own === "object" ? (own as Obj) : {})) {
+        if ((k === JOB_ID_LABEL && v !== jobId) || (k === TENANT_LABEL && v !== tenant)) r.changed(`metadata.labels.${k}`, `label ${k} is the platform's; ${String(v)} was replaced`);
+      }
       const placed = labelAndPlace(obj, jobId, tenant);
       checkObjectRules(placed, { namespace, ...policy }, r);
       const pod = podOf(placed);

@@ -43,6 +43,10 @@ export const checkStorage = (obj: Obj, policy: BudgetPolicy, r: Report) => {
   });
 };
 
+/** Where the figure an object contributes is set. */
+const figurePath = (o: Obj) =>
+  ({ Deployment: "spec.replicas", StatefulSet: "spec.replicas", ReplicaSet: "spec.replicas", Job: "spec.parallelism", CronJob: "spec.jobTemplate.spec.parallelism", PersistentVolumeClaim: "spec.resources.requests.storage" })[String(o.kind)] ?? "spec";
+
 const ref = (o: Obj) => `${String(o.kind)}/${String(objAt(o, "metadata")?.name)}`;
 
 /** How many pods a workload runs at most: replicas or parallelism, or what its autoscaler allows. */
@@ -129,7 +133,7 @@ export const checkBudget = (placed: Placed[], policy: BudgetPolicy): Problem[] =
   const biggest = (what: string) => [...(share.get(what) ?? new Map<Placed, number>()).entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const over = (what: string, used: string, limit: string, setting: string, key?: keyof typeof total) => {
     const p = key ? biggest(key) : undefined;
-    const where = p ? { ...p.at, object: ref(p.obj), path: podOf(p.obj) ? "spec" : "spec.resources" } : {};
+    const where = p ? { ...p.at, object: ref(p.obj), path: figurePath(p.obj) } : {};
     out.push({ ...where, rule: "quota/exceeded", message: `the job needs ${used} ${what} at most, above its quota of ${limit} (${setting}); ask for less or split the job` });
   };
   const cpu = quantity(iso.quota.cpu)!;

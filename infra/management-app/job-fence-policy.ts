@@ -10,9 +10,11 @@ export interface JobFencePolicyArgs {
 
 /**
  * The user name of Kubernetes' namespace controller, which deletes a namespace's contents when
- * the namespace is deleted (kubernetes/kubernetes@v1.36.0 cmd/kube-controller-manager: the
- * "namespace-controller" service account in kube-system, with --use-service-account-credentials,
- * as GKE runs it). It must be able to delete fence objects, or rollbacks would never finish.
+ * the namespace is deleted: the "namespace-controller" service account in kube-system when the
+ * controller manager uses per-controller credentials (kubernetes/kubernetes
+ * plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go, role
+ * system:controller:namespace-controller). It must be able to delete fence objects, or
+ * rollbacks would never finish.
  */
 export const NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller";
 

@@ -4,9 +4,9 @@
  *
  * - An object larger than etcd's request limit (1.5 MiB, etcd `--max-request-bytes` default,
  *   https://etcd.io/docs/v3.5/dev-guide/limit/) cannot be stored.
- * - ConfigMap and Secret data may hold at most 1 MiB in total
- *   (kubernetes/kubernetes@v1.36.0: pkg/apis/core/validation/validation.go, MaxSecretSize
- *   and the ConfigMap total-size check).
+ * - ConfigMap and Secret data may hold at most 1 MiB in total (kubernetes/kubernetes
+ *   pkg/apis/core/validation/validation.go: ValidateConfigMap and ValidateSecret refuse
+ *   `totalSize > core.MaxSecretSize`, 1 MiB, summed over the values).
  */
 export const API_OBJECT_MAX_BYTES = 1.5 * 1024 * 1024;
 export const CONFIG_DATA_MAX_BYTES = 1024 * 1024;

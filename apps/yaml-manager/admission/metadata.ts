@@ -5,8 +5,8 @@ import { isObj, listAt, objAt, type Obj, type Report } from "./finding";
  * managedFields, deletion*, selfLink, status): `kubectl get -o yaml` output carries them, so
  * they are removed, not refused, and the removal is reported when they held a value. Left in,
  * they fail the apply: server-side apply refuses managedFields, and uid/resourceVersion act as
- * preconditions (kubernetes/kubernetes@v1.36.0 staging/src/k8s.io/apiserver/pkg/endpoints/
- * handlers/patch.go and fieldmanager). `creationTimestamp: null` and `status: {}`, as
+ * preconditions (kube-apiserver's behaviour, recorded in the team's design notes among the
+ * facts checked upstream). `creationTimestamp: null` and `status: {}`, as
  * `kubectl create --dry-run=client -o yaml` writes them, are removed silently.
  *
  * Fields that would tie the job's objects to something else are refused: finalizers wait for

@@ -31,7 +31,10 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
   // Logs outlive the pods: saved when a pod ends and before a rollback deletes the namespace.
   const logSaver = target instanceof KubernetesTarget ? new PodLogSaver(loadKubeConfig(env.KUBECONFIG_PATH), store, { logger }) : undefined;
   const beforeRollback = logSaver ? (jobId: string) => logSaver.saveJob(jobId) : undefined;
-  await broker.consume("cluster-applier", clusterApplierHandler({ publish, store, target, beforeRollback }), failJobOnGiveUp(publish));
+  const handler = clusterApplierHandler({ publish, store, target, beforeRollback });
+  await broker.consume("cluster-applier", handler, failJobOnGiveUp(publish));
+  // Rollbacks come on their own queue, with their own prefetch window (contract topology).
+  await broker.consume("cluster-applier-rollback", handler, failJobOnGiveUp(publish));
   // With a real cluster, report what each job's objects do there (watch, not poll).
   const watcher =
     target instanceof KubernetesTarget

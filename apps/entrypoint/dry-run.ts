@@ -1,5 +1,5 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
-import type { AdmissionWarning, DryRunResult, ServiceEnv } from "../shared/contract";
+import type { AdmissionWarning, DryRunResult } from "../shared/contract";
 import { badRequest } from "../shared/errors/app-error";
 import { tenantOf } from "../shared/http/auth";
 import { parseYamlFiles, type YamlLimits } from "../shared/manifests/parse-yaml";
@@ -11,11 +11,7 @@ import { readSubmission, type SubmissionLimits } from "./read-submission";
 /** A placeholder job id: the dry run places objects as for a job, but no job exists. */
 const DRY_RUN_JOB = "00000000-0000-4000-8000-000000000000";
 
-export const admissionPolicyOf = (env: Pick<ServiceEnv<"entrypoint">, "ALLOWED_REGISTRIES" | "JOB_ACTIVE_DEADLINE_SECONDS" | "JOB_TTL_SECONDS_AFTER_FINISHED">): AdmissionPolicy => ({
-  allowedRegistries: env.ALLOWED_REGISTRIES,
-  jobActiveDeadlineSeconds: env.JOB_ACTIVE_DEADLINE_SECONDS,
-  jobTtlSecondsAfterFinished: env.JOB_TTL_SECONDS_AFTER_FINISHED,
-});
+export { admissionPolicyOf } from "../yaml-manager/admission/policy-from-env";
 
 /** Only `?dryRun=true` is ours; anything else goes on to the real submission route. */
 const onlyDryRun = (req: Request, _res: Response, next: NextFunction) => {

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { namespaceFor, type JobView } from "../shared/contract";
 import { AppError, badRequest } from "../shared/errors/app-error";
-import { parseYamlFiles, type StoredSubmission, type YamlLimits } from "../shared/manifests/parse-yaml";
+import { parsePool } from "../shared/manifests/parse-pool";
+import type { StoredSubmission, YamlLimits } from "../shared/manifests/parse-yaml";
 import type { Logger } from "../shared/logging/logger";
 import type { Broker } from "../shared/messaging/broker";
 import { jobsSubmitted } from "../shared/metrics/metrics";
@@ -33,8 +34,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
  */
 export const submitJob = async (deps: SubmitDeps, tenant: string, files: SubmittedFile[], idempotencyKey?: string): Promise<SubmitResult> => {
   // Parse once, here: syntax errors are reported before a job exists, and the YAML Manager
-  // receives documents instead of parsing the same text again.
-  const parsed = parseYamlFiles(files, deps.yamlLimits);
+  // receives documents instead of parsing the same text again. In a worker thread: a big
+  // body must not hold the event loop other requests and health checks need.
+  const parsed = await parsePool().parse(files, deps.yamlLimits);
   if (parsed.problems.length > 0) {
     throw badRequest("the YAML could not be parsed; fix these problems and submit again", { problems: parsed.problems });
   }

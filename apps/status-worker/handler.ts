@@ -10,7 +10,7 @@ export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" }>): { stat
     case "job.submitted":
       return { status: "PENDING", details: { createIfMissing: false } };
     case "job.validated":
-      return { status: "APPLYING_IN_CLUSTER", details: { resources: e.resources } };
+      return { status: "APPLYING_IN_CLUSTER", details: { resources: e.resources, warnings: e.warnings } };
     case "job.rejected":
       return { status: "REJECTED", details: { reason: e.reason, problems: e.problems } };
     case "job.applied":

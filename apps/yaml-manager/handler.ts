@@ -41,12 +41,13 @@ export const yamlManagerHandler =
     }
     const manifestsKey = jobKeys(event.jobId).manifests;
     try {
+      await putJson(deps.store, jobKeys(event.jobId).admission, { warnings: verdict.warnings });
       await putJson(deps.store, manifestsKey, verdict.manifests);
     } catch (err) {
       const reason = `could not store the validated manifests: ${(err as Error).message}`;
       await deps.publish({ ...base, type: "job.failed", at: now(), reason });
       return;
     }
-    log.info({ resources: verdict.resources.length }, "job validated");
-    await deps.publish({ ...base, type: "job.validated", at: now(), manifestsKey, resources: verdict.resources });
+    log.info({ resources: verdict.resources.length, warnings: verdict.warnings.length }, "job validated");
+    await deps.publish({ ...base, type: "job.validated", at: now(), manifestsKey, resources: verdict.resources, warnings: verdict.warnings });
   };

@@ -4,16 +4,13 @@ import type { Logger } from "../shared/logging/logger";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { createStore } from "../shared/storage/create-store";
+import { admissionPolicyOf } from "./admission/policy-from-env";
 import { yamlManagerHandler } from "./handler";
 
 export const startYamlManager = async (env: ServiceEnv<"yaml-manager">, logger: Logger): Promise<ServiceHandle> => {
   const store = createStore(env);
   const broker = await connectBroker(env, "yaml-manager", logger);
-  const policy = {
-    allowedRegistries: env.ALLOWED_REGISTRIES,
-    jobActiveDeadlineSeconds: env.JOB_ACTIVE_DEADLINE_SECONDS,
-    jobTtlSecondsAfterFinished: env.JOB_TTL_SECONDS_AFTER_FINISHED,
-  };
+  const policy = admissionPolicyOf(env);
   const publish = (e: JobEvent) => broker.publish(e);
   await broker.consume("yaml-manager", yamlManagerHandler({ publish, store, policy }), failJobOnGiveUp(publish));
   return {

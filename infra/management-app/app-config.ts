@@ -82,8 +82,28 @@ current-context: deployments
     const api = { API_TOKENS: undefined, API_TOKENS_FILE: `${TOKENS_DIR}/api-tokens`, RATE_LIMIT_PER_SECOND: "200", MAX_PAGE_SIZE: "100" };
     const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster" };
     const yaml = { MAX_DOCUMENTS: "100", MAX_DEPTH: "32", MAX_ALIASES: "20" };
+    // The fence's numbers: the applier installs them, the YAML Manager checks jobs against them.
+    const jobLimits = {
+      JOB_QUOTA_CPU: "8",
+      JOB_QUOTA_MEMORY: "32Gi",
+      JOB_QUOTA_PODS: "50",
+      JOB_QUOTA_STORAGE: "100Gi",
+      JOB_QUOTA_OBJECTS: "50",
+      JOB_DEFAULT_CPU: "500m",
+      JOB_DEFAULT_MEMORY: "512Mi",
+      JOB_MAX_CPU: "4",
+      JOB_MAX_MEMORY: "16Gi",
+      JOB_EGRESS_ALLOW: undefined,
+    };
     // The YAML Manager enforces the admission policy; the entrypoint's dry run must report the same.
-    const admission = { ALLOWED_REGISTRIES: undefined, JOB_ACTIVE_DEADLINE_SECONDS: "86400", JOB_TTL_SECONDS_AFTER_FINISHED: "3600" };
+    const admission = {
+      ...jobLimits,
+      ALLOWED_PRIORITY_CLASSES: undefined,
+      ALLOWED_STORAGE_CLASSES: "standard-rwo,premium-rwo",
+      ALLOWED_REGISTRIES: undefined,
+      JOB_ACTIVE_DEADLINE_SECONDS: "86400",
+      JOB_TTL_SECONDS_AFTER_FINISHED: "3600",
+    };
     // Event streams, logs (saved ones from the bucket, live ones from the deployments cluster), manifests.
     const readApi = { APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`, SSE_HEARTBEAT_SECONDS: "15", MAX_STREAMS: "1000" };
     this.env = {
@@ -95,16 +115,7 @@ current-context: deployments
         APPLIER_TARGET: "kubernetes",
         KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`,
         NAMESPACE_DELETE_TIMEOUT_SECONDS: "300",
-        JOB_QUOTA_CPU: "8",
-        JOB_QUOTA_MEMORY: "32Gi",
-        JOB_QUOTA_PODS: "50",
-        JOB_QUOTA_STORAGE: "100Gi",
-        JOB_QUOTA_OBJECTS: "50",
-        JOB_DEFAULT_CPU: "500m",
-        JOB_DEFAULT_MEMORY: "512Mi",
-        JOB_MAX_CPU: "4",
-        JOB_MAX_MEMORY: "16Gi",
-        JOB_EGRESS_ALLOW: undefined,
+        ...jobLimits,
       },
       "status-worker": { ...common, ...api, ...redis, ...storage, ...readApi },
     };

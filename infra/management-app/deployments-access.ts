@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APPLIER_ACCESS, LOG_READER_ACCESS, applierRules, namespaceFor } from "../../apps/shared/contract";
+import { JobFencePolicy } from "./job-fence-policy";
 
 export interface DeploymentsAccessArgs {
   provider: k8s.Provider;
@@ -16,6 +17,7 @@ export interface DeploymentsAccessArgs {
  * watcher, and binding `jobClusterRole` to itself in the namespaces it creates. The admitted kinds
  * only inside those namespaces, through that per-namespace binding: nothing in kube-system, no
  * Secrets or Pods anywhere else, no nodes, no other cluster-scoped objects.
+ * The job fence policy (job-fence-policy.ts) keeps every job's fence to this identity alone.
  */
 export class DeploymentsAccess extends pulumi.ComponentResource {
   constructor(name: string, args: DeploymentsAccessArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -64,6 +66,8 @@ export class DeploymentsAccess extends pulumi.ComponentResource {
       { metadata: { name: `${APPLIER_ACCESS.clusterRole}-job-namespaces-only` }, spec: { policyName: policy.metadata.name, validationActions: ["Deny"] } },
       o,
     );
+    // Whatever RBAC a job obtains, only this identity may change a job's fence.
+    new JobFencePolicy(`${name}-fence`, { provider: args.provider, applierUser: args.applierEmail }, { parent: this });
     this.registerOutputs({});
   }
 }

@@ -63,7 +63,7 @@ describe("broker on a real RabbitMQ", () => {
     const broker = await open();
     const event = deleted();
     const r = recorder((e) => e.eventId === event.eventId);
-    await broker.consume("cluster-applier", r.handler);
+    await broker.consume("cluster-applier-rollback", r.handler);
     await broker.publish(event);
     await r.finished();
     expect(r.seen).toEqual([[event.eventId, 1]]);
@@ -76,7 +76,7 @@ describe("broker on a real RabbitMQ", () => {
       (_e, attempt) => attempt === 3,
       (attempt) => (attempt < 3 ? new Error("database hiccup") : undefined),
     );
-    await broker.consume("cluster-applier", r.handler);
+    await broker.consume("cluster-applier-rollback", r.handler);
     await broker.publish(event);
     await r.finished();
     expect(r.seen.map(([, a]) => a)).toEqual([1, 2, 3]);
@@ -86,10 +86,10 @@ describe("broker on a real RabbitMQ", () => {
     const broker = await open(3);
     const r = recorder(() => false, () => new Error("cannot reach the cluster"));
     const gaveUp: [string, string][] = [];
-    await broker.consume("cluster-applier", r.handler, { onGiveUp: async (e, reason) => void gaveUp.push([e.eventId, reason]) });
+    await broker.consume("cluster-applier-rollback", r.handler, { onGiveUp: async (e, reason) => void gaveUp.push([e.eventId, reason]) });
     const event = deleted();
     await broker.publish(event);
-    const dead = await getDlq(prefixes.at(-1)!, "cluster-applier");
+    const dead = await getDlq(prefixes.at(-1)!, "cluster-applier-rollback");
     expect(JSON.parse(dead.content.toString()).eventId).toBe(event.eventId);
     expect(dead.properties.headers).toMatchObject({
       [DLQ_HEADERS.error]: "cannot reach the cluster",
@@ -123,19 +123,19 @@ describe("broker on a real RabbitMQ", () => {
       () => !refuse,
       () => (refuse ? new AppError("not for me", { retryable: false }) : undefined),
     );
-    await broker.consume("cluster-applier", r.handler);
+    await broker.consume("cluster-applier-rollback", r.handler);
     const event = deleted();
     await broker.publish(event);
     const conn = await amqp.connect(AMQP_URL);
     const ch = await conn.createChannel();
-    const dlq = `${prefix}.cluster-applier.dlq`;
+    const dlq = `${prefix}.cluster-applier-rollback.dlq`;
     const deadline = Date.now() + 8000;
     while ((await ch.checkQueue(dlq)).messageCount === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
     await conn.close();
     expect(r.seen).toEqual([[event.eventId, 1]]);
 
     refuse = false;
-    expect(await redrive({ url: AMQP_URL, prefix, service: "cluster-applier" })).toBe(1);
+    expect(await redrive({ url: AMQP_URL, prefix, service: "cluster-applier-rollback" })).toBe(1);
     await r.finished();
     expect(r.seen.map(([id]) => id)).toEqual([event.eventId, event.eventId]);
   });
@@ -144,10 +144,10 @@ describe("broker on a real RabbitMQ", () => {
     const broker = await open();
     const prefix = prefixes.at(-1)!;
     const r = recorder((e, _a) => e.type === "job.deleted");
-    await broker.consume("cluster-applier", r.handler);
+    await broker.consume("cluster-applier-rollback", r.handler);
     const conn = await amqp.connect(AMQP_URL);
     const ch = await conn.createChannel();
-    await ch.deleteQueue(`${prefix}.cluster-applier`);
+    await ch.deleteQueue(`${prefix}.cluster-applier-rollback`);
     await conn.close();
     // While it reconnects, publishing fails fast or finds no queue yet: keep sending
     // fresh events until one arrives through the re-created consumer.
@@ -167,7 +167,7 @@ describe("broker on a real RabbitMQ", () => {
     let finished = false;
     let started!: () => void;
     const isStarted = new Promise<void>((r) => (started = r));
-    await broker.consume("cluster-applier", async () => {
+    await broker.consume("cluster-applier-rollback", async () => {
       started();
       await new Promise((r) => setTimeout(r, 300));
       finished = true;
@@ -180,7 +180,7 @@ describe("broker on a real RabbitMQ", () => {
     const ch = await conn.createChannel();
     // Unacked, the message would be back in the queue once the connection closed.
     // (A quorum queue's declare-ok count lags, so look with basic.get instead.)
-    const left = await ch.get(`${prefix}.cluster-applier`, { noAck: true });
+    const left = await ch.get(`${prefix}.cluster-applier-rollback`, { noAck: true });
     await conn.close();
     expect(left).toBe(false);
   });

@@ -150,7 +150,7 @@ describe("appending to the event log", () => {
     await handle({ ...base, type: "job.submitted", namespace: `job-${id}`, submissionKey: "k", files: [] }, ctx);
     await handle({ ...base, type: "job.submitted", namespace: `job-${id}`, submissionKey: "k", files: [] }, ctx);
     await handle({ ...base, type: "job.applied", target: "dry-run", resources: [] }, ctx);
-    await handle({ ...base, type: "job.validated", manifestsKey: "m", resources: [] }, ctx);
+    await handle({ ...base, type: "job.validated", manifestsKey: "m", resources: [], warnings: [] }, ctx);
     const entries = await events.readAfter(events.jobStream(id), undefined, 100);
     expect(entries.map((e) => (e.event.type === "status" ? e.event.status : e.event.type))).toEqual(["PENDING", "DONE"]);
     const keys = await redis.keys(`{${prefix}}:*`);

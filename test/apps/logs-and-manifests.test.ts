@@ -131,7 +131,9 @@ describe("job manifests", () => {
     const res = await fetch(`${stack.url}/jobs/${id}/manifests`);
     expect(res.status).toBe(200);
     const view = ManifestsView.parse(await res.json());
-    expect(view).toMatchObject({ jobId: id, status: "DONE", target: "kubernetes", submitted: [{ name: "body", text }], problems: [], warnings: [] });
+    expect(view).toMatchObject({ jobId: id, status: "DONE", target: "kubernetes", submitted: [{ name: "body", text }], problems: [] });
+    // What admission changed is reported (issue 13), e.g. the restricted profile's dropped capabilities.
+    expect(view.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ object: "Deployment/web", path: "spec.template.spec.containers[0].securityContext.capabilities.drop" })]));
     expect(view.applied!.map((o) => (o.metadata as { namespace: string }).namespace)).toEqual(view.applied!.map(() => `job-${id}`));
     expect(view.applied!.every((o) => (o.metadata as { labels: Record<string, string> }).labels[JOB_ID_LABEL] === id)).toBe(true);
   });

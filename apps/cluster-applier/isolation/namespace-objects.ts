@@ -1,12 +1,7 @@
-import { JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor } from "../../shared/contract";
+import { FENCE_LIMIT_RANGE, FENCE_NETWORK_POLICIES, FENCE_QUOTA, JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor, type IsolationSettings } from "../../shared/contract";
 import type { Manifest } from "../targets/cluster-target";
 
-export interface IsolationSettings {
-  quota: { cpu: string; memory: string; pods: number; storage: string; objects: number };
-  container: { defaultCpu: string; defaultMemory: string; maxCpu: string; maxMemory: string };
-  /** Egress allowed besides DNS and the job's own pods. */
-  egress: { cidr: string; port: number }[];
-}
+export { isolationFromEnv, type IsolationSettings } from "../../shared/contract";
 
 /**
  * The fence around a job: its namespace (Pod Security "restricted" enforced), a quota, default
@@ -17,7 +12,7 @@ export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[
   const namespace = namespaceFor(jobId);
   const labels = { [JOB_ID_LABEL]: jobId, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
   const meta = (name: string) => ({ name, namespace, labels });
-  const netpol = (name: string, spec: Record<string, unknown>): Manifest => ({
+  const netpol = (name: (typeof FENCE_NETWORK_POLICIES)[number], spec: Record<string, unknown>): Manifest => ({
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: meta(name),
@@ -41,7 +36,7 @@ export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[
     {
       apiVersion: "v1",
       kind: "ResourceQuota",
-      metadata: meta("job-quota"),
+      metadata: meta(FENCE_QUOTA),
       spec: {
         hard: {
           "requests.cpu": s.quota.cpu,
@@ -65,7 +60,7 @@ export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[
     {
       apiVersion: "v1",
       kind: "LimitRange",
-      metadata: meta("job-limits"),
+      metadata: meta(FENCE_LIMIT_RANGE),
       spec: {
         limits: [
           {
@@ -106,20 +101,3 @@ export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[
   }
   return objects;
 };
-
-export const isolationFromEnv = (env: {
-  JOB_QUOTA_CPU: string;
-  JOB_QUOTA_MEMORY: string;
-  JOB_QUOTA_PODS: number;
-  JOB_QUOTA_STORAGE: string;
-  JOB_QUOTA_OBJECTS: number;
-  JOB_DEFAULT_CPU: string;
-  JOB_DEFAULT_MEMORY: string;
-  JOB_MAX_CPU: string;
-  JOB_MAX_MEMORY: string;
-  JOB_EGRESS_ALLOW: { cidr: string; port: number }[];
-}): IsolationSettings => ({
-  quota: { cpu: env.JOB_QUOTA_CPU, memory: env.JOB_QUOTA_MEMORY, pods: env.JOB_QUOTA_PODS, storage: env.JOB_QUOTA_STORAGE, objects: env.JOB_QUOTA_OBJECTS },
-  container: { defaultCpu: env.JOB_DEFAULT_CPU, defaultMemory: env.JOB_DEFAULT_MEMORY, maxCpu: env.JOB_MAX_CPU, maxMemory: env.JOB_MAX_MEMORY },
-  egress: env.JOB_EGRESS_ALLOW,
-});

@@ -373,6 +373,13 @@ export interface components {
             target?: "dry-run" | "kubernetes";
             tenant: string;
             updatedAt: string;
+            warnings?: {
+                document?: number;
+                file?: string;
+                message: string;
+                object?: string;
+                path?: string;
+            }[];
             workload?: {
                 observedAt: string;
                 /** @enum {string} */
@@ -418,6 +425,13 @@ export interface components {
                 target?: "dry-run" | "kubernetes";
                 tenant: string;
                 updatedAt: string;
+                warnings?: {
+                    document?: number;
+                    file?: string;
+                    message: string;
+                    object?: string;
+                    path?: string;
+                }[];
                 workload?: {
                     observedAt: string;
                     /** @enum {string} */
@@ -508,6 +522,13 @@ export interface components {
                 target?: "dry-run" | "kubernetes";
                 tenant: string;
                 updatedAt: string;
+                warnings?: {
+                    document?: number;
+                    file?: string;
+                    message: string;
+                    object?: string;
+                    path?: string;
+                }[];
                 workload?: {
                     observedAt: string;
                     /** @enum {string} */

@@ -1,20 +1,11 @@
 import { z } from "zod";
-import { JobStatus, JobView, Problem, ResourceRef, TargetKind, Workload } from "./job";
+import { AdmissionWarning, JobStatus, JobView, Problem, ResourceRef, TargetKind, Workload } from "./job";
 
 /**
  * What the read API adds for the people who run jobs: live events, logs, manifests and the
  * dry run. The CLI and the web console are typed from these (through docs/openapi.yaml).
  */
 
-/** Something admission accepted but wants the author to know (a default it filled in, say). */
-export const AdmissionWarning = z.object({
-  file: z.string().optional(),
-  document: z.number().int().nonnegative().optional(),
-  object: z.string().optional(),
-  path: z.string().optional(),
-  message: z.string(),
-});
-export type AdmissionWarning = z.infer<typeof AdmissionWarning>;
 
 /** `POST /yaml?dryRun=true`: parsing and admission only; no job, nothing written. */
 export const DryRunResult = z.object({

@@ -47,7 +47,7 @@ export const APPLIER_ACCESS = {
 } as const;
 
 /** The built-in ClusterRoles a job's RoleBinding may name (admission refuses any other). */
-export const BINDABLE_CLUSTER_ROLES: readonly string[] = ["view", "edit"];
+export const BINDABLE_CLUSTER_ROLES: readonly string[] = ["view"];
 
 /** The kinds admission lets a job create (apps/yaml-manager/admission/allowed-kinds.ts; a test keeps them equal). */
 export const ADMITTED_KINDS: readonly { apiVersion: string; kind: string; resource: string }[] = [

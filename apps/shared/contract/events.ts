@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Problem, ResourceRef, TargetKind, Workload } from "./job";
+import { AdmissionWarning, Problem, ResourceRef, TargetKind, Workload } from "./job";
 
 /**
  * Events on the jobs exchange. The routing key is the event type, so bindings read as
@@ -40,6 +40,8 @@ export const JobValidated = z.object({
   type: z.literal("job.validated"),
   manifestsKey: z.string(),
   resources: z.array(ResourceRef),
+  /** What admission changed in the manifests; also stored at jobKeys(id).admission. */
+  warnings: z.array(AdmissionWarning).default([]),
 });
 export const JobRejected = z.object({
   ...base,

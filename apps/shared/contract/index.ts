@@ -7,3 +7,5 @@ export * from "./platform";
 export * from "./api";
 export * from "./console";
 export * from "./applier-access";
+export * from "./kube-limits";
+export * from "./job-limits";

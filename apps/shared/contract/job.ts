@@ -50,6 +50,19 @@ export const Problem = z.object({
 });
 export type Problem = z.infer<typeof Problem>;
 
+/**
+ * A change admission made to a manifest (a safe default filled in, a server-written field
+ * removed), so the user learns at submit time what will run. Same addressing as a Problem.
+ */
+export const AdmissionWarning = z.object({
+  file: z.string().optional(),
+  document: z.number().int().nonnegative().optional(),
+  object: z.string().optional(),
+  path: z.string().optional(),
+  message: z.string(),
+});
+export type AdmissionWarning = z.infer<typeof AdmissionWarning>;
+
 export const HistoryEntry = z.object({ status: JobStatus, at: z.string() });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
@@ -71,6 +84,8 @@ export const JobView = z.object({
   status: JobStatus,
   reason: z.string().optional(),
   problems: z.array(Problem).optional(),
+  /** What admission changed in the manifests (safe defaults filled in, server fields removed). */
+  warnings: z.array(AdmissionWarning).optional(),
   history: z.array(HistoryEntry),
   namespace: z.string(),
   resources: z.array(ResourceRef),

@@ -83,6 +83,45 @@ const commaList = z
   .default("")
   .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
+const quantity = (def: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi")
+    .default(def);
+
+/**
+ * What every job namespace gets: quota, default and maximum container sizes, allowed egress.
+ * One schema for both sides: the Cluster Applier installs these numbers as the namespace's
+ * ResourceQuota and LimitRange, and the YAML Manager refuses at submit what they would refuse
+ * in the cluster (infra/ passes the same values to both).
+ */
+const IsolationEnv = z.object({
+  JOB_QUOTA_CPU: quantity("8"),
+  JOB_QUOTA_MEMORY: quantity("32Gi"),
+  JOB_QUOTA_PODS: int(50),
+  JOB_QUOTA_STORAGE: quantity("100Gi"),
+  JOB_QUOTA_OBJECTS: int(50),
+  JOB_DEFAULT_CPU: quantity("500m"),
+  JOB_DEFAULT_MEMORY: quantity("512Mi"),
+  JOB_MAX_CPU: quantity("4"),
+  JOB_MAX_MEMORY: quantity("16Gi"),
+  /** Extra egress allowed from job pods besides DNS, as `cidr:port` pairs, comma-separated. */
+  JOB_EGRESS_ALLOW: z
+    .string()
+    .default("")
+    .transform((s, ctx) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map((pair) => {
+          const m = /^(\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}):(\d{1,5})$/.exec(pair);
+          if (!m) ctx.addIssue({ code: "custom", message: `"${pair}" is not cidr:port, e.g. 10.16.0.0/16:9200` });
+          return { cidr: m?.[1] ?? "", port: Number(m?.[2] ?? 0) };
+        }),
+    ),
+});
+
 /** Admission policy: the YAML Manager enforces it; the entrypoint's dry run reports it. */
 const AdmissionEnv = z.object({
   /** Image prefixes jobs may use, comma-separated (e.g. `europe-docker.pkg.dev/acme/,docker.io/library/`); empty allows any. */
@@ -90,7 +129,14 @@ const AdmissionEnv = z.object({
   /** Defaults given to Jobs that do not set their own. */
   JOB_ACTIVE_DEADLINE_SECONDS: int(24 * 3600),
   JOB_TTL_SECONDS_AFTER_FINISHED: int(3600, 0),
-});
+  /** PriorityClasses jobs may name, comma-separated; empty allows none (system-* never). */
+  ALLOWED_PRIORITY_CLASSES: commaList,
+  /** StorageClasses PVCs may name, comma-separated (no name means the cluster's default). */
+  ALLOWED_STORAGE_CLASSES: z
+    .string()
+    .default("standard-rwo,premium-rwo")
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+}).extend(IsolationEnv.shape);
 
 /**
  * Event streams, logs and manifests: served by the status worker, and by the entrypoint, which
@@ -132,40 +178,6 @@ export const YamlManagerEnv = LogEnv.extend(HttpEnv.shape)
   .extend(StorageEnv.shape)
   .extend(AdmissionEnv.shape)
   .superRefine(requireBucket);
-
-const quantity = (def: string) =>
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi")
-    .default(def);
-
-/** What every job namespace gets: quota, default container sizes, allowed egress. */
-const IsolationEnv = z.object({
-  JOB_QUOTA_CPU: quantity("8"),
-  JOB_QUOTA_MEMORY: quantity("32Gi"),
-  JOB_QUOTA_PODS: int(50),
-  JOB_QUOTA_STORAGE: quantity("100Gi"),
-  JOB_QUOTA_OBJECTS: int(50),
-  JOB_DEFAULT_CPU: quantity("500m"),
-  JOB_DEFAULT_MEMORY: quantity("512Mi"),
-  JOB_MAX_CPU: quantity("4"),
-  JOB_MAX_MEMORY: quantity("16Gi"),
-  /** Extra egress allowed from job pods besides DNS, as `cidr:port` pairs, comma-separated. */
-  JOB_EGRESS_ALLOW: z
-    .string()
-    .default("")
-    .transform((s, ctx) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean)
-        .map((pair) => {
-          const m = /^(\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}):(\d{1,5})$/.exec(pair);
-          if (!m) ctx.addIssue({ code: "custom", message: `"${pair}" is not cidr:port, e.g. 10.16.0.0/16:9200` });
-          return { cidr: m?.[1] ?? "", port: Number(m?.[2] ?? 0) };
-        }),
-    ),
-});
 
 export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)

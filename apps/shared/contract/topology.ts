@@ -5,12 +5,15 @@ import type { EventType } from "./events";
  * KEDA triggers and alerts from it). Every name takes a prefix so that test runs and
  * stacks sharing one broker never collide.
  */
-export const SERVICE_QUEUES = ["yaml-manager", "cluster-applier", "status-worker"] as const;
+export const SERVICE_QUEUES = ["yaml-manager", "cluster-applier", "cluster-applier-rollback", "status-worker"] as const;
 export type ServiceQueue = (typeof SERVICE_QUEUES)[number];
 
 export const BINDINGS: Readonly<Record<ServiceQueue, readonly (EventType | "job.#")[]>> = {
   "yaml-manager": ["job.submitted"],
-  "cluster-applier": ["job.validated", "job.deleted"],
+  "cluster-applier": ["job.validated"],
+  // Rollbacks on a queue (and so a consumer window) of their own: one that waits on a slow
+  // namespace deletion must never hold up applies, nor applies a rollback.
+  "cluster-applier-rollback": ["job.deleted"],
   // The status worker hears everything; nobody sends to it explicitly.
   "status-worker": ["job.#"],
 };

@@ -1,5 +1,6 @@
-import { LineCounter, isAlias, isMap, isScalar, parseAllDocuments, visit, type Document } from "yaml";
-import type { Problem } from "../contract";
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document } from "yaml";
+import { API_OBJECT_MAX_BYTES, SUBMISSION_DECODED_MAX_BYTES, type Problem } from "../contract";
+import { excessiveNesting } from "./prescan";
 
 export interface YamlLimits {
   maxDocuments: number;
@@ -7,7 +8,17 @@ export interface YamlLimits {
   maxDepth: number;
   /** Alias nodes allowed per document; 0 forbids aliases (Kubernetes YAML rarely needs them). */
   maxAliases: number;
+  /** Largest a document may become once its aliases are expanded (JSON bytes, about). */
+  maxDocumentBytes?: number;
+  /** Largest all documents together may become once expanded. */
+  maxDecodedBytes?: number;
 }
+
+/**
+ * The pre-parse scan over-estimates nesting (it cannot see quotes); this much room above
+ * maxDepth keeps it from refusing real manifests while the parser's recursion stays small.
+ */
+const prescanBound = (maxDepth: number) => Math.max(64, maxDepth * 4);
 
 export interface ParsedDocument {
   file: string;
@@ -29,16 +40,27 @@ export interface ParseResult {
 }
 
 /**
- * Parse untrusted multi-document YAML safely. Limits are checked on the syntax tree before
- * anything is expanded, so a billion-laughs document costs the size of its text, not of
- * its expansion. Duplicate keys are errors (the last one would silently win otherwise).
+ * Parse untrusted multi-document YAML safely. Work is bounded before it is done: nesting by a
+ * linear scan of the text before the parser recurses (prescan.ts); aliases and the expanded
+ * size on the syntax tree before anything is expanded, so a billion-laughs document or a big
+ * scalar aliased many times costs the size of its text, not of its expansion. Duplicate keys
+ * are errors (the last one would silently win otherwise).
  */
 export const parseYamlFiles = (files: { name: string; text: string }[], limits: YamlLimits): ParseResult => {
   const documents: ParsedDocument[] = [];
   const problems: Problem[] = [];
   let total = 0;
+  let decoded = 0;
+  const maxDocumentBytes = limits.maxDocumentBytes ?? API_OBJECT_MAX_BYTES;
+  const maxDecodedBytes = limits.maxDecodedBytes ?? SUBMISSION_DECODED_MAX_BYTES;
 
   for (const { name, text } of files) {
+    const deep = excessiveNesting(text, prescanBound(limits.maxDepth));
+    if (deep) {
+      const line = text.slice(0, deep.offset).split("\n").length;
+      problems.push({ file: name, line, message: `nesting deeper than ${limits.maxDepth} levels (found before parsing; flatten the structure)` });
+      continue;
+    }
     const lineCounter = new LineCounter();
     const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
     if (!Array.isArray(docs)) continue; // an empty stream
@@ -66,6 +88,20 @@ export const parseYamlFiles = (files: { name: string; text: string }[], limits: 
       if (!isMap(doc.contents)) {
         problems.push({ ...at, line: lineOf(doc.contents.range?.[0]), message: "a manifest must be a mapping (apiVersion, kind, metadata, ...)" });
         continue;
+      }
+      const size = expandedSize(doc, maxDocumentBytes + 1);
+      if (size === "recursive") {
+        problems.push({ ...at, line: lineOf(doc.contents.range?.[0]), message: "a YAML alias refers to its own anchor (a recursive structure): write the value out" });
+        continue;
+      }
+      if (size > maxDocumentBytes) {
+        problems.push({ ...at, line: lineOf(doc.contents.range?.[0]), message: `the document expands to more than ${mib(maxDocumentBytes)} (aliases included); the API server refuses objects that big` });
+        continue;
+      }
+      decoded += size;
+      if (decoded > maxDecodedBytes) {
+        problems.push({ ...at, message: `the documents expand to more than ${mib(maxDecodedBytes)} in total (aliases included); split the job` });
+        return { documents, problems };
       }
       try {
         const value = doc.toJS({ maxAliasCount: limits.maxAliases }) as Record<string, unknown>;
@@ -103,5 +139,43 @@ const checkShape = (doc: Document.Parsed, limits: YamlLimits): { offset?: number
   });
   return found;
 };
+
+/**
+ * About how many bytes of JSON the document becomes, counted on the syntax tree: an alias
+ * costs what its anchor costs every time it is used (the amplification), memoised per node
+ * so the count itself stays linear. Stops counting past `cap`.
+ */
+const expandedSize = (doc: Document.Parsed, cap: number): number | "recursive" => {
+  const memo = new Map<unknown, number>();
+  const inProgress = new Set<unknown>();
+  let recursive = false;
+  const size = (node: unknown): number => {
+    if (node === null || node === undefined) return 4;
+    const known = memo.get(node);
+    if (known !== undefined) return known;
+    if (inProgress.has(node)) {
+      recursive = true;
+      return cap;
+    }
+    inProgress.add(node);
+    let n: number;
+    if (isAlias(node)) n = size(node.resolve(doc));
+    else if (isScalar(node)) n = (typeof node.value === "string" ? node.value.length : String(node.value).length) + 2;
+    else if (isMap(node) || isSeq(node)) {
+      n = 2;
+      for (const item of node.items as unknown[]) {
+        n += isPair(item) ? size(item.key) + size(item.value) + 2 : size(item) + 1;
+        if (n > cap || recursive) break;
+      }
+    } else n = 4;
+    inProgress.delete(node);
+    memo.set(node, n);
+    return n;
+  };
+  const n = size(doc.contents);
+  return recursive ? "recursive" : n;
+};
+
+const mib = (bytes: number) => `${Math.round((bytes / 2 ** 20) * 10) / 10} MiB`;
 
 const firstLine = (s: string) => s.split("\n")[0] ?? s;

@@ -2,6 +2,7 @@ import { ReplyError, type Redis } from "ioredis";
 import { DependencyDownError } from "../errors/app-error";
 import {
   JOB_STATUSES,
+  type AdmissionWarning,
   STATUS_RANK,
   type HistoryEntry,
   type JobStatus,
@@ -33,6 +34,7 @@ export interface TransitionDetails {
   problems?: Problem[];
   resources?: ResourceRef[];
   target?: TargetKind;
+  warnings?: AdmissionWarning[];
 }
 
 export interface Page {
@@ -85,6 +87,7 @@ export class JobRepository {
     if (details.problems !== undefined) extra.push("problems", JSON.stringify(details.problems));
     if (details.resources !== undefined) extra.push("resources", JSON.stringify(details.resources));
     if (details.target !== undefined) extra.push("target", details.target);
+    if (details.warnings !== undefined && details.warnings.length > 0) extra.push("warnings", JSON.stringify(details.warnings));
     const code = await this.call(() => this.redis.jobTransition(
       this.jobKey(id),
       this.historyKey(id),
@@ -187,6 +190,7 @@ const toView = (hash: Record<string, string>, history: Record<string, string>): 
     status: hash.status as JobStatus,
     ...(hash.reason ? { reason: hash.reason } : {}),
     ...(hash.problems ? { problems: parseJson<Problem[]>(hash.problems, []) } : {}),
+    ...(hash.warnings ? { warnings: parseJson<AdmissionWarning[]>(hash.warnings, []) } : {}),
     history: entries,
     namespace: hash.namespace ?? namespaceFor(hash.id),
     resources: parseJson<ResourceRef[]>(hash.resources, []),

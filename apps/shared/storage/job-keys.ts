@@ -6,6 +6,8 @@ export const jobKeys = (jobId: string) => {
     /** The files as sent, with the documents parsed from them (parsed once, at the edge). */
     submission: `${root}/submission.json`,
     manifests: `${root}/manifests.json`,
+    /** What admission said besides yes: `{ warnings: AdmissionWarning[] }` (the changes it made). */
+    admission: `${root}/admission.json`,
     applied: (target: string) => `${root}/${target}/applied.json`,
     rolledBack: (target: string) => `${root}/${target}/rolled-back.json`,
     /** Each container's last log bytes, saved by the applier when its pod ends or is rolled back. */

@@ -1,4 +1,6 @@
-import { isObj, listAt, objAt, type Finding, type Obj } from "./finding";
+import { CONFIG_DATA_MAX_BYTES, FENCE_NETWORK_POLICIES } from "../../shared/contract";
+import { isObj, listAt, objAt, type Obj, type Report } from "./finding";
+import { checkRole, checkRoleBinding } from "./rbac";
 
 const SAFE_SECRET_TYPES = new Set([
   "Opaque",
@@ -8,9 +10,6 @@ const SAFE_SECRET_TYPES = new Set([
   "kubernetes.io/basic-auth",
   "kubernetes.io/ssh-auth",
 ]);
-/** Built-in ClusterRoles that grant only namespace-local rights when bound by a RoleBinding. */
-const BINDABLE_CLUSTER_ROLES = new Set(["view", "edit"]);
-const ESCALATING_VERBS = new Set(["escalate", "bind", "impersonate", "*"]);
 
 export interface ObjectPolicy {
   namespace: string;
@@ -18,93 +17,91 @@ export interface ObjectPolicy {
   jobTtlSecondsAfterFinished: number;
 }
 
-type Rule = (obj: Obj, policy: ObjectPolicy) => Finding[];
+type Rule = (obj: Obj, policy: ObjectPolicy, r: Report) => void;
 
-const secretRules: Rule = (obj) => {
+/** ConfigMap and Secret data over 1 MiB in total is refused by the API server. */
+const dataSize: Rule = (obj, _p, r) => {
+  let bytes = 0;
+  for (const key of ["data", "binaryData", "stringData"]) {
+    for (const v of Object.values(objAt(obj, key) ?? {})) bytes += typeof v === "string" ? (key === "binaryData" || (key === "data" && obj.kind === "Secret") ? Math.floor((v.length * 3) / 4) : Buffer.byteLength(v)) : 0;
+  }
+  if (bytes > CONFIG_DATA_MAX_BYTES) r.bad("data", "size/config-data", `${String(obj.kind)} data is ${Math.round(bytes / 1024)} KiB; the API server allows at most 1 MiB (use a volume or object storage for bigger files)`);
+};
+
+const secretRules: Rule = (obj, p, r) => {
+  dataSize(obj, p, r);
   const type = obj.type === undefined ? "Opaque" : String(obj.type);
   if (type === "kubernetes.io/service-account-token") {
-    return [{ path: "type", rule: "secret/service-account-token", message: "service-account-token Secrets mint API credentials; use a projected token volume instead" }];
+    r.bad("type", "secret/service-account-token", "service-account-token Secrets mint API credentials; use a projected token volume instead");
+  } else if (!SAFE_SECRET_TYPES.has(type)) {
+    r.bad("type", "secret/type", `Secret type ${type} is not allowed; use one of ${[...SAFE_SECRET_TYPES].join(", ")}`);
   }
-  return SAFE_SECRET_TYPES.has(type) ? [] : [{ path: "type", rule: "secret/type", message: `Secret type ${type} is not allowed; use one of ${[...SAFE_SECRET_TYPES].join(", ")}` }];
 };
 
-const serviceRules: Rule = (obj) => {
+const serviceRules: Rule = (obj, _p, r) => {
   const spec = objAt(obj, "spec") ?? {};
-  const out: Finding[] = [];
   const type = spec.type === undefined ? "ClusterIP" : String(spec.type);
-  if (type !== "ClusterIP") out.push({ path: "spec.type", rule: "service/type", message: `Service type ${type} would expose the job outside the cluster; use ClusterIP` });
-  if (listAt(spec, "externalIPs").length > 0) out.push({ path: "spec.externalIPs", rule: "service/external-ips", message: "externalIPs can capture other tenants' traffic; remove them" });
-  return out;
-};
-
-const roleRules: Rule = (obj) => {
-  const out: Finding[] = [];
-  listAt(obj, "rules").forEach((r, i) => {
-    if (!isObj(r)) return;
-    const verbs = listAt(r, "verbs").map(String);
-    const bad = verbs.filter((v) => ESCALATING_VERBS.has(v));
-    if (bad.length) out.push({ path: `rules[${i}].verbs`, rule: "rbac/escalation", message: `verbs ${bad.join(", ")} allow privilege escalation; list the verbs you need` });
-    if (listAt(r, "nonResourceURLs").length) out.push({ path: `rules[${i}].nonResourceURLs`, rule: "rbac/non-resource", message: "nonResourceURLs are cluster-wide; remove them" });
-  });
-  return out;
-};
-
-const roleBindingRules: Rule = (obj, policy) => {
-  const out: Finding[] = [];
-  const ref = objAt(obj, "roleRef") ?? {};
-  if (ref.kind === "ClusterRole" && !BINDABLE_CLUSTER_ROLES.has(String(ref.name))) {
-    out.push({ path: "roleRef", rule: "rbac/cluster-role", message: `binding ClusterRole ${String(ref.name)} is not allowed; bind a Role of the job, or view/edit` });
-  }
-  listAt(obj, "subjects").forEach((s, i) => {
-    if (!isObj(s)) return;
-    if (s.kind !== "ServiceAccount") {
-      out.push({ path: `subjects[${i}].kind`, rule: "rbac/subject", message: `${String(s.kind)} subjects grant rights to identities outside the job; bind a ServiceAccount of the job` });
-    } else if (s.namespace === undefined) {
-      s.namespace = policy.namespace;
-    } else if (s.namespace !== policy.namespace) {
-      out.push({ path: `subjects[${i}].namespace`, rule: "rbac/cross-namespace", message: `subjects must be in the job's namespace, not ${String(s.namespace)}` });
-    }
-  });
-  return out;
+  if (type !== "ClusterIP") r.bad("spec.type", "service/type", `Service type ${type} would expose the job outside the cluster; use ClusterIP`);
+  if (listAt(spec, "externalIPs").length > 0) r.bad("spec.externalIPs", "service/external-ips", "externalIPs can capture other tenants' traffic; remove them");
 };
 
 /** NetworkPolicies add up: one allowing egress anywhere would undo the job's default-deny. */
-const networkPolicyRules: Rule = (obj) => {
-  const out: Finding[] = [];
+const networkPolicyRules: Rule = (obj, _p, r) => {
+  const name = String(objAt(obj, "metadata")?.name);
+  if ((FENCE_NETWORK_POLICIES as readonly string[]).includes(name)) {
+    r.bad("metadata.name", "network-policy/reserved-name", `${name} is the name of one of the job's fence policies; choose another name`);
+  }
   const spec = objAt(obj, "spec") ?? {};
   for (const dir of ["ingress", "egress"] as const) {
-    listAt(spec, dir).forEach((r, i) => {
-      if (!isObj(r)) return;
-      const peers = listAt(r, dir === "ingress" ? "from" : "to");
+    listAt(spec, dir).forEach((rule, i) => {
+      if (!isObj(rule)) return;
+      const peers = listAt(rule, dir === "ingress" ? "from" : "to");
       if (peers.length === 0) {
-        out.push({ path: `spec.${dir}[${i}]`, rule: "network-policy/any-peer", message: `a rule without "${dir === "ingress" ? "from" : "to"}" allows every peer; name pods of the job with podSelector` });
+        r.bad(`spec.${dir}[${i}]`, "network-policy/any-peer", `a rule without "${dir === "ingress" ? "from" : "to"}" allows every peer; name pods of the job with podSelector`);
       }
       peers.forEach((p, j) => {
         if (isObj(p) && (p.ipBlock !== undefined || p.namespaceSelector !== undefined)) {
-          out.push({ path: `spec.${dir}[${i}].${dir === "ingress" ? "from" : "to"}[${j}]`, rule: "network-policy/outside-namespace", message: "ipBlock and namespaceSelector reach outside the job; only podSelector within the job is allowed" });
+          r.bad(`spec.${dir}[${i}].${dir === "ingress" ? "from" : "to"}[${j}]`, "network-policy/outside-namespace", "ipBlock and namespaceSelector reach outside the job; only podSelector within the job is allowed");
         }
       });
     });
   }
-  return out;
+};
+
+/**
+ * A PodDisruptionBudget that allows no disruption blocks node drains for good, and with them
+ * the autoscaler's scale-down of the shared pool (the platform's cost floor).
+ */
+const pdbRules: Rule = (obj, _p, r) => {
+  const spec = objAt(obj, "spec") ?? {};
+  if (spec.maxUnavailable === 0 || spec.maxUnavailable === "0%") r.bad("spec.maxUnavailable", "pdb/no-disruption", "maxUnavailable 0 would block node drains and scale-down forever; allow at least one");
+  if (spec.minAvailable === "100%") r.bad("spec.minAvailable", "pdb/no-disruption", "minAvailable 100% would block node drains and scale-down forever; leave room for one");
 };
 
 /** Jobs left behind keep pods and quota: give every Job a deadline and a clean-up delay. */
-const withJobDefaults = (jobSpec: Obj | undefined, policy: ObjectPolicy) => {
+const withJobDefaults = (jobSpec: Obj | undefined, at: string, policy: ObjectPolicy, r: Report) => {
   if (!jobSpec) return;
-  jobSpec.activeDeadlineSeconds ??= policy.jobActiveDeadlineSeconds;
-  jobSpec.ttlSecondsAfterFinished ??= policy.jobTtlSecondsAfterFinished;
+  if (jobSpec.activeDeadlineSeconds === undefined) {
+    jobSpec.activeDeadlineSeconds = policy.jobActiveDeadlineSeconds;
+    r.changed(`${at}.activeDeadlineSeconds`, `activeDeadlineSeconds was set to ${policy.jobActiveDeadlineSeconds}: the Job is stopped after that long`);
+  }
+  if (jobSpec.ttlSecondsAfterFinished === undefined) {
+    jobSpec.ttlSecondsAfterFinished = policy.jobTtlSecondsAfterFinished;
+    r.changed(`${at}.ttlSecondsAfterFinished`, `ttlSecondsAfterFinished was set to ${policy.jobTtlSecondsAfterFinished}: the finished Job and its pods (and logs) are removed after that long`);
+  }
 };
 
 const RULES: Record<string, Rule> = {
+  ConfigMap: dataSize,
   Secret: secretRules,
   Service: serviceRules,
-  Role: roleRules,
-  RoleBinding: roleBindingRules,
+  Role: (obj, _p, r) => checkRole(obj, r),
+  RoleBinding: (obj, p, r) => checkRoleBinding(obj, p.namespace, r),
   NetworkPolicy: networkPolicyRules,
-  Job: (obj, policy) => (withJobDefaults(objAt(obj, "spec"), policy), []),
-  CronJob: (obj, policy) => (withJobDefaults(objAt(objAt(objAt(obj, "spec") ?? {}, "jobTemplate") ?? {}, "spec"), policy), []),
+  PodDisruptionBudget: pdbRules,
+  Job: (obj, p, r) => withJobDefaults(objAt(obj, "spec"), "spec", p, r),
+  CronJob: (obj, p, r) => withJobDefaults(objAt(objAt(objAt(obj, "spec") ?? {}, "jobTemplate") ?? {}, "spec"), "spec.jobTemplate.spec", p, r),
 };
 
-/** Kind-specific rules (and safe defaults, applied in place). */
-export const checkObjectRules = (obj: Obj, policy: ObjectPolicy): Finding[] => RULES[String(obj.kind)]?.(obj, policy) ?? [];
+/** Kind-specific rules (and safe defaults, applied in place and reported). */
+export const checkObjectRules = (obj: Obj, policy: ObjectPolicy, r: Report) => RULES[String(obj.kind)]?.(obj, policy, r);

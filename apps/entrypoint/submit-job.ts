@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { namespaceFor, type JobView } from "../shared/contract";
-import { AppError, badRequest } from "../shared/errors/app-error";
+import { AppError, badRequest, unavailable } from "../shared/errors/app-error";
 import { parseYamlFiles, type StoredSubmission, type YamlLimits } from "../shared/manifests/parse-yaml";
 import type { Logger } from "../shared/logging/logger";
 import type { Broker } from "../shared/messaging/broker";
@@ -38,6 +38,9 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
   if (parsed.problems.length > 0) {
     throw badRequest("the YAML could not be parsed; fix these problems and submit again", { problems: parsed.problems });
   }
+
+  // Known down (it may have gone while the body was read): refuse before writing anything.
+  if (!deps.broker.isConnected()) throw unavailable("message broker unavailable; nothing was kept");
 
   const id = randomUUID();
   const log = deps.logger.child({ jobId: id });

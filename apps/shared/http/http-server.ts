@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract";
@@ -6,6 +6,7 @@ import { AppError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { httpRequestSeconds, registry } from "../metrics/metrics";
 import type { ServiceHandle } from "../runtime/service-handle";
+import type { Gate } from "./load-shedder";
 
 /** One HTTP server for one or more services: their routes plus health, readiness, metrics. */
 export const buildHttpApp = (services: ServiceHandle[], logger: Logger): Express => {
@@ -67,7 +68,9 @@ export const errorHandler =
     const status = err instanceof AppError ? err.status : (e.status ?? e.statusCode ?? 500);
     if (status >= 500) logger.error({ err: e.message, path: req.path }, "request failed");
     if (res.headersSent) return;
-    if (status === 503) res.set("Retry-After", "5");
+    const retryAfter = err instanceof AppError ? err.retryAfterSeconds : undefined;
+    if (retryAfter !== undefined) res.set("Retry-After", String(retryAfter));
+    else if (status === 503) res.set("Retry-After", "5");
     const body: Record<string, unknown> = {
       error: status >= 500 && !(err instanceof AppError) ? "internal error" : (e.message ?? "error"),
     };
@@ -75,9 +78,17 @@ export const errorHandler =
     res.status(status).json(body);
   };
 
-export const listen = (app: Express, port: number, host: string): Promise<Server> =>
+export const listen = (app: Express, port: number, host: string, gates: Gate[] = []): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    const server = createServer((req, res) => {
+      for (const gate of gates) if (gate(req, res)) return;
+      app(req, res);
+    });
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
     // Longer than clients' and load balancers' idle timeouts, so the server is never the side
     // that closes a kept-alive socket while a request is on its way (the client would see a
     // reset). Idle sockets are closed at shutdown anyway.

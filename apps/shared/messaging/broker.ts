@@ -104,6 +104,10 @@ export class Broker {
 
     const publisher = await model.createConfirmChannel();
     this.watchChannel(model, publisher, "publisher");
+    // From the moment it closes, publishing is known to fail: callers are refused at once.
+    publisher.on("close", () => {
+      if (this.publisher === publisher) this.publisher = undefined;
+    });
     const started: [Channel, string][] = [];
     for (const c of this.consumers) started.push(await this.startConsumer(model, c));
     this.model = model;
@@ -232,7 +236,7 @@ export class Broker {
     if (!ch) return Promise.reject(unavailable("message broker unavailable"));
     // Shorter than a client's patience: after a broker restart, confirms wait for the
     // quorum queues to come back, and the caller should get a 503 rather than a hang.
-    const timeoutMs = this.opts.confirmTimeoutMs ?? 3000;
+    const timeoutMs = this.opts.confirmTimeoutMs ?? 1000;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(unavailable("message broker did not confirm in time")), timeoutMs);
       try {
@@ -248,8 +252,9 @@ export class Broker {
     });
   }
 
+  /** False while the connection or the publisher channel is down: a publish would fail now. */
   isConnected(): boolean {
-    return this.publisher !== undefined;
+    return this.publisher !== undefined && !this.closing;
   }
 
   /** Readiness: connected, and the DLQ gauges refreshed while we are at it. */

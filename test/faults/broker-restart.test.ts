@@ -1,12 +1,13 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REDIS_URL, startTestStack, type TestStack } from "../support/test-stack";
+import { REDIS_URL } from "../support/test-stack";
 import { expectOutageRidden, offerLoad, startLoad, warmUp } from "./load";
 import { canControlRabbit, startRabbit, stopRabbit } from "./servers";
+import { spawnStack, type StackProcess } from "./stack-process";
 
-let stack: TestStack;
+let stack: StackProcess;
 beforeAll(async () => {
-  stack = await startTestStack({ RATE_LIMIT_PER_SECOND: "100000" });
+  stack = await spawnStack({ RATE_LIMIT_PER_SECOND: "100000" });
 });
 afterAll(async () => {
   await startRabbit().catch(() => undefined);

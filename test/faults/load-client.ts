@@ -12,6 +12,8 @@ interface Outcome {
   sentAt: number;
   ms: number;
   retryAfter?: string;
+  /** The server's own time for the answer (its Server-Timing header). */
+  serverMs?: number;
   error?: string;
 }
 
@@ -20,7 +22,9 @@ const total = Number(totalArg);
 const perSecond = Number(rateArg);
 const timeoutMs = Number(timeoutArg);
 const MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: load}\ndata: {k: v}\n";
-const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+// A pool as HTTP clients keep one: a bounded set of kept-alive connections, not a new
+// connection per request (which overflows the listen queue of a busy server: SYN retries).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const target = new URL("/yaml", url);
 
 const post = (i: number, sentAt: number): Promise<Outcome> =>
@@ -35,7 +39,8 @@ const post = (i: number, sentAt: number): Promise<Outcome> =>
       res.on("end", () => {
         let id: string | undefined;
         if (res.statusCode === 202) id = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id?: string }).id;
-        done({ status: res.statusCode ?? 0, id, retryAfter: res.headers["retry-after"] });
+        const timing = /dur=([\d.]+)/.exec(String(res.headers["server-timing"] ?? ""));
+        done({ status: res.statusCode ?? 0, id, retryAfter: res.headers["retry-after"], serverMs: timing ? Number(timing[1]) : undefined });
       });
       res.on("error", (err) => done({ status: 0, error: err.message }));
     });

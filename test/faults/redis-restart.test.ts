@@ -3,17 +3,17 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { freePort } from "../support/service-process";
-import { startTestStack, type TestStack } from "../support/test-stack";
 import { expectOutageRidden, startLoad, warmUp } from "./load";
 import { startPrivateRedis, type PrivateRedis } from "./servers";
+import { spawnStack, type StackProcess } from "./stack-process";
 
-let stack: TestStack;
+let stack: StackProcess;
 let redis: PrivateRedis;
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "cp-redis-"));
   redis = await startPrivateRedis(await freePort(), dir);
-  stack = await startTestStack({ REDIS_URL: redis.url, RATE_LIMIT_PER_SECOND: "100000", LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? "silent" });
+  stack = await spawnStack({ REDIS_URL: redis.url, RATE_LIMIT_PER_SECOND: "100000" });
 });
 afterAll(async () => {
   await stack?.cleanup();

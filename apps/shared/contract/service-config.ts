@@ -28,6 +28,8 @@ const MessagingEnv = z.object({
     .default("cp"),
   PREFETCH: int(32),
   DELIVERY_LIMIT: int(DEFAULT_DELIVERY_LIMIT),
+  /** How long a publish waits for the broker's confirm before the publisher is told it is uncertain. */
+  CONFIRM_TIMEOUT_MS: int(1000),
 });
 
 const RedisEnv = z.object({

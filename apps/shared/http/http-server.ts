@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract";
@@ -81,6 +81,7 @@ export const errorHandler =
 export const listen = (app: Express, port: number, host: string, gates: Gate[] = []): Promise<Server> =>
   new Promise((resolve, reject) => {
     const server = createServer((req, res) => {
+      reportServerTime(res);
       for (const gate of gates) if (gate(req, res)) return;
       app(req, res);
     });
@@ -97,6 +98,19 @@ export const listen = (app: Express, port: number, host: string, gates: Gate[] =
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
   });
+
+/**
+ * `Server-Timing: app;dur=<ms>` on every answer: the time from reading the request to the
+ * answer, so a client (or a load test) can tell our time from the network's and its own.
+ */
+const reportServerTime = (res: ServerResponse) => {
+  const t0 = performance.now();
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    if (!this.headersSent) this.setHeader("Server-Timing", `app;dur=${(performance.now() - t0).toFixed(1)}`);
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse["writeHead"];
+};
 
 /**
  * Stop accepting connections and wait for in-flight requests to finish. Connections that

@@ -46,6 +46,19 @@ export const DLQ_HEADERS = {
   attempts: "x-attempts",
 } as const;
 
+/**
+ * A publish that was not confirmed. `sent: false`: it never left us (no channel), so the
+ * broker certainly does not have it. `sent: true`: it left, and the broker may or may not
+ * have taken it (timeout, nack, channel closed while waiting): the caller must not assume
+ * either (see state/job-fate.ts).
+ */
+export class PublishError extends AppError {
+  constructor(message: string, readonly sent: boolean, cause?: unknown) {
+    super(message, { status: 503, retryable: true, cause });
+    this.name = "PublishError";
+  }
+}
+
 const backoffMs = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 2000);
 /** How long a consumer holds a message while a dependency is down before counting it as failed. */
 const MAX_OUTAGE_WAIT_MS = 10 * 60_000;
@@ -233,21 +246,26 @@ export class Broker {
 
   private confirmPublish(exchange: string, key: string, body: Buffer, props: amqp.Options.Publish): Promise<void> {
     const ch = this.publisher;
-    if (!ch) return Promise.reject(unavailable("message broker unavailable"));
+    if (!ch) return Promise.reject(new PublishError("message broker unavailable", false));
     // Shorter than a client's patience: after a broker restart, confirms wait for the
-    // quorum queues to come back, and the caller should get a 503 rather than a hang.
+    // quorum queues to come back, and the caller should get an answer rather than a hang.
     const timeoutMs = this.opts.confirmTimeoutMs ?? 1000;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(unavailable("message broker did not confirm in time")), timeoutMs);
+      const timer = setTimeout(() => {
+        // After an event-loop stall the timer runs before the socket is read: give a confirm
+        // that already arrived one turn of I/O to resolve first (then this reject is a no-op).
+        setImmediate(() => reject(new PublishError("message broker did not confirm in time", true)));
+      }, timeoutMs);
       try {
         ch.publish(exchange, key, body, { ...props, persistent: true }, (err) => {
           clearTimeout(timer);
-          if (err) reject(unavailable("message broker refused the message", err));
+          // A nack, or the channel closing before the confirm: the broker may or may not have it.
+          if (err) reject(new PublishError("message broker did not confirm the message", true, err));
           else resolve();
         });
       } catch (err) {
         clearTimeout(timer);
-        reject(unavailable("message broker unavailable", err));
+        reject(new PublishError("message broker unavailable", false, err));
       }
     });
   }

@@ -6,6 +6,7 @@ interface MessagingSettings {
   NAME_PREFIX: string;
   PREFETCH: number;
   DELIVERY_LIMIT: number;
+  CONFIRM_TIMEOUT_MS: number;
 }
 
 /** A service's broker connection, from its parsed env. */
@@ -15,6 +16,7 @@ export const connectBroker = (env: MessagingSettings, service: string, logger: L
     prefix: env.NAME_PREFIX,
     prefetch: env.PREFETCH,
     deliveryLimit: env.DELIVERY_LIMIT,
+    confirmTimeoutMs: env.CONFIRM_TIMEOUT_MS,
     service,
     logger,
   });

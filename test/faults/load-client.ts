@@ -15,9 +15,12 @@ interface Outcome {
   /** The server's own time for the answer (its Server-Timing header). */
   serverMs?: number;
   error?: string;
+  /** How many requests it took (1 without retries). */
+  attempts?: number;
 }
 
-const [url = "", totalArg = "1", rateArg = "1", timeoutArg = "10000", keyPrefix] = process.argv.slice(2);
+const [url = "", totalArg = "1", rateArg = "1", timeoutArg = "10000", keyPrefix, retriesArg = "0"] = process.argv.slice(2);
+const retries = Number(retriesArg);
 const total = Number(totalArg);
 const perSecond = Number(rateArg);
 const timeoutMs = Number(timeoutArg);
@@ -50,6 +53,15 @@ const post = (i: number, sentAt: number): Promise<Outcome> =>
     req.end(MANIFEST);
   });
 
+/** The first answer that is not a 503, or the last 503 after `retries` more tries. */
+const submit = async (i: number, sentAt: number): Promise<Outcome> => {
+  for (let attempt = 1; ; attempt++) {
+    const o = await post(i, sentAt);
+    if (o.status !== 503 || attempt > retries) return { ...o, attempts: attempt };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+};
+
 const main = async () => {
   const start = performance.now();
   const pending: Promise<Outcome>[] = [];
@@ -57,7 +69,7 @@ const main = async () => {
   for (let i = 0; i < total; i++) {
     const wait = start + (i * 1000) / perSecond - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    pending.push(post(i, performance.now() - start));
+    pending.push(submit(i, performance.now() - start));
   }
   const outcomes = await Promise.all(pending);
   agent.destroy();

@@ -13,6 +13,7 @@ export interface Outcome {
   /** The server's own time for the answer (its Server-Timing header). */
   serverMs?: number;
   error?: string;
+  attempts?: number;
 }
 
 export interface Load {
@@ -25,8 +26,9 @@ export interface Load {
  * Offer `total` submissions at `perSecond` from a client process of its own (see
  * load-client.ts), each with a deadline: a hang is an outcome too.
  */
-export const startLoad = (url: string, total: number, perSecond: number, opts: { timeoutMs?: number; idempotencyKeyPrefix?: string } = {}): Load => {
-  const args = [url, String(total), String(perSecond), String(opts.timeoutMs ?? 10_000), ...(opts.idempotencyKeyPrefix ? [opts.idempotencyKeyPrefix] : [])];
+export const startLoad = (url: string, total: number, perSecond: number, opts: { timeoutMs?: number; idempotencyKeyPrefix?: string; retries?: number } = {}): Load => {
+  const keyed = opts.idempotencyKeyPrefix ? [opts.idempotencyKeyPrefix, String(opts.retries ?? 0)] : [];
+  const args = [url, String(total), String(perSecond), String(opts.timeoutMs ?? 10_000), ...keyed];
   const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "load-client.ts"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   let onStarted: () => void = () => undefined;
@@ -56,16 +58,19 @@ export const offerLoad = (url: string, total: number, perSecond: number, timeout
  */
 export const warmUp = async (url: string, statusUrl = url, jobs = 10): Promise<string[]> => {
   const ids: string[] = [];
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   while (ids.length < jobs && Date.now() < deadline) {
-    const [o] = await offerLoad(url, 1, 1);
-    if (o?.status === 202 && o.id) ids.push(o.id);
+    const res = await fetch(`${url}/yaml`, { method: "POST", headers: { "content-type": "application/yaml" }, body: WARM_UP_MANIFEST }).catch(() => undefined);
+    if (res?.status === 202) ids.push(((await res.json()) as JobView).id);
     else await new Promise((r) => setTimeout(r, 200));
   }
-  const done = await waitAllFinal(statusUrl, ids, 60_000);
+  expect(ids.length).toBe(jobs);
+  const done = await waitAllFinal(statusUrl, ids, 90_000);
   expect(done.size).toBe(jobs);
   return ids;
 };
+
+const WARM_UP_MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: warm-up}\ndata: {k: v}\n";
 
 /** Wait until every id is in a final status; returns the jobs as last seen. */
 export const waitAllFinal = async (url: string, ids: string[], timeoutMs: number): Promise<Map<string, JobView>> => {

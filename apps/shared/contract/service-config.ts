@@ -28,8 +28,6 @@ const MessagingEnv = z.object({
     .default("cp"),
   PREFETCH: int(32),
   DELIVERY_LIMIT: int(DEFAULT_DELIVERY_LIMIT),
-  /** How long a publish waits for the broker's confirm before the publisher is told it is uncertain. */
-  CONFIRM_TIMEOUT_MS: int(1000),
 });
 
 const RedisEnv = z.object({
@@ -116,6 +114,8 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
   .extend(YamlEnv.shape)
   .extend(ApiAuthEnv.shape)
   .extend({
+    /** How long a submission waits for the broker's confirm before the job is withdrawn (503) or found taken. */
+    CONFIRM_TIMEOUT_MS: int(1000),
     MAX_BODY_BYTES: int(1024 * 1024),
     MAX_FILES: int(20),
     IDEMPOTENCY_TTL_SECONDS: int(24 * 3600),

@@ -13,7 +13,7 @@ export interface BrokerOptions {
   /** Who is talking, for metrics and logs. */
   service: string;
   logger: Logger;
-  /** How long a publish may wait for the broker's confirm before the caller gets a 503. */
+  /** How long a publish may wait for the broker's confirm before it counts as uncertain (default 10 s). */
   confirmTimeoutMs?: number;
 }
 
@@ -247,9 +247,9 @@ export class Broker {
   private confirmPublish(exchange: string, key: string, body: Buffer, props: amqp.Options.Publish): Promise<void> {
     const ch = this.publisher;
     if (!ch) return Promise.reject(new PublishError("message broker unavailable", false));
-    // Shorter than a client's patience: after a broker restart, confirms wait for the
-    // quorum queues to come back, and the caller should get an answer rather than a hang.
-    const timeoutMs = this.opts.confirmTimeoutMs ?? 1000;
+    // After a broker restart, confirms wait for the quorum queues to come back: a bound keeps
+    // a publisher from hanging (the entrypoint's is short: a client is waiting).
+    const timeoutMs = this.opts.confirmTimeoutMs ?? 10_000;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         // After an event-loop stall the timer runs before the socket is read: give a confirm

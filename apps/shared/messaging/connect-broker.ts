@@ -6,7 +6,8 @@ interface MessagingSettings {
   NAME_PREFIX: string;
   PREFETCH: number;
   DELIVERY_LIMIT: number;
-  CONFIRM_TIMEOUT_MS: number;
+  /** Only the entrypoint bounds it tightly (a client waits); consumers keep the default. */
+  CONFIRM_TIMEOUT_MS?: number;
 }
 
 /** A service's broker connection, from its parsed env. */

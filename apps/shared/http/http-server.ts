@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract";
-import { AppError } from "../errors/app-error";
+import { AppError, DependencyDownError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { httpRequestSeconds, registry } from "../metrics/metrics";
 import type { ServiceHandle } from "../runtime/service-handle";
@@ -71,8 +71,10 @@ export const errorHandler =
     const retryAfter = err instanceof AppError ? err.retryAfterSeconds : undefined;
     if (retryAfter !== undefined) res.set("Retry-After", String(retryAfter));
     else if (status === 503) res.set("Retry-After", "5");
+    // A dependency's own message can name internal addresses: it stays in the log.
+    const message = err instanceof DependencyDownError ? `${err.dependency === "redis" ? "the job store" : err.dependency} is unavailable; retry later` : e.message;
     const body: Record<string, unknown> = {
-      error: status >= 500 && !(err instanceof AppError) ? "internal error" : (e.message ?? "error"),
+      error: status >= 500 && !(err instanceof AppError) ? "internal error" : (message ?? "error"),
     };
     if (err instanceof AppError && err.details !== undefined) body.details = err.details;
     res.status(status).json(body);
@@ -80,7 +82,9 @@ export const errorHandler =
 
 export const listen = (app: Express, port: number, host: string, gates: Gate[] = []): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const server = createServer((req, res) => {
+    // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval
+    // (30 s by default): check every second so slow headers are cut at 10 s as promised.
+    const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
       reportServerTime(res);
       for (const gate of gates) if (gate(req, res)) return;
       app(req, res);

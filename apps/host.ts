@@ -43,7 +43,8 @@ export const startHost = async (names: ServiceName[], rawEnv: Record<string, str
     }
     const { HOST, PORT, LOG_LEVEL } = envs[0]![1];
     const logger = createLogger(names.join("+"), LOG_LEVEL);
-    const server = await listen(buildHttpApp(services, logger), PORT, HOST);
+    const gates = services.flatMap((s) => s.gates ?? []);
+    const server = await listen(buildHttpApp(services, logger), PORT, HOST, gates);
     const { port } = server.address() as AddressInfo;
     const url = `http://${HOST.includes(":") ? `[${HOST}]` : HOST}:${port}`;
     logger.info({ url, services: names }, "listening");

@@ -1,6 +1,8 @@
+import type { IncomingMessage } from "node:http";
 import { yamlLimitsOf, type ServiceEnv } from "../shared/contract";
 import type { Logger } from "../shared/logging/logger";
 import { authenticate } from "../shared/http/auth";
+import { createShedder, refuseWhileDown } from "../shared/http/load-shedder";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { JobRepository } from "../shared/state/job-repository";
@@ -43,9 +45,17 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
     authenticatedAbove,
   ));
   routes.use(statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticatedAbove));
+  // The write routes need the broker and Redis and do the work worth protecting; reads and
+  // probes are never refused here. A dependency known to be down is refused first, cheapest
+  // (a dry run needs no broker, so only the load shedder applies to it).
+  const path = (req: IncomingMessage) => req.url?.split("?")[0];
+  const isDryRun = (req: IncomingMessage) => /[?&]dryRun=true(&|$)/.test(req.url ?? "");
+  const writes = (req: IncomingMessage) => (req.method === "POST" && path(req) === "/yaml") || (req.method === "DELETE" && path(req)?.startsWith("/jobs/") === true);
+  const down = () => (!broker.isConnected() ? "message broker" : redis.status !== "ready" ? "job store (Redis)" : undefined);
   return {
     name: "entrypoint",
     routes,
+    gates: [refuseWhileDown((req) => writes(req) && !isDryRun(req), down), createShedder(writes)],
     readiness: [
       { name: "broker", check: () => broker.check() },
       { name: "redis", check: () => jobs.check() },

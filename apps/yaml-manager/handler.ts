@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventHandler, Publish } from "../shared/messaging/broker";
 import type { StoredSubmission } from "../shared/manifests/parse-yaml";
+import { settleFate } from "../shared/state/job-fate";
 import { jobKeys } from "../shared/storage/job-keys";
 import { ObjectNotFoundError, getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
 import { admit, summarize, type AdmissionPolicy } from "./admission/admit";
@@ -16,6 +17,13 @@ export const yamlManagerHandler =
     if (event.type !== "job.submitted") return;
     const now = () => new Date().toISOString();
     const base = { jobId: event.jobId, tenant: event.tenant, eventId: randomUUID() };
+
+    // Take the job before acting on it; the entrypoint may have withdrawn it already (its
+    // client was told 503), and then it must never run (state/job-fate.ts).
+    if ((await settleFate(deps.store, event.jobId, "committed")) === "withdrawn") {
+      log.info("job withdrawn by the entrypoint; dropping the event");
+      return;
+    }
 
     let submission: StoredSubmission;
     try {

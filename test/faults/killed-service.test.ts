@@ -61,7 +61,7 @@ describe("a service dies or is stopped in the middle of a message", () => {
     // Redelivered and applied again (server-side apply is idempotent): one Deployment, no duplicates.
     expect(api.requests.filter((r) => r.includes(`/${ns}/`)).length).toBeGreaterThan(patchesBefore);
     expect([...api.objects.keys()].filter((k) => k.startsWith(`deployments/${ns}/`))).toEqual([`deployments/${ns}/web`]);
-  }, 90_000);
+  }, 240_000);
 
   it("When the applier gets SIGTERM mid-apply, then it finishes the job, acks, and exits 0 before the grace period", async () => {
     for (const c of children) c.child.kill("SIGKILL");
@@ -76,5 +76,5 @@ describe("a service dies or is stopped in the middle of a message", () => {
     // No other applier is running: the job is DONE only if the stopping one finished it.
     const job = await waitForStatus(stack.url, id, ["DONE", "FAILED"], 10_000);
     expect(job.status).toBe("DONE");
-  }, 90_000);
+  }, 240_000);
 });

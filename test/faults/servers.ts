@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import net from "node:net";
 import { Redis } from "ioredis";
 
@@ -27,12 +28,17 @@ const waitPort = async (port: number, open: boolean, timeoutMs = 60_000) => {
 
 export const canControlRabbit = () => spawnSync("sh", ["-c", "command -v rabbitmqctl"]).status === 0;
 
+// Asynchronous: the services under test share this process, and a blocking call would stall
+// them for the seconds rabbitmqctl takes (an outage of the test's making, not the broker's).
+const run = promisify(execFile);
+const rabbitmqctl = (args: string[]) => run("rabbitmqctl", args);
+
 export const stopRabbit = async () => {
-  execFileSync("rabbitmqctl", ["stop_app"], { stdio: "ignore" });
+  await rabbitmqctl(["stop_app"]);
   await waitPort(5672, false);
 };
 export const startRabbit = async () => {
-  execFileSync("rabbitmqctl", ["start_app"], { stdio: "ignore" });
+  await rabbitmqctl(["start_app"]);
   await waitPort(5672, true);
 };
 
@@ -49,7 +55,7 @@ export interface PrivateRedis {
 
 export const startPrivateRedis = async (port: number, dir: string): Promise<PrivateRedis> => {
   const start = async () => {
-    execFileSync("redis-server", ["--daemonize", "yes", "--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir], { stdio: "ignore" });
+    await run("redis-server", ["--daemonize", "yes", "--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir]);
     await waitPort(port, true);
   };
   const stop = async () => {

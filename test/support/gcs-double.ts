@@ -61,6 +61,10 @@ export const startGcsDouble = async (bucket: string): Promise<GcsDouble> => {
       // The client names the object in the query string, or in the metadata part.
       const n = url.searchParams.get("name") ?? part.name;
       if (!n) return json(res, 400, { error: { code: 400, message: "object name missing" } });
+      // As GCS: generation 0 means "only if there is no live object" (412 otherwise).
+      if (url.searchParams.get("ifGenerationMatch") === "0" && objects.has(n)) {
+        return json(res, 412, { error: { code: 412, message: "At least one of the pre-conditions you specified did not hold." } });
+      }
       objects.set(n, part.data);
       return json(res, 200, meta(n));
     }

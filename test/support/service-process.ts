@@ -32,7 +32,8 @@ export const spawnService = async (name: ServiceName, env: Record<string, string
     port,
     exited,
     ready: async () => {
-      const deadline = Date.now() + 30_000;
+      // A busy machine can take most of a minute to load a service (tsx, Kubernetes models).
+      const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
         if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return;
         await new Promise((r) => setTimeout(r, 100));

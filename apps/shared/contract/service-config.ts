@@ -160,6 +160,8 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
   .extend(YamlEnv.shape)
   .extend(ApiAuthEnv.shape)
   .extend({
+    /** How long a submission waits for the broker's confirm before the job is withdrawn (503) or found taken. */
+    CONFIRM_TIMEOUT_MS: int(1000),
     MAX_BODY_BYTES: int(1024 * 1024),
     MAX_FILES: int(20),
     IDEMPOTENCY_TTL_SECONDS: int(24 * 3600),

@@ -6,16 +6,19 @@ export class AppError extends Error {
   readonly status: number;
   readonly retryable: boolean;
   readonly details?: unknown;
+  /** For 429 and 503: when the client may try again (the Retry-After header). */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     message: string,
-    opts: { status?: number; retryable?: boolean; details?: unknown; cause?: unknown } = {},
+    opts: { status?: number; retryable?: boolean; details?: unknown; cause?: unknown; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = "AppError";
     this.status = opts.status ?? 500;
     this.retryable = opts.retryable ?? false;
     this.details = opts.details;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 

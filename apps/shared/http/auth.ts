@@ -48,7 +48,8 @@ export const authenticate = (s: AuthSettings, jobs: JobRepository): RequestHandl
   return async (req, res, next) => {
     let tenant = DEFAULT_TENANT;
     if (tokens.length > 0) {
-      const m = /^Bearer (.+)$/.exec(req.get("authorization") ?? "");
+      // The scheme is case-insensitive (RFC 9110 §11.1): "bearer" is as good as "Bearer".
+      const m = /^Bearer +(.+)$/i.exec(req.get("authorization") ?? "");
       const presented = digest(m?.[1] ?? "");
       let found: string | undefined;
       for (const t of tokens) if (timingSafeEqual(t.digest, presented) && found === undefined) found = t.tenant;

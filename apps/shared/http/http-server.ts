@@ -1,11 +1,12 @@
-import type { Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract";
-import { AppError } from "../errors/app-error";
+import { AppError, DependencyDownError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { httpRequestSeconds, registry } from "../metrics/metrics";
 import type { ServiceHandle } from "../runtime/service-handle";
+import type { Gate } from "./load-shedder";
 
 /** One HTTP server for one or more services: their routes plus health, readiness, metrics. */
 export const buildHttpApp = (services: ServiceHandle[], logger: Logger): Express => {
@@ -67,17 +68,32 @@ export const errorHandler =
     const status = err instanceof AppError ? err.status : (e.status ?? e.statusCode ?? 500);
     if (status >= 500) logger.error({ err: e.message, path: req.path }, "request failed");
     if (res.headersSent) return;
-    if (status === 503) res.set("Retry-After", "5");
+    const retryAfter = err instanceof AppError ? err.retryAfterSeconds : undefined;
+    if (retryAfter !== undefined) res.set("Retry-After", String(retryAfter));
+    else if (status === 503) res.set("Retry-After", "5");
+    // A dependency's own message can name internal addresses: it stays in the log.
+    const message = err instanceof DependencyDownError ? `${err.dependency === "redis" ? "the job store" : err.dependency} is unavailable; retry later` : e.message;
     const body: Record<string, unknown> = {
-      error: status >= 500 && !(err instanceof AppError) ? "internal error" : (e.message ?? "error"),
+      error: status >= 500 && !(err instanceof AppError) ? "internal error" : (message ?? "error"),
     };
     if (err instanceof AppError && err.details !== undefined) body.details = err.details;
     res.status(status).json(body);
   };
 
-export const listen = (app: Express, port: number, host: string): Promise<Server> =>
+export const listen = (app: Express, port: number, host: string, gates: Gate[] = []): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    // Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval
+    // (30 s by default): check every second so slow headers are cut at 10 s as promised.
+    const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+      reportServerTime(res);
+      for (const gate of gates) if (gate(req, res)) return;
+      app(req, res);
+    });
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
     // Longer than clients' and load balancers' idle timeouts, so the server is never the side
     // that closes a kept-alive socket while a request is on its way (the client would see a
     // reset). Idle sockets are closed at shutdown anyway.
@@ -86,6 +102,19 @@ export const listen = (app: Express, port: number, host: string): Promise<Server
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
   });
+
+/**
+ * `Server-Timing: app;dur=<ms>` on every answer: the time from reading the request to the
+ * answer, so a client (or a load test) can tell our time from the network's and its own.
+ */
+const reportServerTime = (res: ServerResponse) => {
+  const t0 = performance.now();
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    if (!this.headersSent) this.setHeader("Server-Timing", `app;dur=${(performance.now() - t0).toFixed(1)}`);
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse["writeHead"];
+};
 
 /**
  * Stop accepting connections and wait for in-flight requests to finish. Connections that

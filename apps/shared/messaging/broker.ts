@@ -13,7 +13,7 @@ export interface BrokerOptions {
   /** Who is talking, for metrics and logs. */
   service: string;
   logger: Logger;
-  /** How long a publish may wait for the broker's confirm before the caller gets a 503. */
+  /** How long a publish may wait for the broker's confirm before it counts as uncertain (default 10 s). */
   confirmTimeoutMs?: number;
 }
 
@@ -45,6 +45,19 @@ export const DLQ_HEADERS = {
   routingKey: "x-original-routing-key",
   attempts: "x-attempts",
 } as const;
+
+/**
+ * A publish that was not confirmed. `sent: false`: it never left us (no channel), so the
+ * broker certainly does not have it. `sent: true`: it left, and the broker may or may not
+ * have taken it (timeout, nack, channel closed while waiting): the caller must not assume
+ * either (see state/job-fate.ts).
+ */
+export class PublishError extends AppError {
+  constructor(message: string, readonly sent: boolean, cause?: unknown) {
+    super(message, { status: 503, retryable: true, cause });
+    this.name = "PublishError";
+  }
+}
 
 const backoffMs = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 2000);
 /** How long a consumer holds a message while a dependency is down before counting it as failed. */
@@ -104,6 +117,10 @@ export class Broker {
 
     const publisher = await model.createConfirmChannel();
     this.watchChannel(model, publisher, "publisher");
+    // From the moment it closes, publishing is known to fail: callers are refused at once.
+    publisher.on("close", () => {
+      if (this.publisher === publisher) this.publisher = undefined;
+    });
     const started: [Channel, string][] = [];
     for (const c of this.consumers) started.push(await this.startConsumer(model, c));
     this.model = model;
@@ -229,27 +246,33 @@ export class Broker {
 
   private confirmPublish(exchange: string, key: string, body: Buffer, props: amqp.Options.Publish): Promise<void> {
     const ch = this.publisher;
-    if (!ch) return Promise.reject(unavailable("message broker unavailable"));
-    // Shorter than a client's patience: after a broker restart, confirms wait for the
-    // quorum queues to come back, and the caller should get a 503 rather than a hang.
-    const timeoutMs = this.opts.confirmTimeoutMs ?? 3000;
+    if (!ch) return Promise.reject(new PublishError("message broker unavailable", false));
+    // After a broker restart, confirms wait for the quorum queues to come back: a bound keeps
+    // a publisher from hanging (the entrypoint's is short: a client is waiting).
+    const timeoutMs = this.opts.confirmTimeoutMs ?? 10_000;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(unavailable("message broker did not confirm in time")), timeoutMs);
+      const timer = setTimeout(() => {
+        // After an event-loop stall the timer runs before the socket is read: give a confirm
+        // that already arrived one turn of I/O to resolve first (then this reject is a no-op).
+        setImmediate(() => reject(new PublishError("message broker did not confirm in time", true)));
+      }, timeoutMs);
       try {
         ch.publish(exchange, key, body, { ...props, persistent: true }, (err) => {
           clearTimeout(timer);
-          if (err) reject(unavailable("message broker refused the message", err));
+          // A nack, or the channel closing before the confirm: the broker may or may not have it.
+          if (err) reject(new PublishError("message broker did not confirm the message", true, err));
           else resolve();
         });
       } catch (err) {
         clearTimeout(timer);
-        reject(unavailable("message broker unavailable", err));
+        reject(new PublishError("message broker unavailable", false, err));
       }
     });
   }
 
+  /** False while the connection or the publisher channel is down: a publish would fail now. */
   isConnected(): boolean {
-    return this.publisher !== undefined;
+    return this.publisher !== undefined && !this.closing;
   }
 
   /** Readiness: connected, and the DLQ gauges refreshed while we are at it. */

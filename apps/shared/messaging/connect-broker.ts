@@ -6,6 +6,8 @@ interface MessagingSettings {
   NAME_PREFIX: string;
   PREFETCH: number;
   DELIVERY_LIMIT: number;
+  /** Only the entrypoint bounds it tightly (a client waits); consumers keep the default. */
+  CONFIRM_TIMEOUT_MS?: number;
 }
 
 /** A service's broker connection, from its parsed env. */
@@ -15,6 +17,7 @@ export const connectBroker = (env: MessagingSettings, service: string, logger: L
     prefix: env.NAME_PREFIX,
     prefetch: env.PREFETCH,
     deliveryLimit: env.DELIVERY_LIMIT,
+    confirmTimeoutMs: env.CONFIRM_TIMEOUT_MS,
     service,
     logger,
   });

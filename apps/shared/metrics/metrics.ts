@@ -48,3 +48,10 @@ export const deadLetterMessages = new Gauge({
   labelNames: ["queue"] as const,
   registers: [registry],
 });
+
+export const requestsShed = new Counter({
+  name: "http_requests_shed_total",
+  help: "Requests refused with 503 at once because the service was at capacity, by reason",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});

@@ -1,4 +1,5 @@
 import type { Router } from "express";
+import type { Gate } from "../http/load-shedder";
 
 /** A named dependency check for GET /readyz. */
 export interface ReadinessCheck {
@@ -11,6 +12,8 @@ export interface ServiceHandle {
   name: string;
   /** HTTP routes beyond health, readiness and metrics. */
   routes?: Router;
+  /** Run on every raw request before express, in order; each may answer it (load shedding). */
+  gates?: Gate[];
   readiness: ReadinessCheck[];
   /** Called when the server stops taking requests: end long-lived responses (event streams) so it can close. */
   closeStreams?(): void;

@@ -1,5 +1,5 @@
 import { ReplyError, type Redis } from "ioredis";
-import { DependencyDownError } from "../errors/app-error";
+import { DependencyDownError, badRequest } from "../errors/app-error";
 import {
   JOB_STATUSES,
   type AdmissionWarning,
@@ -120,7 +120,9 @@ export class JobRepository {
   }
 
   async list(opts: { tenant: string; status?: JobStatus; limit: number; cursor?: string }): Promise<Page> {
-    const offset = opts.cursor ? Number.parseInt(opts.cursor, 10) || 0 : 0;
+    const offset = opts.cursor ? Number(opts.cursor) : 0;
+    // Beyond what Redis takes as an index: a cursor we never handed out.
+    if (!Number.isSafeInteger(offset) || offset < 0) throw badRequest("cursor is not one a previous page returned; start again without it");
     const index = opts.status ? `${this.statusIndex(opts.tenant)}${opts.status}` : this.allKey(opts.tenant);
     // One extra id tells whether a next page exists.
     const ids = await this.call(() => this.redis.zrevrange(index, offset, offset + opts.limit));

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ObjectNotFoundError, assertKey, type ObjectStore } from "./object-store";
 
@@ -19,6 +19,22 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async put(key: string, data: Buffer | string): Promise<void> {
+    await this.write(key, data, rename);
+  }
+
+  /** A hard link fails with EEXIST if the target exists: atomic, and the file is whole. */
+  async putIfAbsent(key: string, data: Buffer | string): Promise<boolean> {
+    try {
+      await this.write(key, data, link);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw err;
+    }
+  }
+
+  /** Write a temporary file, then move it into place with `place` (rename or link). */
+  private async write(key: string, data: Buffer | string, place: (from: string, to: string) => Promise<void>): Promise<void> {
     const target = this.file(key);
     const folder = path.dirname(target);
     if (!this.folders.has(folder)) {
@@ -28,11 +44,13 @@ export class FsObjectStore implements ObjectStore {
     const tmp = `${target}.${randomUUID()}.tmp`;
     try {
       await writeFile(tmp, data);
-      await rename(tmp, target);
+      await place(tmp, target);
     } catch (err) {
-      this.folders.delete(folder); // it may have been removed under us
-      await rm(tmp, { force: true }).catch(() => undefined);
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") this.folders.delete(folder); // it may have been removed under us
       throw err;
+    } finally {
+      // After a rename there is nothing left; after a link (or a failure) the temporary goes.
+      await rm(tmp, { force: true }).catch(() => undefined);
     }
   }
 

@@ -26,6 +26,22 @@ export class GcsObjectStore implements ObjectStore {
     await this.bucket.file(assertKey(key)).save(data, { resumable: false, contentType, validation: false });
   }
 
+  /**
+   * `ifGenerationMatch: 0`: "succeeds only if there are no live versions of the object", else
+   * 412 Precondition Failed (https://cloud.google.com/storage/docs/request-preconditions). The
+   * client puts preconditionOpts into the simple upload's query string
+   * (googleapis/nodejs-storage@v7:src/file.ts, startSimpleUpload_).
+   */
+  async putIfAbsent(key: string, data: Buffer | string, contentType = "application/octet-stream"): Promise<boolean> {
+    try {
+      await this.bucket.file(assertKey(key)).save(data, { resumable: false, contentType, validation: false, preconditionOpts: { ifGenerationMatch: 0 } });
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 412) return false;
+      throw err;
+    }
+  }
+
   async get(key: string): Promise<Buffer> {
     try {
       const [buf] = await this.bucket.file(assertKey(key)).download();

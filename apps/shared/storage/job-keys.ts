@@ -13,6 +13,8 @@ export const jobKeys = (jobId: string) => {
     /** Each container's last log bytes, saved by the applier when its pod ends or is rolled back. */
     logs: `${root}/logs/`,
     log: (pod: string, container: string) => `${root}/logs/${pod}/${container}.log`,
+    /** "committed" (the YAML Manager took the job) or "withdrawn" (its client got a 503): first writer wins. */
+    fate: `${root}/fate`,
     /** Written before a rollback starts; an apply that sees it undoes itself. */
     tombstone: `${root}/deleted`,
   };

@@ -6,6 +6,12 @@
 export interface ObjectStore {
   readonly kind: "fs" | "gcs";
   put(key: string, data: Buffer | string, contentType?: string): Promise<void>;
+  /**
+   * Create the object only if there is none under the key, atomically (the first writer
+   * wins, whole); false when one was already there. The basis of decisions two services race
+   * for (see state/job-fate.ts).
+   */
+  putIfAbsent(key: string, data: Buffer | string, contentType?: string): Promise<boolean>;
   /** Throws ObjectNotFoundError when absent. */
   get(key: string): Promise<Buffer>;
   exists(key: string): Promise<boolean>;

@@ -18,6 +18,9 @@ export const withRetries = (store: ObjectStore, retries: number, baseDelayMs = 1
   return {
     kind: store.kind,
     put: (k, d, t) => retry(() => store.put(k, d, t)),
+    // A retry after a lost answer may find the object the first try created: callers of
+    // putIfAbsent read the winner back and compare (state/job-fate.ts), so false is safe.
+    putIfAbsent: (k, d, t) => retry(() => store.putIfAbsent(k, d, t)),
     get: (k) => retry(() => store.get(k)),
     exists: (k) => retry(() => store.exists(k)),
     delete: (k) => retry(() => store.delete(k)),

@@ -1,0 +1,79 @@
+/**
+ * A load generator in a process of its own (as real clients are): the services under test
+ * get their event loop to themselves, and a client's own CPU cost never shows up as server
+ * latency. Usage: load-client.ts <url> <total> <perSecond> <timeoutMs> [Idempotency-Key prefix].
+ * Prints "started" when the first request goes out, then the outcomes as one JSON line.
+ */
+import http from "node:http";
+
+interface Outcome {
+  status: number;
+  id?: string;
+  sentAt: number;
+  ms: number;
+  retryAfter?: string;
+  /** The server's own time for the answer (its Server-Timing header). */
+  serverMs?: number;
+  error?: string;
+  /** How many requests it took (1 without retries). */
+  attempts?: number;
+}
+
+const [url = "", totalArg = "1", rateArg = "1", timeoutArg = "10000", keyPrefix, retriesArg = "0"] = process.argv.slice(2);
+const retries = Number(retriesArg);
+const total = Number(totalArg);
+const perSecond = Number(rateArg);
+const timeoutMs = Number(timeoutArg);
+const MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: load}\ndata: {k: v}\n";
+// A pool as HTTP clients keep one: a bounded set of kept-alive connections, not a new
+// connection per request (which overflows the listen queue of a busy server: SYN retries).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const target = new URL("/yaml", url);
+
+const post = (i: number, sentAt: number): Promise<Outcome> =>
+  new Promise((resolve) => {
+    const t0 = performance.now();
+    const done = (o: Omit<Outcome, "sentAt" | "ms">) => resolve({ ...o, sentAt, ms: performance.now() - t0 });
+    const headers: Record<string, string> = { "content-type": "application/yaml", "content-length": String(Buffer.byteLength(MANIFEST)) };
+    if (keyPrefix) headers["idempotency-key"] = `${keyPrefix}-${i}`;
+    const req = http.request(target, { method: "POST", agent, headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        let id: string | undefined;
+        if (res.statusCode === 202) id = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id?: string }).id;
+        const timing = /dur=([\d.]+)/.exec(String(res.headers["server-timing"] ?? ""));
+        done({ status: res.statusCode ?? 0, id, retryAfter: res.headers["retry-after"], serverMs: timing ? Number(timing[1]) : undefined });
+      });
+      res.on("error", (err) => done({ status: 0, error: err.message }));
+    });
+    // A hang is an outcome too: no answer within the deadline counts as status 0.
+    req.on("timeout", () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    req.on("error", (err) => done({ status: 0, error: err.message }));
+    req.end(MANIFEST);
+  });
+
+/** The first answer that is not a 503, or the last 503 after `retries` more tries. */
+const submit = async (i: number, sentAt: number): Promise<Outcome> => {
+  for (let attempt = 1; ; attempt++) {
+    const o = await post(i, sentAt);
+    if (o.status !== 503 || attempt > retries) return { ...o, attempts: attempt };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+};
+
+const main = async () => {
+  const start = performance.now();
+  const pending: Promise<Outcome>[] = [];
+  process.stdout.write("started\n");
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / perSecond - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    pending.push(submit(i, performance.now() - start));
+  }
+  const outcomes = await Promise.all(pending);
+  agent.destroy();
+  process.stdout.write(`${JSON.stringify(outcomes)}\n`);
+};
+
+void main();

@@ -114,9 +114,10 @@ export const schemaErrors = (o: KubernetesObject): string[] => {
     try {
       new Model(o).validate();
     } catch (e) {
-      errors.push(...String((e as Error).message).split("\n"));
+      // Its message lists ajv errors as "data/path message, data/path message".
+      errors.push(...String((e as Error).message).split(/, (?=data[/ ])/).map((m) => m.replace(/^data(?=[/ ])/, "").replace(/^ /, "/ ")));
     }
-    return errors;
+    return [...new Set(errors)];
   }
   return [`no schema for ${o.apiVersion} ${o.kind}: add one to test/support/crd-schemas.ts, derived from its CRD at the version we install`];
 };

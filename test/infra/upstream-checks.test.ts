@@ -6,6 +6,7 @@ import { CHARTS } from "../../infra/platform-services/charts";
 import { chartValueProblems } from "../support/chart-keys";
 import { CHECKED_CHARTS } from "../support/checked-chart-keys";
 import { CRD_SCHEMAS } from "../support/crd-schemas";
+import { fluentBitProblems } from "../support/fluent-bit-config";
 import { schemaErrors, shapeErrors } from "../support/k8s-schema";
 import { checkRules, promtoolVersion } from "../support/promtool";
 
@@ -92,6 +93,18 @@ describe("Kubernetes schema check", () => {
     expect(schemaErrors(route)[0]).toMatch(/path\/type must be equal to one of the allowed values/);
   });
 
+  it("refuses rabbitmq trigger metadata that KEDA would silently ignore or reject", () => {
+    const scaled = (metadata: Record<string, string>) => ({
+      apiVersion: "keda.sh/v1alpha1",
+      kind: "ScaledObject",
+      metadata: { name: "w" },
+      spec: { scaleTargetRef: { name: "w" }, triggers: [{ type: "rabbitmq", metadata }] },
+    });
+    expect(schemaErrors(scaled({ queueName: "q", mode: "QueueLength", value: "100", protocol: "amqp" }))).toEqual([]);
+    expect(schemaErrors(scaled({ queueName: "q", mode: "QueueLength", valeu: "100" }))).toContain("/spec/triggers/0/metadata must NOT have additional properties: valeu");
+    expect(schemaErrors(scaled({ queueName: "q", mode: "QueueDepth" })).join("\n")).toMatch(/metadata\/mode must be equal to one of the allowed values/);
+  });
+
   it("refuses a kind it has no schema for rather than passing it", () => {
     expect(schemaErrors({ apiVersion: "example.com/v1", kind: "Widget", spec: {} })[0]).toMatch(/no schema for example.com\/v1 Widget/);
   });
@@ -103,6 +116,18 @@ describe("Kubernetes schema check", () => {
   it("checks shapes given as core type names", () => {
     expect(shapeErrors("{ [key: string]: string; }", { a: "b" })).toEqual([]);
     expect(shapeErrors("{ [key: string]: string; }", { a: true })).toEqual(["/a must be string"]);
+  });
+});
+
+describe("Fluent Bit config check", () => {
+  it("accepts the plugins our values use in their sections", () => {
+    const config = "[INPUT]\n    Name tail\n    Tag kube.*\n[FILTER]\n    Name kubernetes\n[FILTER]\n    Name modify\n    Add cluster x\n[OUTPUT]\n    Name http\n";
+    expect(fluentBitProblems(config)).toEqual([]);
+  });
+
+  it("refuses a filter used as an output, which makes Fluent Bit abort at start", () => {
+    expect(fluentBitProblems("[OUTPUT]\n    Name modify\n    Match *\n")).toEqual(["[OUTPUT] modify: Fluent Bit 4.1.0 has no such output plugin (it is a filter plugin)"]);
+    expect(fluentBitProblems("[OUTPUT]\n    Match *\n")).toEqual(["[OUTPUT] without a Name"]);
   });
 });
 

@@ -55,6 +55,37 @@ const httpRouteMatch = obj({
   queryParams: arr(obj({ type: oneOf("Exact", "RegularExpression"), name: str, value: str }, ["name", "value"])),
 });
 
+/**
+ * KEDA's `rabbitmq` trigger metadata: KEDA ignores keys it does not parse unless the operator
+ * runs with KEDA_CHECK_UNEXPECTED_SCALERS_PARAMS (pkg/scalers/scalersconfig/typed_config.go),
+ * so a misspelt key silently falls back to a default. Keys with `triggerMetadata` in their
+ * parsing order, and the modes and protocols validateTrigger accepts, from
+ * kedacore/keda@v2.18.1:pkg/scalers/rabbitmq_scaler.go (`*FromEnv` variants not used here).
+ */
+const rabbitmqTriggerMetadata: SchemaObject = {
+  type: "object",
+  additionalProperties: false,
+  required: ["queueName"],
+  properties: {
+    queueName: str,
+    mode: oneOf("QueueLength", "MessageRate", "DeliverGetRate", "PublishedToDeliveredRatio", "ExpectedQueueConsumptionTime"),
+    value: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
+    activationValue: { type: "string", pattern: "^[0-9]+(\\.[0-9]+)?$" },
+    queueLength: str,
+    host: str,
+    protocol: oneOf("auto", "amqp", "http"),
+    vhostName: str,
+    useRegex: oneOf("true", "false"),
+    excludeUnacknowledged: oneOf("true", "false"),
+    pageSize: str,
+    operation: oneOf("sum", "avg", "max"),
+    timeout: str,
+    unsafeSsl: oneOf("true", "false"),
+  },
+};
+/** A trigger's metadata checked by the scaler's own rules where we know them (by `type`). */
+const scalerMetadata: SchemaObject[] = [{ if: { properties: { type: { const: "rabbitmq" } }, required: ["type"] }, then: { properties: { metadata: rabbitmqTriggerMetadata } } }];
+
 const schemas = [
   resource(
     "keda.sh/v1alpha1",
@@ -69,12 +100,13 @@ const schemas = [
         minReplicaCount: int,
         maxReplicaCount: int,
         fallback: obj({ failureThreshold: int, replicas: int }, ["failureThreshold", "replicas"]),
-        triggers: arr(
-          obj({ type: str, name: str, metadata: strMap, metricType: oneOf("AverageValue", "Value", "Utilization"), useCachedMetrics: bool, authenticationRef: obj({ name: str, kind: str }, ["name"]) }, [
+        triggers: arr({
+          ...obj({ type: str, name: str, metadata: strMap, metricType: oneOf("AverageValue", "Value", "Utilization"), useCachedMetrics: bool, authenticationRef: obj({ name: str, kind: str }, ["name"]) }, [
             "type",
             "metadata",
           ]),
-        ),
+          allOf: scalerMetadata,
+        }),
       },
       ["scaleTargetRef", "triggers"],
     ),

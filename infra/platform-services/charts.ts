@@ -37,13 +37,6 @@ export const IMAGES = {
   redisExporter: "quay.io/opstree/redis-exporter:v1.48.0",
 } as const;
 
-/** A pinned image as the charts that take repository and tag apart want it. */
-export const imageParts = (ref: string): { image: string; tag: string } => {
-  const at = ref.lastIndexOf(":");
-  if (at <= ref.lastIndexOf("/")) throw new Error(`image ${ref} has no tag: pin one`);
-  return { image: ref.slice(0, at), tag: ref.slice(at + 1) };
-};
-
 type Values = Record<string, unknown>;
 const isPlain = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
 

@@ -53,6 +53,7 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
     source: "elastic/cloud-on-k8s@v3.2.0:deploy/eck-stack (subcharts under charts/)",
     keys: {
       "eck-elasticsearch.enabled": { readBy: "Chart.yaml (dependency condition)" },
+      "eck-elasticsearch.fullnameOverride": { readBy: "charts/eck-elasticsearch/templates/_helpers.tpl", note: "eck-stack's own values set it to elasticsearch" },
       "eck-elasticsearch.volumeClaimDeletePolicy": {
         readBy: "charts/eck-elasticsearch/templates/elasticsearch.yaml",
         note: "the template fails on anything but DeleteOnScaledownOnly or DeleteOnScaledownAndClusterDeletion",
@@ -82,9 +83,26 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
         verbatim: { into: "Elasticsearch spec.http", shape: closed({ service: eckServiceTemplate, tls: { type: "object" } }) },
       },
       "eck-kibana.enabled": { readBy: "Chart.yaml (dependency condition)" },
+      "eck-kibana.elasticsearchRef.name": { readBy: "charts/eck-kibana/templates/kibana.yaml", note: "the template fails without a name or secretName" },
       "eck-kibana.spec.count": { readBy: "charts/eck-kibana/templates/kibana.yaml", note: "`spec.count` or `count`; the elasticsearchRef comes from eck-stack's own values (name: elasticsearch)" },
       "eck-logstash.enabled": { readBy: "Chart.yaml (dependency condition)", note: "disabled by default in eck-stack" },
       "eck-logstash.count": { readBy: "charts/eck-logstash/templates/logstash.yaml" },
+      "eck-logstash.fullnameOverride": { readBy: "charts/eck-logstash/templates/_helpers.tpl" },
+      "eck-logstash.elasticsearchRefs": {
+        readBy: "charts/eck-logstash/templates/logstash.yaml",
+        verbatim: {
+          into: "Logstash spec.elasticsearchRefs (clusterName required)",
+          shape: { type: "array", items: closed({ clusterName: { type: "string", minLength: 1 }, name: { type: "string" }, namespace: { type: "string" }, secretName: { type: "string" }, serviceName: { type: "string" } }, ["clusterName"]) },
+        },
+      },
+      "eck-logstash.pipelines": {
+        readBy: "charts/eck-logstash/templates/logstash.yaml",
+        verbatim: {
+          into: "Logstash spec.pipelines: pipelines.yml entries (flat dotted keys); the template fails if pipelinesRef is set too",
+          shape: { type: "array", items: { type: "object", required: ["pipeline.id"], properties: { "pipeline.id": { type: "string", minLength: 1 }, "config.string": { type: "string" }, "path.config": { type: "string" } } } },
+        },
+      },
+      "eck-logstash.podTemplate": { readBy: "charts/eck-logstash/templates/logstash.yaml", verbatim: { into: "Logstash spec.podTemplate", shape: "V1PodTemplateSpec" } },
       "eck-logstash.services": {
         readBy: "charts/eck-logstash/templates/logstash.yaml",
         verbatim: {
@@ -104,6 +122,7 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
   "redis-cluster@0.17.1": {
     source: "OT-CONTAINER-KIT/redis-operator@94a9516e8346da2281124a7675bacc2b7552c04c:charts/redis-cluster",
     keys: {
+      "redisCluster.name": { readBy: "templates/redis-cluster.yaml, templates/*-service.yaml, templates/*-sm.yaml", note: "defaults to the release name; names the CR and its Services" },
       "redisCluster.clusterSize": { readBy: "templates/redis-cluster.yaml" },
       "redisCluster.image": { readBy: "templates/redis-cluster.yaml", note: "joined as image:tag into kubernetesConfig.image" },
       "redisCluster.tag": { readBy: "templates/redis-cluster.yaml" },
@@ -160,6 +179,7 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
         verbatim: { into: "spec.remoteWrite (RemoteWriteSpec, url required)", shape: { type: "array", items: { type: "object", required: ["url"], properties: { url: { type: "string", pattern: "^https?://" } } } } },
       },
       "prometheus.service.type": { readBy: "templates/prometheus/service.yaml" },
+      "prometheus.service.port": { readBy: "templates/prometheus/service.yaml", note: "the Service port only; targetPort stays prometheus.service.targetPort (9090)" },
       "prometheus.service.annotations": { readBy: "templates/prometheus/service.yaml", verbatim: { into: "Service metadata.annotations", shape: stringMap } },
       "alertmanager.enabled": { readBy: "templates/alertmanager/alertmanager.yaml" },
       "alertmanager.alertmanagerSpec.replicas": { readBy: "templates/alertmanager/alertmanager.yaml" },

@@ -152,6 +152,34 @@ const schemas = [
   ),
   resource(
     "monitoring.coreos.com/v1",
+    "PodMonitor",
+    obj(
+      {
+        selector: core("V1LabelSelector"),
+        namespaceSelector: obj({ any: bool, matchNames: arr(str) }),
+        jobLabel: str,
+        podTargetLabels: arr(str),
+        podMetricsEndpoints: arr(
+          obj({
+            port: str,
+            portNumber: port,
+            targetPort: { type: ["integer", "string"] },
+            path: str,
+            scheme: oneOf("http", "https"),
+            interval: duration,
+            scrapeTimeout: duration,
+            honorLabels: bool,
+            honorTimestamps: bool,
+            params: { type: "object", additionalProperties: arr(str) },
+          }),
+        ),
+      },
+      ["selector"],
+    ),
+    `${PROM}/crd-podmonitors.yaml`,
+  ),
+  resource(
+    "monitoring.coreos.com/v1",
     "PrometheusRule",
     obj({
       groups: arr(
@@ -260,6 +288,12 @@ const schemas = [
         envConfig: { type: "string", maxLength: 100_000 },
       }),
       secretBackend: obj({ externalSecret: obj({ name: str }) }),
+      // Only `service` and `statefulSet` (api/v1beta1/rabbitmqcluster_types.go@v2.22.0,
+      // RabbitmqClusterOverrideSpec); `clientService` was a 2020 proposal's name, never the API's.
+      override: obj({
+        service: obj({ metadata: obj({ labels: strMap, annotations: strMap }), spec: core("V1ServiceSpec") }),
+        statefulSet: obj({ metadata: obj({ labels: strMap, annotations: strMap }), spec: { type: "object" } }),
+      }),
       service: obj({ type: oneOf("ClusterIP", "LoadBalancer", "NodePort"), annotations: strMap, labels: strMap, ipFamilyPolicy: oneOf("SingleStack", "PreferDualStack", "RequireDualStack") }),
       tls: obj({ secretName: str, caSecretName: str, disableNonTLSListeners: bool }),
       affinity: core("V1Affinity"),

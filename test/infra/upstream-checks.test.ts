@@ -121,8 +121,16 @@ describe("Kubernetes schema check", () => {
 
 describe("Fluent Bit config check", () => {
   it("accepts the plugins our values use in their sections", () => {
-    const config = "[INPUT]\n    Name tail\n    Tag kube.*\n[FILTER]\n    Name kubernetes\n[FILTER]\n    Name modify\n    Add cluster x\n[OUTPUT]\n    Name http\n";
+    const config = "[INPUT]\n    Name tail\n    Tag kube.*\n[FILTER]\n    Name kubernetes\n[FILTER]\n    Name modify\n    Add cluster x\n[OUTPUT]\n    Name http\n    Host 10.0.0.1\n    Port 8080\n";
     expect(fluentBitProblems(config)).toEqual([]);
+  });
+
+  it("refuses a property the plugin does not have, which also stops Fluent Bit at start", () => {
+    expect(fluentBitProblems("[OUTPUT]\n    Name http\n    Match *\n    Json_Date_Key @timestamp\n    Uri /\n")).toEqual([]);
+    expect(fluentBitProblems("[INPUT]\n    Name tail\n    Path /x\n    parser_1 a\n    Skip_Long_Line On\n")).toEqual([
+      "[INPUT] tail: Fluent Bit 4.1.0 refuses to start on the unknown property skip_long_line",
+    ]);
+    expect(fluentBitProblems("[OUTPUT]\n    Name loki\n")[0]).toMatch(/loki: its properties are not recorded/);
   });
 
   it("refuses a filter used as an output, which makes Fluent Bit abort at start", () => {

@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
 import { chartValueProblems } from "../support/chart-keys";
+import { fluentBitProblems } from "../support/fluent-bit-config";
 import { schemaErrors, type KubernetesObject } from "../support/k8s-schema";
 import { checkRules } from "../support/promtool";
 import { unwrapSecrets } from "./stack-suite";
@@ -34,6 +35,16 @@ export const upstreamConformance = (getRun: () => OfflineRun) => {
     expect(objects.length).toBeGreaterThan(0);
     const problems = objects.flatMap(({ name, object }) => schemaErrors(object).map((e) => `${name} (${object.apiVersion} ${object.kind}): ${e}`));
     expect(problems).toEqual([]);
+  });
+
+  it("configures Fluent Bit only with plugins its image has, each in its own section", () => {
+    const agents = helmInstalls(getRun()).filter((i) => i.chart === "fluent-bit");
+    expect(agents.length).toBeGreaterThan(0);
+    for (const { name, values } of agents) {
+      const config = (values as { config?: Record<string, string> }).config ?? {};
+      const problems = ["inputs", "filters", "outputs"].flatMap((part) => fluentBitProblems(config[part] ?? ""));
+      expect(problems, name).toEqual([]);
+    }
   });
 
   it("writes alert and recording rules that the real `promtool check rules` accepts", () => {

@@ -37,6 +37,8 @@ const PLUGIN_PROPERTIES: Partial<Record<`${Section} ${string}`, string>> = {
     "buffer_size tls.debug tls.verify tls.vhost tls.verify_hostname merge_log merge_parser merge_log_key merge_log_trim keep_log kube_url kube_meta_preload_cache_dir kube_ca_file kube_ca_path kube_tag_prefix kube_token_file kube_token_command labels annotations owner_references namespace_labels namespace_annotations namespace_metadata_only k8s-logging.parser k8s-logging.exclude use_journal regex_parser dummy_meta dns_retries dns_wait_time cache_use_docker_id use_tag_for_meta use_kubelet kubelet_host kubelet_port kube_token_ttl kube_meta_cache_ttl kube_meta_namespace_cache_ttl set_platform",
   // plugins/filter_modify/modify.c
   "FILTER modify": "set add remove remove_wildcard remove_regex move_to_start move_to_end rename hard_rename copy hard_copy condition",
+  // plugins/out_forward/forward.c
+  "OUTPUT forward": "time_as_integer retain_metadata_in_forward_mode shared_key self_hostname empty_shared_key send_options require_ack_response username password unix_path upstream tag compress fluentd_compat add_option",
   // plugins/out_http/http.c
   "OUTPUT http":
     "proxy allow_duplicated_headers log_response_payload http.response_timeout http.read_idle_timeout http_user http_passwd aws_auth aws_service header_tag format json_date_format json_date_key compress header uri gelf_timestamp_key gelf_host_key gelf_short_message_key gelf_full_message_key gelf_level_key body_key headers_key",

@@ -6,13 +6,13 @@ import { CORE_ID, CRD_SCHEMAS } from "./crd-schemas";
  * Schema checks for the Kubernetes objects the program creates, with unknown fields as errors
  * (the API server drops or refuses them; either way what we wrote does not happen).
  *
- * Core kinds are checked twice, from two projects generated from the same Kubernetes OpenAPI:
+ * Core kinds are checked twice, by two projects generated from Kubernetes' OpenAPI spec:
  * - field names and types from @kubernetes/client-node's models (`attributeTypeMap`), turned
  *   into JSON schemas that refuse unknown fields;
  * - required fields, enums and formats by kubernetes-models' own validators, which accept
  *   unknown fields and so cannot do the first check.
  * Custom resources are checked against the schemas in ./crd-schemas.ts (each cites its CRD),
- * which may refer to core types as `{ $ref: `${CORE_ID}#/definitions/V1PodTemplateSpec` }`.
+ * which may refer to core types by `$ref` to `${CORE_ID}#/definitions/<client-node model>`.
  */
 
 type Model = { attributeTypeMap: { baseName: string; type: string; format: string }[] };
@@ -67,10 +67,11 @@ const modelName = (apiVersion: string, kind: string) => {
 };
 
 /** kubernetes-models' class for a core kind (its module layout is group/version/Kind). */
-const kubernetesModel = (apiVersion: string, kind: string): { validate(): void } & (new (data: object) => { validate(): void }) | undefined => {
+type ModelClass = new (data: object) => { validate(): void };
+const kubernetesModel = (apiVersion: string, kind: string): ModelClass | undefined => {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, never>)[kind];
+    return (require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, ModelClass>)[kind];
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import * as client from "@kubernetes/client-node";
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from "ajv";
+import { modelTypeOf } from "../../apps/shared/kube/client-models";
 import { CORE_ID, CRD_SCHEMAS } from "./crd-schemas";
 
 /**
@@ -60,11 +61,8 @@ const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 ajv.addSchema(coreSchema());
 for (const s of Object.values(CRD_SCHEMAS)) ajv.addSchema(s.schema, crdId(s.apiVersion, s.kind));
 
-/** client-node's model name for a core kind: `apps/v1` Deployment → V1Deployment. */
-const modelName = (apiVersion: string, kind: string) => {
-  const version = apiVersion.split("/").pop()!;
-  return `${version[0]!.toUpperCase()}${version.slice(1)}${kind}`;
-};
+/** client-node's model name for a core kind (the admission check uses the same mapping). */
+const modelName = modelTypeOf;
 
 /** kubernetes-models' class for a core kind (its module layout is group/version/Kind). */
 type ModelClass = new (data: object) => { validate(): void };

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 
-/** promtool's version line, or an error that says how to install it (CI installs it: .ci/run). */
+/** promtool's version line, or an error that says how to install it (`npm test` does: scripts/ensure-test-tools.mjs). */
 export const promtoolVersion = (): string => {
   try {
     return execFileSync("promtool", ["--version"], { encoding: "utf8" }).split("\n")[0]!;

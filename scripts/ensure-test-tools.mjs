@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // Makes sure the real tools some tests drive are installed before `npm test`: Chromium for the
-// web console's browser tests (playwright-core cannot download browsers here). Installs them
+// web console's browser tests (playwright-core cannot download browsers here), promtool for the
+// alert rules. Installs them
 // from Debian/Ubuntu packages when we can (root + apt-get), or stops with the command to run.
 import { execSync, spawnSync } from "node:child_process";
 
-const tools = [{ name: "Chromium (console browser tests)", binary: "chromium", pkg: "chromium" }];
+const tools = [
+  { name: "Chromium (console browser tests)", binary: "chromium", pkg: "chromium" },
+  // Debian's prometheus package has promtool, which checks the alert rules (test/infra/upstream-suite.ts).
+  { name: "promtool (alert rule checks)", binary: "promtool", pkg: "prometheus" },
+];
 
 const has = (bin) => spawnSync("sh", ["-c", `command -v ${bin}`]).status === 0;
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

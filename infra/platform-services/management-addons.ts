@@ -42,8 +42,9 @@ export class ManagementAddons extends pulumi.ComponentResource {
       "external-dns",
       chartValues("external-dns.yaml", {
         domainFilters: [args.domain],
-        zoneIdFilters: [args.dnsZone],
-        extraArgs: [`--google-project=${args.project}`, `--google-zone-visibility=public`],
+        // The chart has no zone filter value (external-dns@external-dns-helm-chart-1.19.0:
+        // charts/external-dns/values.yaml); the flag matches the Cloud DNS zone's name.
+        extraArgs: [`--google-project=${args.project}`, `--google-zone-visibility=public`, `--zone-id-filter=${args.dnsZone}`],
         serviceAccount: { name: "external-dns", annotations: { "iam.gke.io/gcp-service-account": dnsSa.email } },
         // Per stack: two stacks sharing a project (and a zone) must not claim each other's records.
         txtOwnerId: `${args.project}-${pulumi.getStack()}-management`,

@@ -66,7 +66,9 @@ export class RabbitMq extends pulumi.ComponentResource {
           service: { type: "LoadBalancer", annotations: pulumi.output(args.addressAnnotation).apply((a) => ({ ...INTERNAL_LB_ANNOTATIONS, ...a })) },
           // Merged by port name into the operator's client Service
           // (rabbitmq/cluster-operator@v2.22.0:internal/resource/service.go, applySvcOverride).
-          override: { clientService: { spec: { ports: [{ name: "amqp", port: PORTS.amqp, targetPort: PORTS.amqp, protocol: "TCP" }] } } },
+          // The key is `service` (api/v1beta1/rabbitmqcluster_types.go, RabbitmqClusterOverrideSpec);
+          // the CRD has no `clientService`, which the API server would drop without a word.
+          override: { service: { spec: { ports: [{ name: "amqp", port: PORTS.amqp, targetPort: PORTS.amqp, protocol: "TCP" }] } } },
         },
       },
       { ...o, dependsOn: [operator] },

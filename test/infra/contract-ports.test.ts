@@ -36,7 +36,7 @@ describe("one source for the ports that cross components", () => {
     expect(inputs(named(run, "resources-fw-from-deployments")).allows[0].ports.sort()).toEqual(["8081", "9091"]);
     // RabbitMQ listens there and its Service offers it; the app's AMQP URL uses it.
     expect(text("rabbitmq-cluster")).toContain("listeners.tcp.default = 5673");
-    expect(inputs(named(run, "rabbitmq-cluster")).spec.override.clientService.spec.ports[0]).toMatchObject({ port: 5673, targetPort: 5673 });
+    expect(inputs(named(run, "rabbitmq-cluster")).spec.override.service.spec.ports[0]).toMatchObject({ port: 5673, targetPort: 5673 });
     expect(inputs(named(run, "app-secret")).stringData.AMQP_URL).toMatch(/:5673$/);
     // Logstash's input, its Service, and every Fluent Bit output.
     const eck = inputs(named(run, "hub-services-eck-stack")).values["eck-logstash"];

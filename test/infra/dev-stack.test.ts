@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { OfflineRun } from "../../infra/plan/offline-run";
 import { renderTree } from "../../infra/plan/render-tree";
 import { named, platformInvariants, runStack } from "./stack-suite";
+import { upstreamConformance } from "./upstream-suite";
 
 let run: OfflineRun;
 beforeAll(async () => {
@@ -10,6 +11,7 @@ beforeAll(async () => {
 
 describe("dev stack (Pulumi.dev.yaml) under Pulumi mocks", () => {
   platformInvariants(() => run, "dev");
+  upstreamConformance(() => run);
 
   it("is zonal and cheap: one zone for control plane and nodes, and deletable by pulumi destroy", () => {
     const cluster = named(run, "deployments-gke").inputs as Record<string, any>;

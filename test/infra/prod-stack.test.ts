@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { OfflineRun } from "../../infra/plan/offline-run";
 import { named, platformInvariants, runStack } from "./stack-suite";
+import { upstreamConformance } from "./upstream-suite";
 
 let run: OfflineRun;
 beforeAll(async () => {
@@ -9,6 +10,7 @@ beforeAll(async () => {
 
 describe("prod stack (Pulumi.prod.yaml) under Pulumi mocks", () => {
   platformInvariants(() => run, "prod");
+  upstreamConformance(() => run);
 
   it("is regional with nodes in three zones and protected from deletion", () => {
     const cluster = named(run, "resources-gke").inputs as Record<string, any>;

@@ -35,12 +35,25 @@ describe("platform services on the right clusters (dev stack, Pulumi mocks)", ()
     expect(rabbit.rabbitmq.additionalConfig).toContain("default_queue_type = quorum");
     expect(inputs(named(run, "rabbitmq-pdb")).spec.minAvailable).toBe(2);
     const redis = plain(inputs(release("hub-services-redis-cluster")).values);
-    expect(redis.redisCluster).toMatchObject({ clusterSize: 3, leader: { pdb: { enabled: true } }, follower: { pdb: { enabled: true } }, image: "quay.io/opstree/redis" });
+    expect(redis.redisCluster).toMatchObject({ clusterSize: 3, leader: { pdb: { enabled: true, maxUnavailable: 1 } }, follower: { pdb: { enabled: true, maxUnavailable: 1 } }, image: "quay.io/opstree/redis" });
+    // The operator ignores minAvailable when maxUnavailable is set, and the chart always sets it.
+    expect(redis.redisCluster.leader.pdb.minAvailable).toBeUndefined();
     const eck = plain(inputs(release("hub-services-eck-stack")).values);
     expect(eck["eck-elasticsearch"].nodeSets[0].count).toBe(3);
     expect(eck["eck-kibana"].enabled).toBe(true);
     expect(eck["eck-logstash"].enabled).toBe(true);
-    expect(plain(inputs(release("hub-services-kube-prometheus-stack")).values).prometheus.prometheusSpec).toMatchObject({ replicas: 2, enableRemoteWriteReceiver: true });
+  });
+
+  it("limits ExternalDNS to the stack's Cloud DNS zone by a flag, since the chart has no value for it", () => {
+    // external-dns@external-dns-helm-chart-1.19.0: no zone filter in values.yaml; the flag
+    // matches the zone's name (provider/google/google.go@v0.19.0).
+    const values = plain(inputs(release("management-addons-external-dns")).values);
+    expect(values.extraArgs).toContain("--zone-id-filter=example-com");
+    expect(values.zoneIdFilters).toBeUndefined();
+  });
+
+  it("runs one hub Prometheus: remote write through one Service would split every series between replicas", () => {
+    expect(plain(inputs(release("hub-services-kube-prometheus-stack")).values).prometheus.prometheusSpec).toMatchObject({ replicas: 1, enableRemoteWriteReceiver: true });
   });
 
   it("exposes cross-VPC services only through internal load balancers on reserved addresses", () => {

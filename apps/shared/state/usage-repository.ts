@@ -1,0 +1,96 @@
+import type { Redis } from "ioredis";
+import {
+  MAX_USAGE_JOBS_PER_REPORT,
+  MAX_USAGE_PODS_PER_JOB,
+  PodUsage,
+  UsageRates,
+  type JobUsage,
+  type UsageReport,
+} from "../contract";
+import { ZERO_TOTALS, addTotals, totalsOf } from "../usage/pod-usage";
+import { redisErrorToAppError } from "./job-repository";
+import { USAGE_LUA } from "./usage-script";
+
+type WithUsage = Redis & { jobUsage(...args: (string | number)[]): Promise<number> };
+
+const ms = (iso: string) => Date.parse(iso);
+/** See USAGE_LUA: ended beats running, later beats earlier (ISO times compare as text). */
+const rankOf = (p: PodUsage) => (p.endedAt ? `1|${p.endedAt}` : `0|${p.observedAt}`);
+
+/**
+ * Each job's pod usage records in Redis, merged by pod uid, and the sums the API shows: a
+ * job's usage, and a tenant's usage in a period with its most expensive jobs. Keys share the
+ * `{prefix}` hash tag of JobRepository (one slot per stack on Redis Cluster).
+ */
+export class UsageRepository {
+  private readonly redis: WithUsage;
+  private readonly p: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.p = `{${prefix}}:`;
+    redis.defineCommand("jobUsage", { numberOfKeys: 4, lua: USAGE_LUA });
+    this.redis = redis as WithUsage;
+  }
+
+  private podsKey = (id: string) => `${this.p}job:${id}:usage:pods`;
+  private ranksKey = (id: string) => `${this.p}job:${id}:usage:ranks`;
+  private tenantKey = (tenant: string) => `${this.p}tenant:${tenant}:usage`;
+
+  private async call<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw redisErrorToAppError(err);
+    }
+  }
+
+  /** Merge pod records of a job; safe to repeat, in any order. Returns how many were newer. */
+  async record(jobId: string, tenant: string, pods: PodUsage[], rates: UsageRates): Promise<number> {
+    if (pods.length === 0) return 0;
+    const activity = Math.max(...pods.map((p) => ms(p.endedAt ?? p.observedAt)));
+    const triples = pods.flatMap((p) => [p.uid, rankOf(p), JSON.stringify(p)]);
+    return this.call(() =>
+      this.redis.jobUsage(`${this.p}job:${jobId}`, this.podsKey(jobId), this.ranksKey(jobId), this.tenantKey(tenant), jobId, activity, JSON.stringify(rates), MAX_USAGE_PODS_PER_JOB, ...triples),
+    );
+  }
+
+  private async load(jobId: string): Promise<{ pods: PodUsage[]; rates: UsageRates } | null> {
+    const [[, records], [, rates]] = (await this.call(() => this.redis.multi().hvals(this.podsKey(jobId)).hget(`${this.p}job:${jobId}`, "usageRates").exec())) as [
+      [unknown, string[]],
+      [unknown, string | null],
+    ];
+    if (!records.length || !rates) return null;
+    return { pods: records.map((r) => PodUsage.parse(JSON.parse(r))), rates: UsageRates.parse(JSON.parse(rates)) };
+  }
+
+  /** A job's usage over its whole life; undefined before any of its pods started. */
+  async forJob(jobId: string): Promise<JobUsage | undefined> {
+    const u = await this.load(jobId);
+    if (!u) return undefined;
+    const running = u.pods.filter((p) => !p.endedAt).length;
+    const observedAt = u.pods.map((p) => p.endedAt ?? p.observedAt).sort().at(-1)!;
+    return { ...totalsOf(u.pods, u.rates), pods: u.pods.length, runningPods: running, final: running === 0, observedAt, rates: u.rates };
+  }
+
+  /**
+   * The tenant's usage in [from, to): every pod's time clipped to the period. Reads at most
+   * MAX_USAGE_JOBS_PER_REPORT jobs (those active last, from `from` on) and says when it stopped.
+   */
+  async forTenant(tenant: string, from: Date, to: Date, top: number): Promise<UsageReport> {
+    const ids = await this.call(() => this.redis.zrangebyscore(this.tenantKey(tenant), from.getTime(), "+inf", "LIMIT", 0, MAX_USAGE_JOBS_PER_REPORT + 1));
+    const read = ids.slice(0, MAX_USAGE_JOBS_PER_REPORT);
+    const window = { from: from.getTime(), to: to.getTime() };
+    let totals = ZERO_TOTALS;
+    const jobs: UsageReport["jobs"] = [];
+    for (const jobId of read) {
+      const u = await this.load(jobId);
+      if (!u) continue;
+      const t = totalsOf(u.pods, u.rates, window);
+      if (t.cpuCoreSeconds + t.memoryGiBSeconds + t.gpuSeconds === 0) continue;
+      totals = addTotals(totals, t);
+      jobs.push({ jobId, ...t });
+    }
+    jobs.sort((a, b) => b.estimatedCostUsd - a.estimatedCostUsd || b.cpuCoreSeconds - a.cpuCoreSeconds);
+    return { tenant, from: from.toISOString(), to: to.toISOString(), totals, jobs: jobs.slice(0, top), truncated: ids.length > MAX_USAGE_JOBS_PER_REPORT };
+  }
+}

@@ -3,7 +3,8 @@ import { estimateCost, type StackCost } from "../../infra/cost/estimate";
 import { platformWorkloads, type PlatformWorkloads } from "../../infra/cost/platform-workloads";
 import { costReport } from "../../infra/cost/report";
 import type { OfflineRun } from "../../infra/plan/offline-run";
-import { runStack } from "./stack-suite";
+import { REGION_PRICES } from "../../infra/cost/prices";
+import { named, runStack, unwrapSecrets } from "./stack-suite";
 
 /** The real program for dev and prod (re-imported per stack: its config is read at import). */
 const runs: Record<string, OfflineRun> = {};
@@ -78,6 +79,19 @@ describe("npm run plan ends with the stack's cost", () => {
       const text = costReport(run.resources, stack);
       expect(text).toMatch(/^total: \$[\d,]+\.\d\d\/month floor, \$[\d,]+\.\d\d\/month ceiling$/m);
       expect(text).toContain(`Cost of stack "${stack}" in europe-west1`);
+    }
+  });
+});
+
+describe("job usage is priced like the deployments pool's nodes", () => {
+  it("gives the Cluster Applier the pool's spot price per core and per GiB from the price table (dev: e2, prod: n2)", () => {
+    for (const [stack, family] of [["dev", "e2"], ["prod", "n2"]] as const) {
+      const d = unwrapSecrets(named(runs[stack]!, "app-cluster-applier-deployment").inputs);
+      const env = Object.fromEntries((d.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+      const spot = REGION_PRICES["europe-west1"]!.machines[family]!.spot;
+      expect(Number(env.USAGE_CPU_CORE_HOUR_USD), stack).toBe(spot.vcpuHour.usd);
+      expect(Number(env.USAGE_MEMORY_GIB_HOUR_USD), stack).toBe(spot.gibHour.usd);
+      expect(env.USAGE_GPU_HOUR_USD, stack).toBe("0");
     }
   });
 });

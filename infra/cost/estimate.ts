@@ -77,7 +77,9 @@ export const estimateCost = (resources: PlannedResource[], stack: string): Stack
     const floor = Math.max(presetMin, count.needed);
     const ceiling = Math.max(presetMax, floor);
     if (count.unschedulable.length) warnings.push(`${v}: ${count.unschedulable.join(", ")} request more than one ${machineType} node can give: use a larger machine type`);
-    if (count.needed > presetMin) {
+    if (count.needed > presetMin && presetMin === 0) {
+      warnings.push(`${v}: the pool's minimum is 0, but a cluster cannot run on zero nodes (GKE's system pods and the platform's agents need one): the floor counts ${count.needed} ${machineType} node${count.needed === 1 ? "" : "s"}`);
+    } else if (count.needed > presetMin) {
       warnings.push(`${v}: the preset's minimum (${presetMin} node${presetMin === 1 ? "" : "s"}) is too small: the platform's pods request ${count.needed} ${machineType} node${count.needed === 1 ? "" : "s"}; the floor counts ${count.needed} (raise clusters.${v}.minNodes)`);
     }
     if (count.needed > presetMax) warnings.push(`${v}: even the maximum (${presetMax} nodes) cannot hold the platform's pods (${count.needed} needed)`);

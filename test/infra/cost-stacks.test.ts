@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { estimateCost, type StackCost } from "../../infra/cost/estimate";
 import { platformWorkloads, type PlatformWorkloads } from "../../infra/cost/platform-workloads";
@@ -72,6 +74,11 @@ describe("npm run plan ends with the stack's cost", () => {
     expect(prod.shared.some((l) => l.item.startsWith("GKE free tier"))).toBe(false);
     expect(prod.clusters.every((c) => c.lines[0]!.item === "GKE management fee (regional)")).toBe(true);
     expect(prod.total.ceilingHour).toBeGreaterThan(5 * prod.total.floorHour);
+  });
+
+  it("README shows the dev and prod tables exactly as the plan prints them", () => {
+    const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+    for (const [stack, run] of Object.entries(runs)) expect(readme, `${stack}: paste the table from npm run plan`).toContain(costReport(run.resources, stack));
   });
 
   it("prints the table with the total line for both stacks", () => {

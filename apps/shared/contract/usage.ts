@@ -62,4 +62,6 @@ export const MAX_USAGE_PODS_PER_EVENT = 200;
 export const MAX_USAGE_PODS_PER_JOB = 10_000;
 /** Jobs one GET /usage reads at most; longest period it accepts. */
 export const MAX_USAGE_JOBS_PER_REPORT = 2_000;
+/** Pod records one GET /usage reads at most (the report says `truncated` beyond). */
+export const MAX_USAGE_RECORDS_PER_REPORT = 100_000;
 export const MAX_USAGE_PERIOD_DAYS = 366;

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import {
   MAX_USAGE_JOBS_PER_REPORT,
   MAX_USAGE_PODS_PER_JOB,
+  MAX_USAGE_RECORDS_PER_REPORT,
   PodUsage,
   UsageRates,
   type JobUsage,
@@ -54,18 +55,22 @@ export class UsageRepository {
     );
   }
 
-  private async load(jobId: string): Promise<{ pods: PodUsage[]; rates: UsageRates } | null> {
-    const [[, records], [, rates]] = (await this.call(() => this.redis.multi().hvals(this.podsKey(jobId)).hget(`${this.p}job:${jobId}`, "usageRates").exec())) as [
-      [unknown, string[]],
-      [unknown, string | null],
-    ];
-    if (!records.length || !rates) return null;
-    return { pods: records.map((r) => PodUsage.parse(JSON.parse(r))), rates: UsageRates.parse(JSON.parse(rates)) };
+  /** Pod records and rates of several jobs, in one round trip. */
+  private async loadMany(jobIds: string[]): Promise<({ pods: PodUsage[]; rates: UsageRates } | null)[]> {
+    const pipe = this.redis.pipeline();
+    for (const id of jobIds) pipe.hvals(this.podsKey(id)).hget(`${this.p}job:${id}`, "usageRates");
+    const rows = ((await this.call(() => pipe.exec())) ?? []).map(([, v]) => v);
+    return jobIds.map((_, i) => {
+      const records = rows[2 * i] as string[];
+      const rates = rows[2 * i + 1] as string | null;
+      if (!records?.length || !rates) return null;
+      return { pods: records.map((r) => PodUsage.parse(JSON.parse(r))), rates: UsageRates.parse(JSON.parse(rates)) };
+    });
   }
 
   /** A job's usage over its whole life; undefined before any of its pods started. */
   async forJob(jobId: string): Promise<JobUsage | undefined> {
-    const u = await this.load(jobId);
+    const [u] = await this.loadMany([jobId]);
     if (!u) return undefined;
     const running = u.pods.filter((p) => !p.endedAt).length;
     const observedAt = u.pods.map((p) => p.endedAt ?? p.observedAt).sort().at(-1)!;
@@ -74,23 +79,34 @@ export class UsageRepository {
 
   /**
    * The tenant's usage in [from, to): every pod's time clipped to the period. Reads at most
-   * MAX_USAGE_JOBS_PER_REPORT jobs (those active last, from `from` on) and says when it stopped.
+   * MAX_USAGE_JOBS_PER_REPORT jobs active since `from` and MAX_USAGE_RECORDS_PER_REPORT pod
+   * records (hostile periods cost little), and says `truncated` when it stopped early.
    */
   async forTenant(tenant: string, from: Date, to: Date, top: number): Promise<UsageReport> {
     const ids = await this.call(() => this.redis.zrangebyscore(this.tenantKey(tenant), from.getTime(), "+inf", "LIMIT", 0, MAX_USAGE_JOBS_PER_REPORT + 1));
     const read = ids.slice(0, MAX_USAGE_JOBS_PER_REPORT);
     const window = { from: from.getTime(), to: to.getTime() };
     let totals = ZERO_TOTALS;
+    let records = 0;
+    let stopped = false;
     const jobs: UsageReport["jobs"] = [];
-    for (const jobId of read) {
-      const u = await this.load(jobId);
-      if (!u) continue;
-      const t = totalsOf(u.pods, u.rates, window);
-      if (t.cpuCoreSeconds + t.memoryGiBSeconds + t.gpuSeconds === 0) continue;
-      totals = addTotals(totals, t);
-      jobs.push({ jobId, ...t });
+    for (let i = 0; i < read.length && !stopped; i += 100) {
+      const batch = read.slice(i, i + 100);
+      const loaded = await this.loadMany(batch);
+      for (const [k, u] of loaded.entries()) {
+        if (!u) continue;
+        records += u.pods.length;
+        if (records > MAX_USAGE_RECORDS_PER_REPORT) {
+          stopped = true;
+          break;
+        }
+        const t = totalsOf(u.pods, u.rates, window);
+        if (t.cpuCoreSeconds + t.memoryGiBSeconds + t.gpuSeconds === 0) continue;
+        totals = addTotals(totals, t);
+        jobs.push({ jobId: batch[k]!, ...t });
+      }
     }
     jobs.sort((a, b) => b.estimatedCostUsd - a.estimatedCostUsd || b.cpuCoreSeconds - a.cpuCoreSeconds);
-    return { tenant, from: from.toISOString(), to: to.toISOString(), totals, jobs: jobs.slice(0, top), truncated: ids.length > MAX_USAGE_JOBS_PER_REPORT };
+    return { tenant, from: from.toISOString(), to: to.toISOString(), totals, jobs: jobs.slice(0, top), truncated: stopped || ids.length > MAX_USAGE_JOBS_PER_REPORT };
   }
 }

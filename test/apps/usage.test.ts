@@ -41,6 +41,11 @@ describe("what a pod's usage counts", () => {
     expect(totalsOf([podUsageOf(pod("r", 0, "Running", resources("1", "1Gi")), at(90))!], rates).cpuCoreSeconds).toBe(90);
     expect(podUsageOf(pod("d", 0, "Running", resources("1", "1Gi")), at(200), at(120))).toMatchObject({ endedAt: at(120) });
     expect(podUsageOf(pod("p", undefined, "Pending", resources("1", "1Gi")), at(90))).toBeNull();
+    // Evicted before any container ran: it ended at its last condition change, whenever seen.
+    const evicted = { ...pod("e", 0, "Failed", resources("1", "1Gi")) };
+    (evicted.status as Record<string, unknown>).conditions = [{ type: "Ready", status: "False", lastTransitionTime: at(30) }];
+    expect(podUsageOf(evicted, at(500))?.endedAt).toBe(at(30));
+    expect(podUsageOf(evicted, at(900))?.endedAt).toBe(at(30));
   });
 
   it("clips each pod to the period asked for", () => {

@@ -8,6 +8,7 @@ export interface PodLike {
   status?: {
     phase?: string;
     startTime?: string;
+    conditions?: { lastTransitionTime?: string }[];
     containerStatuses?: { state?: { terminated?: { finishedAt?: string } } }[];
     initContainerStatuses?: { state?: { terminated?: { finishedAt?: string } } }[];
   };
@@ -34,7 +35,10 @@ export const podUsageOf = (pod: PodLike, observedAt: string, goneAt?: string): P
     const finished = [...(pod.status.containerStatuses ?? []), ...(pod.status.initContainerStatuses ?? [])]
       .map((c) => time(c.state?.terminated?.finishedAt))
       .filter((t) => !Number.isNaN(t));
-    end = finished.length ? Math.max(...finished) : time(goneAt ?? observedAt);
+    // Without a container finish time (a pod evicted before its containers ran), the last
+    // condition change is when it ended: stable, unlike the observation time.
+    const changed = (pod.status.conditions ?? []).map((c) => time(c.lastTransitionTime)).filter((t) => !Number.isNaN(t));
+    end = finished.length ? Math.max(...finished) : changed.length ? Math.max(...changed) : time(goneAt ?? observedAt);
   } else if (goneAt) end = time(goneAt);
   const observed = Math.max(time(observedAt), start);
   return {

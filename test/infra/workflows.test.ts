@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; "working-directory"?: string };
+type Step = { name?: string; if?: string; uses?: string; run?: string; with?: Record<string, unknown>; "working-directory"?: string };
 type Job = { "runs-on": string; needs?: string; if?: string; steps: Step[]; env?: Record<string, string>; "timeout-minutes"?: number };
 type Workflow = { name: string; on: Record<string, any>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
@@ -81,6 +81,8 @@ describe("delivery workflows (parsed, no network)", () => {
     expect(step("Estimate the base branch's cost").run).toContain("npm pkg get scripts.cost");
     const [sticky] = uses(w, "marocchino/sticky-pull-request-comment");
     expect(sticky?.with).toEqual({ header: "cost-estimate", path: "cost/comment.md" });
+    // Forks get a read-only token: they keep the estimate in the job summary instead.
+    expect(sticky?.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
 
     // Run the comment step's own command in the workflow's layout, on estimates of a small stack.
     const work = mkdtempSync(path.join(os.tmpdir(), "cost-wf-"));
@@ -98,7 +100,9 @@ describe("delivery workflows (parsed, no network)", () => {
       writeFileSync(path.join(work, "cost", side, "prod.json"), JSON.stringify(estimate(1)));
     }
     const write = step("Write the comment");
-    execFileSync("bash", ["-euo", "pipefail", "-c", write.run!], { cwd: path.join(work, write["working-directory"]!), stdio: "pipe" });
+    const summary = path.join(work, "summary.md");
+    execFileSync("bash", ["-euo", "pipefail", "-c", write.run!], { cwd: path.join(work, write["working-directory"]!), stdio: "pipe", env: { ...process.env, GITHUB_STEP_SUMMARY: summary } });
+    expect(readFileSync(summary, "utf8")).toContain("<!-- cost-estimate -->");
     const comment = readFileSync(path.join(work, String(sticky?.with?.path)), "utf8");
     rmSync(work, { recursive: true, force: true });
     expect(comment).toContain("| dev | $14.60 → $29.20 | +$14.60 |");

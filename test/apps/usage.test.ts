@@ -82,6 +82,22 @@ describe("usage records in Redis (real Redis)", () => {
     expect(u).toMatchObject({ cpuCoreSeconds: 100, pods: 1, runningPods: 0, final: true });
   });
 
+  it("When a tenant has more jobs or pod records than one report reads, then the report stops there and says truncated", async () => {
+    const jobs = new JobRepository(redis, prefix);
+    const ids = ["81111111-2222-4333-8444-000000000001", "81111111-2222-4333-8444-000000000002", "81111111-2222-4333-8444-000000000003"];
+    for (const [i, id] of ids.entries()) {
+      await jobs.transition(id, "DONE", at(0), {}, "t2");
+      await usage.record(id, "t2", [{ ...ended, uid: `p${i}` }, { ...ended, uid: `q${i}` }], rates);
+    }
+    const from = new Date(T0);
+    const to = new Date(T0 + 3600_000);
+    const all = await usage.forTenant("t2", from, to, 10);
+    expect(all).toMatchObject({ truncated: false, totals: { cpuCoreSeconds: 600 } });
+    expect(await new UsageRepository(redis, prefix, { jobs: 2, records: 100 }).forTenant("t2", from, to, 10)).toMatchObject({ truncated: true, totals: { cpuCoreSeconds: 400 } });
+    expect(await new UsageRepository(redis, prefix, { jobs: 10, records: 3 }).forTenant("t2", from, to, 10)).toMatchObject({ truncated: true, totals: { cpuCoreSeconds: 200 } });
+    expect((await usage.forTenant("t2", from, to, 1)).jobs).toHaveLength(1);
+  });
+
   it("When usage arrives for a job Redis does not know, then it is ignored", async () => {
     expect(await usage.record("61111111-2222-4333-8444-555555555555", "t1", [ended], rates)).toBe(0);
     expect(await usage.forJob("61111111-2222-4333-8444-555555555555")).toBeUndefined();

@@ -27,7 +27,11 @@ export class UsageRepository {
   private readonly redis: WithUsage;
   private readonly p: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    private readonly limits = { jobs: MAX_USAGE_JOBS_PER_REPORT, records: MAX_USAGE_RECORDS_PER_REPORT },
+  ) {
     this.p = `{${prefix}}:`;
     redis.defineCommand("jobUsage", { numberOfKeys: 4, lua: USAGE_LUA });
     this.redis = redis as WithUsage;
@@ -83,8 +87,8 @@ export class UsageRepository {
    * records (hostile periods cost little), and says `truncated` when it stopped early.
    */
   async forTenant(tenant: string, from: Date, to: Date, top: number): Promise<UsageReport> {
-    const ids = await this.call(() => this.redis.zrangebyscore(this.tenantKey(tenant), from.getTime(), "+inf", "LIMIT", 0, MAX_USAGE_JOBS_PER_REPORT + 1));
-    const read = ids.slice(0, MAX_USAGE_JOBS_PER_REPORT);
+    const ids = await this.call(() => this.redis.zrangebyscore(this.tenantKey(tenant), from.getTime(), "+inf", "LIMIT", 0, this.limits.jobs + 1));
+    const read = ids.slice(0, this.limits.jobs);
     const window = { from: from.getTime(), to: to.getTime() };
     let totals = ZERO_TOTALS;
     let records = 0;
@@ -96,7 +100,7 @@ export class UsageRepository {
       for (const [k, u] of loaded.entries()) {
         if (!u) continue;
         records += u.pods.length;
-        if (records > MAX_USAGE_RECORDS_PER_REPORT) {
+        if (records > this.limits.records) {
           stopped = true;
           break;
         }
@@ -107,6 +111,6 @@ export class UsageRepository {
       }
     }
     jobs.sort((a, b) => b.estimatedCostUsd - a.estimatedCostUsd || b.cpuCoreSeconds - a.cpuCoreSeconds);
-    return { tenant, from: from.toISOString(), to: to.toISOString(), totals, jobs: jobs.slice(0, top), truncated: stopped || ids.length > MAX_USAGE_JOBS_PER_REPORT };
+    return { tenant, from: from.toISOString(), to: to.toISOString(), totals, jobs: jobs.slice(0, top), truncated: stopped || ids.length > this.limits.jobs };
   }
 }

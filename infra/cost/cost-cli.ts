@@ -7,10 +7,12 @@ import { estimateCost } from "./estimate";
 
 const stack = process.argv[2] ?? "dev";
 
-runOffline(readStackConfig(stack), stack).then(
-  (run) => process.stdout.write(`${JSON.stringify(estimateCost(run.resources, stack), null, 2)}\n`, () => process.exit(0)),
-  (err: Error) => {
-    console.error(`cost estimate failed: ${err.message}`);
-    process.exit(1);
-  },
+const main = async () => {
+  const run = await runOffline(readStackConfig(stack), stack);
+  return JSON.stringify(estimateCost(run.resources, stack), null, 2);
+};
+
+main().then(
+  (json) => process.stdout.write(`${json}\n`, () => process.exit(0)),
+  (err: Error & { file?: string }) => process.stderr.write(`cost estimate failed: ${err.message}${err.file ? ` (${err.file})` : ""}\n`, () => process.exit(1)),
 );

@@ -87,13 +87,28 @@ export const platformWorkloads = (resources: PlannedResource[]): PlatformWorkloa
   };
   const lb = (cluster: VpcName, name: string, scope: ForwardingRule["scope"] = "regional") => out.forwardingRules.push({ cluster, name, scope });
 
+  // Deployments whose replicas an autoscaler owns run at least its minimum (KEDA's
+  // minReplicaCount defaults to 0, an HPA's minReplicas to 1).
+  const minimums = new Map<string, number>();
+  for (const r of resources) {
+    const i = plain(r.inputs);
+    const target = `${clusterOf(r)}/${i.metadata?.namespace}/${i.spec?.scaleTargetRef?.name}`;
+    if (r.type === "kubernetes:keda.sh/v1alpha1:ScaledObject") minimums.set(target, i.spec?.minReplicaCount ?? 0);
+    if (r.type === "kubernetes:autoscaling/v2:HorizontalPodAutoscaler") minimums.set(target, i.spec?.minReplicas ?? 1);
+  }
+
   for (const r of resources) {
     const cluster = clusterOf(r);
     if (!cluster) continue;
     const inputs = plain(r.inputs);
     switch (r.type) {
-      case "kubernetes:apps/v1:Deployment":
-        pods(cluster, `Deployment/${inputs.metadata?.name}`, inputs.spec?.replicas ?? 1, podRequests(inputs.spec?.template?.spec as PodSpecLike), OURS);
+      case "kubernetes:apps/v1:Deployment": {
+        const replicas = inputs.spec?.replicas ?? minimums.get(`${cluster}/${inputs.metadata?.namespace}/${inputs.metadata?.name}`) ?? 1;
+        pods(cluster, `Deployment/${inputs.metadata?.name}`, replicas, podRequests(inputs.spec?.template?.spec as PodSpecLike), OURS);
+        break;
+      }
+      case "kubernetes:core/v1:Service":
+        if (inputs.spec?.type === "LoadBalancer") lb(cluster, `Service/${inputs.metadata?.name}`);
         break;
       case "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster": {
         const n = inputs.spec?.replicas ?? 1;

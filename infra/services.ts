@@ -1,4 +1,5 @@
 import type { PlatformConfig } from "./config/platform-config";
+import { usageRatesFor } from "./cost/usage-rates";
 import { DeploymentsAccess } from "./management-app/deployments-access";
 import { JobBucket } from "./management-app/job-bucket";
 import { ManagementApp } from "./management-app/management-app";
@@ -53,6 +54,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,
     hubMonitoring: { provider: clusters.resources.provider, crds: hub.monitoring.release, namespace: MONITORING_NAMESPACE },
+    usageRates: usageRatesFor(cfg.region, cfg.clusters.deployments.machineType, cfg.preset.spot),
   });
   new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email,
     logReaderEmails: [app.identities.accounts.entrypoint.email, app.identities.accounts["status-worker"].email],

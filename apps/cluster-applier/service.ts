@@ -13,6 +13,7 @@ import { KubernetesTarget, loadKubeConfig } from "./targets/kubernetes-target";
 import { isolationFromEnv } from "./isolation/namespace-objects";
 import { WorkloadWatcher } from "./workload/workload-watcher";
 import { PodLogSaver } from "./logs/pod-log-saver";
+import { UsageTracker } from "./workload/usage-tracker";
 
 const createTarget = (env: ServiceEnv<"cluster-applier">, store: ObjectStore, logger: Logger): ClusterTarget =>
   env.APPLIER_TARGET === "dry-run"
@@ -35,17 +36,25 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
   await broker.consume("cluster-applier", handler, failJobOnGiveUp(publish));
   // Rollbacks come on their own queue, with their own prefetch window (contract topology).
   await broker.consume("cluster-applier-rollback", handler, failJobOnGiveUp(publish));
-  // With a real cluster, report what each job's objects do there (watch, not poll).
+  // With a real cluster, report what each job's objects do there (watch, not poll), and what
+  // its pods hold on nodes (usage).
+  const usage = new UsageTracker({
+    logger,
+    rates: { cpuCoreHourUsd: env.USAGE_CPU_CORE_HOUR_USD, memoryGiBHourUsd: env.USAGE_MEMORY_GIB_HOUR_USD, gpuHourUsd: env.USAGE_GPU_HOUR_USD },
+    report: (jobId, tenant, pods, rates) => broker.publish({ type: "job.usage", eventId: randomUUID(), jobId, tenant, at: new Date().toISOString(), pods, rates }),
+  });
   const watcher =
     target instanceof KubernetesTarget
       ? new WorkloadWatcher(loadKubeConfig(env.KUBECONFIG_PATH), {
           logger,
+          onPod: (jobId, tenant, pod, deleted) => usage.observe(jobId, tenant, pod, deleted),
           report: (jobId, tenant, workload) =>
             broker.publish({ type: "job.workload", eventId: randomUUID(), jobId, tenant, at: workload.observedAt, workload }),
         })
       : undefined;
   await watcher?.start();
   await logSaver?.start();
+  if (watcher) usage.start();
   return {
     name: "cluster-applier",
     readiness: [
@@ -55,6 +64,7 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
     stop: async () => {
       await watcher?.stop();
       await logSaver?.stop();
+      await usage.stop();
       await broker.close();
     },
   };

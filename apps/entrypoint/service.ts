@@ -11,6 +11,8 @@ import { createStore } from "../shared/storage/create-store";
 import { Router, type RequestHandler } from "express";
 import { createReadApi } from "../status-worker/read-api";
 import { statusRoutes } from "../status-worker/routes";
+import { usageRoutes } from "../status-worker/usage-routes";
+import { UsageRepository } from "../shared/state/usage-repository";
 import { admissionPolicyOf, dryRunRoutes } from "./dry-run";
 import { entrypointRoutes } from "./routes";
 
@@ -26,7 +28,8 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
   // by method (HTTPRoute method matches are unsupported there), and GET and DELETE share
   // /jobs/{id}. Reads come from the same Redis the status worker writes. Authenticated once.
   const routes = Router();
-  routes.use(["/yaml", "/jobs", "/events"], authenticate(env, jobs));
+  const usage = new UsageRepository(redis, env.NAME_PREFIX);
+  routes.use(["/yaml", "/jobs", "/events", "/usage"], authenticate(env, jobs));
   const limits = { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES };
   // The dry run answers POST /yaml?dryRun=true before the submission route sees it.
   routes.use(dryRunRoutes({ policy: admissionPolicyOf(env), yamlLimits: yamlLimitsOf(env), limits }, authenticatedAbove));
@@ -44,7 +47,7 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
     limits,
     authenticatedAbove,
   ));
-  routes.use(statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticatedAbove));
+  routes.use(statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticatedAbove, usage), usageRoutes(usage, authenticatedAbove));
   // The write routes need the broker and Redis and do the work worth protecting; reads and
   // probes are never refused here. A dependency known to be down is refused first, cheapest
   // (a dry run needs no broker, so only the load shedder applies to it).

@@ -3,9 +3,10 @@ import type { EventHandler } from "../shared/messaging/broker";
 import { jobTransitions } from "../shared/metrics/metrics";
 import type { JobRepository, TransitionDetails } from "../shared/state/job-repository";
 import type { EventLog } from "./events/event-log";
+import type { UsageRepository } from "../shared/state/usage-repository";
 
 /** What each event means for a job's status, and what it adds to the job's record. */
-export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" }>): { status: JobStatus; details: TransitionDetails } => {
+export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" | "job.usage" }>): { status: JobStatus; details: TransitionDetails } => {
   switch (e.type) {
     case "job.submitted":
       return { status: "PENDING", details: { createIfMissing: false } };
@@ -32,8 +33,13 @@ export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" }>): { stat
  * two writes appends what was missing, a repeat appends nothing.
  */
 export const statusWorkerHandler =
-  (jobs: JobRepository, events?: EventLog): EventHandler =>
+  (jobs: JobRepository, events?: EventLog, usage?: UsageRepository): EventHandler =>
   async (event, { log }) => {
+    if (event.type === "job.usage") {
+      const stored = usage ? await usage.record(event.jobId, event.tenant, event.pods, event.rates) : 0;
+      log.debug({ pods: event.pods.length, stored }, "usage recorded");
+      return;
+    }
     if (event.type === "job.workload") {
       const stored = await jobs.setWorkload(event.jobId, event.workload);
       log.debug({ phase: event.workload.phase, stored }, "workload recorded");

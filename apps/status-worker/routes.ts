@@ -4,9 +4,10 @@ import { z } from "zod";
 import { JobId, JobStatus } from "../shared/contract";
 import { badRequest, notFound } from "../shared/errors/app-error";
 import type { JobRepository } from "../shared/state/job-repository";
+import type { UsageRepository } from "../shared/state/usage-repository";
 
 /** The read side of the API: one job, or a page of jobs. */
-export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: RequestHandler): Router => {
+export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: RequestHandler, usage?: UsageRepository): Router => {
   const r = Router();
   r.use("/jobs", auth);
   const ListQuery = z.object({
@@ -33,7 +34,8 @@ export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: Req
     const job = JobId.safeParse(id).success ? await jobs.get(id) : null;
     // Another tenant's job is answered exactly like a missing one.
     if (!job || job.tenant !== tenantOf(res)) throw notFound(`no job ${id}`);
-    res.json(job);
+    const jobUsage = await usage?.forJob(id);
+    res.json(jobUsage ? { ...job, usage: jobUsage } : job);
   });
 
   return r;

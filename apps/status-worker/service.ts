@@ -10,6 +10,8 @@ import { createStore } from "../shared/storage/create-store";
 import { statusWorkerHandler } from "./handler";
 import { createReadApi } from "./read-api";
 import { statusRoutes } from "./routes";
+import { UsageRepository } from "../shared/state/usage-repository";
+import { usageRoutes } from "./usage-routes";
 
 export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger: Logger): Promise<ServiceHandle> => {
   const redis = await createRedis(env.REDIS_URL, logger, env.REDIS_MODE);
@@ -18,9 +20,10 @@ export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger
   const auth = authenticate(env, jobs);
   const read = await createReadApi(env, { redis, jobs, store, logger, auth });
   const broker = await connectBroker(env, "status-worker", logger);
-  await broker.consume("status-worker", statusWorkerHandler(jobs, read.events));
+  const usage = new UsageRepository(redis, env.NAME_PREFIX);
+  await broker.consume("status-worker", statusWorkerHandler(jobs, read.events, usage));
   // The read API before statusRoutes: its /jobs auth would otherwise run (and count) twice for these paths.
-  const routes = Router().use(read.routes).use(statusRoutes(jobs, env.MAX_PAGE_SIZE, auth));
+  const routes = Router().use(read.routes).use(statusRoutes(jobs, env.MAX_PAGE_SIZE, auth, usage), usageRoutes(usage, auth));
   return {
     name: "status-worker",
     routes,

@@ -1,7 +1,7 @@
 import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS, type ServiceName } from "../../apps/shared/contract";
+import { PORTS, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import { toEnvVars, type EnvSpec } from "./service-env";
 
 export interface AppConfigArgs {
@@ -14,6 +14,8 @@ export interface AppConfigArgs {
   apiToken: pulumi.Output<string>;
   /** The deployments cluster's DNS endpoint, for the applier's kubeconfig. */
   deploymentsEndpoint: pulumi.Input<string>;
+  /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
+  usageRates: UsageRates;
 }
 
 /** A volume a service mounts read-only. */
@@ -116,6 +118,9 @@ current-context: deployments
         KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`,
         NAMESPACE_DELETE_TIMEOUT_SECONDS: "300",
         ...jobLimits,
+        USAGE_CPU_CORE_HOUR_USD: String(args.usageRates.cpuCoreHourUsd),
+        USAGE_MEMORY_GIB_HOUR_USD: String(args.usageRates.memoryGiBHourUsd),
+        USAGE_GPU_HOUR_USD: String(args.usageRates.gpuHourUsd),
       },
       "status-worker": { ...common, ...api, ...redis, ...storage, ...readApi },
     };

@@ -2,7 +2,7 @@ import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SERVICE_NAMES, type ServiceName } from "../../apps/shared/contract";
+import { SERVICE_NAMES, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import { ApiGateway } from "./api-gateway";
 import { AppAutoscaling } from "./app-autoscaling";
 import { AppConfig } from "./app-config";
@@ -26,6 +26,8 @@ export interface ManagementAppArgs {
   keda: pulumi.Resource;
   /** Minimum replicas per service; the autoscalers own the actual count. */
   replicas: number;
+  /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
+  usageRates: UsageRates;
   /** A cluster with Workload Identity: until one exists the project's identity pool does not. */
   identityPool: pulumi.Resource;
   /** The Prometheus Operator CRDs on the management cluster (the agent's release). */
@@ -74,6 +76,7 @@ export class ManagementApp extends pulumi.ComponentResource {
         redis: args.redis,
         apiToken: this.apiToken.result,
         deploymentsEndpoint: args.deploymentsEndpoint,
+        usageRates: args.usageRates,
       },
       { parent: this },
     );

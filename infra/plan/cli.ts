@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { loadLikeTheCli, PROJECT_ROOT, PulumiLoaderError } from "./pulumi-loader";
 import { runOffline } from "./offline-run";
 import { renderTree } from "./render-tree";
+import { costReport } from "../cost/report";
 
 /** Exit only once the (possibly piped) output is written: the mock runtime keeps handles open. */
 const exitAfter = (stream: NodeJS.WriteStream, text: string, code: number) => stream.write(text, () => process.exit(code));
@@ -28,7 +29,7 @@ const main = async (stack: string, root: string): Promise<void> => {
   for (const r of run.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   const lines = [`Plan for stack "${stack}" (offline, Pulumi mocks)`, "", renderTree(run.resources), "", `Resources: ${run.resources.length} to create`];
   for (const [type, n] of [...counts].sort()) lines.push(`  ${String(n).padStart(3)}  ${type}`);
-  lines.push("", `Program ran in ${run.milliseconds.toFixed(0)} ms`, "");
+  lines.push("", `Program ran in ${run.milliseconds.toFixed(0)} ms`, "", costReport(run.resources, stack), "");
   exitAfter(process.stdout, lines.join("\n"), 0);
 };
 

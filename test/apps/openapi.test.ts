@@ -29,6 +29,7 @@ describe("OpenAPI document", () => {
         "GET /events",
         "GET /jobs/{id}/logs",
         "GET /jobs/{id}/manifests",
+        "GET /usage",
         "GET /healthz",
         "GET /readyz",
         "GET /metrics",

@@ -1,9 +1,11 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
+type Step = { name?: string; if?: string; uses?: string; run?: string; with?: Record<string, unknown>; "working-directory"?: string };
 type Job = { "runs-on": string; needs?: string; if?: string; steps: Step[]; env?: Record<string, string>; "timeout-minutes"?: number };
 type Workflow = { name: string; on: Record<string, any>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
@@ -64,4 +66,46 @@ describe("delivery workflows (parsed, no network)", () => {
     expect(w.jobs.destroy!.if).toBe("inputs.confirm == inputs.stack");
     expect(uses(w, "pulumi/actions")[0]?.with).toMatchObject({ command: "destroy" });
   });
+
+  it("preview: comments the PR's cost next to the base branch's, offline, in one comment updated on each push", () => {
+    const w = wf("preview.yml");
+    const job = w.jobs.cost!;
+    // No cloud credentials: the estimate is the offline run.
+    expect(job.steps.some((s) => s.uses?.startsWith("google-github-actions/auth") || s.uses?.startsWith("pulumi/actions"))).toBe(false);
+    const checkouts = job.steps.filter((s) => s.uses?.startsWith("actions/checkout"));
+    expect(checkouts.map((s) => s.with)).toEqual([{ path: "head" }, { ref: "${{ github.event.pull_request.base.sha }}", path: "base" }]);
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.cost).toBe("tsx infra/cost/cost-cli.ts");
+    const step = (name: string) => job.steps.find((s) => s.name === name)!;
+    expect(step("Estimate the PR's cost").run).toContain('npm run --silent cost -- "$stack" > "../cost/head/$stack.json"');
+    expect(step("Estimate the base branch's cost").run).toContain("npm pkg get scripts.cost");
+    const [sticky] = uses(w, "marocchino/sticky-pull-request-comment");
+    expect(sticky?.with).toEqual({ header: "cost-estimate", path: "cost/comment.md" });
+    // Forks get a read-only token: they keep the estimate in the job summary instead.
+    expect(sticky?.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+
+    // Run the comment step's own command in the workflow's layout, on estimates of a small stack.
+    const work = mkdtempSync(path.join(os.tmpdir(), "cost-wf-"));
+    // `head` is a real folder (so `..` is the workspace) whose sources are the repository's.
+    mkdirSync(path.join(work, "head"));
+    for (const f of ["node_modules", "package.json", "tsconfig.json", "infra", "apps", "stacks", "charts"]) symlinkSync(path.join(__dirname, "../..", f), path.join(work, "head", f));
+    const estimate = (min: number) => ({
+      stack: "dev", region: "europe-west1", pricesAsOf: "test", warnings: [], assumptions: [], shared: [],
+      clusters: [{ cluster: "management", machineType: "e2-standard-2", spot: true, nodes: { presetMin: min, presetMax: 3, needed: 1, floor: min, ceiling: 3 }, lines: [{ item: "nodes", floorHour: min * 0.02, ceilingHour: 0.06 }] }],
+      total: { floorHour: min * 0.02, ceilingHour: 0.06 },
+    });
+    for (const [side, min] of [["base", 1], ["head", 2]] as const) {
+      mkdirSync(path.join(work, "cost", side), { recursive: true });
+      writeFileSync(path.join(work, "cost", side, "dev.json"), JSON.stringify(estimate(min)));
+      writeFileSync(path.join(work, "cost", side, "prod.json"), JSON.stringify(estimate(1)));
+    }
+    const write = step("Write the comment");
+    const summary = path.join(work, "summary.md");
+    execFileSync("bash", ["-euo", "pipefail", "-c", write.run!], { cwd: path.join(work, write["working-directory"]!), stdio: "pipe", env: { ...process.env, GITHUB_STEP_SUMMARY: summary } });
+    expect(readFileSync(summary, "utf8")).toContain("<!-- cost-estimate -->");
+    const comment = readFileSync(path.join(work, String(sticky?.with?.path)), "utf8");
+    rmSync(work, { recursive: true, force: true });
+    expect(comment).toContain("| dev | $14.60 → $29.20 | +$14.60 |");
+    expect(comment).toContain("| prod | $14.60 → $14.60 | ±$0.00 |");
+  }, 60_000);
 });

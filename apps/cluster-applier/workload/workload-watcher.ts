@@ -10,6 +10,8 @@ export interface WorkloadWatcherOptions {
   logger: Logger;
   /** Called when a job's summary changed. */
   report(jobId: string, tenant: string, workload: Workload): Promise<void>;
+  /** Every pod event of a job, as seen (for usage: requests × running time). */
+  onPod?(jobId: string, tenant: string, pod: Listed, deleted: boolean): void;
   /** Coalesce bursts of events for one job (a Deployment rollout sends many). */
   debounceMs?: number;
   restartDelayMs?: number;
@@ -49,6 +51,7 @@ export class WorkloadWatcher {
       if (!jobId || !name) return;
       const entry = this.cache.get(jobId) ?? { pods: new Map(), jobs: new Map(), deployments: new Map() };
       this.tenants.set(jobId, obj.metadata?.labels?.[TENANT_LABEL] ?? this.tenants.get(jobId) ?? DEFAULT_TENANT);
+      if (kind === "pods") this.opts.onPod?.(jobId, this.tenants.get(jobId)!, obj, deleted);
       if (deleted) entry[kind].delete(name);
       else entry[kind].set(name, obj);
       this.cache.set(jobId, entry);

@@ -281,6 +281,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's usage in a period (requested resources × running time of its jobs' pods, priced) and its top jobs */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description RFC 3339; default: 30 days before `to` */
+                    from?: string;
+                    /** @description RFC 3339; default: now */
+                    to?: string;
+                    /** @description How many jobs to list, most expensive first */
+                    top?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Totals and top jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageReport"];
+                    };
+                };
+                /** @description Bad time, from after to, or a period over 366 days */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The tenant's rate limit was exceeded; retry after Retry-After seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/yaml": {
         parameters: {
             query?: never;
@@ -373,6 +443,24 @@ export interface components {
             target?: "dry-run" | "kubernetes";
             tenant: string;
             updatedAt: string;
+            usage?: {
+                cpuCoreSeconds: number;
+                /** @description core-, GiB- and GPU-hours at the rates; an estimate, not a bill */
+                estimatedCostUsd: number;
+                /** @description true when no counted pod is still running */
+                final: boolean;
+                gpuSeconds: number;
+                memoryGiBSeconds: number;
+                observedAt: string;
+                /** @description pods counted */
+                pods: number;
+                rates: {
+                    cpuCoreHourUsd: number;
+                    gpuHourUsd: number;
+                    memoryGiBHourUsd: number;
+                };
+                runningPods: number;
+            };
             warnings?: {
                 document?: number;
                 file?: string;
@@ -425,6 +513,24 @@ export interface components {
                 target?: "dry-run" | "kubernetes";
                 tenant: string;
                 updatedAt: string;
+                usage?: {
+                    cpuCoreSeconds: number;
+                    /** @description core-, GiB- and GPU-hours at the rates; an estimate, not a bill */
+                    estimatedCostUsd: number;
+                    /** @description true when no counted pod is still running */
+                    final: boolean;
+                    gpuSeconds: number;
+                    memoryGiBSeconds: number;
+                    observedAt: string;
+                    /** @description pods counted */
+                    pods: number;
+                    rates: {
+                        cpuCoreHourUsd: number;
+                        gpuHourUsd: number;
+                        memoryGiBHourUsd: number;
+                    };
+                    runningPods: number;
+                };
                 warnings?: {
                     document?: number;
                     file?: string;
@@ -522,6 +628,24 @@ export interface components {
                 target?: "dry-run" | "kubernetes";
                 tenant: string;
                 updatedAt: string;
+                usage?: {
+                    cpuCoreSeconds: number;
+                    /** @description core-, GiB- and GPU-hours at the rates; an estimate, not a bill */
+                    estimatedCostUsd: number;
+                    /** @description true when no counted pod is still running */
+                    final: boolean;
+                    gpuSeconds: number;
+                    memoryGiBSeconds: number;
+                    observedAt: string;
+                    /** @description pods counted */
+                    pods: number;
+                    rates: {
+                        cpuCoreHourUsd: number;
+                        gpuHourUsd: number;
+                        memoryGiBHourUsd: number;
+                    };
+                    runningPods: number;
+                };
                 warnings?: {
                     document?: number;
                     file?: string;
@@ -573,6 +697,27 @@ export interface components {
             tenant: string;
             /** @enum {string} */
             type: "rollback_failed";
+        };
+        UsageReport: {
+            from: string;
+            jobs: {
+                cpuCoreSeconds: number;
+                /** @description core-, GiB- and GPU-hours at the rates; an estimate, not a bill */
+                estimatedCostUsd: number;
+                gpuSeconds: number;
+                jobId: string;
+                memoryGiBSeconds: number;
+            }[];
+            tenant: string;
+            to: string;
+            totals: {
+                cpuCoreSeconds: number;
+                /** @description core-, GiB- and GPU-hours at the rates; an estimate, not a bill */
+                estimatedCostUsd: number;
+                gpuSeconds: number;
+                memoryGiBSeconds: number;
+            };
+            truncated: boolean;
         };
     };
     responses: never;

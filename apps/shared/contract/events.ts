@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AdmissionWarning, Problem, ResourceRef, TargetKind, Workload } from "./job";
+import { MAX_USAGE_PODS_PER_EVENT, PodUsage, UsageRates } from "./usage";
 
 /**
  * Events on the jobs exchange. The routing key is the event type, so bindings read as
@@ -14,6 +15,7 @@ export const EVENT_TYPES = [
   "job.deleted",
   "job.rolled_back",
   "job.workload",
+  "job.usage",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -66,6 +68,9 @@ export const JobRolledBack = z.object({
 /** The job's objects changed in the cluster (not a status change). */
 export const JobWorkload = z.object({ ...base, type: z.literal("job.workload"), workload: Workload });
 
+/** What the job's pods held on nodes (pod records merge by uid: repeats and replicas are harmless). */
+export const JobUsageEvent = z.object({ ...base, type: z.literal("job.usage"), pods: z.array(PodUsage).max(MAX_USAGE_PODS_PER_EVENT), rates: UsageRates });
+
 export const JobEvent = z.discriminatedUnion("type", [
   JobSubmitted,
   JobValidated,
@@ -75,6 +80,7 @@ export const JobEvent = z.discriminatedUnion("type", [
   JobDeleted,
   JobRolledBack,
   JobWorkload,
+  JobUsageEvent,
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 export type EventOf<T extends EventType> = Extract<JobEvent, { type: T }>;

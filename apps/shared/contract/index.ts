@@ -1,5 +1,6 @@
 /** The contract shared by apps/ and infra/: change it here and both sides follow. */
 export * from "./job";
+export * from "./usage";
 export * from "./events";
 export * from "./topology";
 export * from "./service-config";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JobUsage } from "./usage";
 
 import { JOB_STATUSES } from "./browser-safe";
 
@@ -91,6 +92,8 @@ export const JobView = z.object({
   resources: z.array(ResourceRef),
   target: TargetKind.optional(),
   workload: Workload.optional(),
+  /** Requested resources × running time of the job's pods, priced (README "What it costs"). */
+  usage: JobUsage.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -122,6 +122,9 @@ const IsolationEnv = z.object({
     ),
 });
 
+/** A price in USD (0 means unpriced: the estimate then leaves that resource out). */
+const usd = z.coerce.number().min(0, "a price in USD, 0 or more").default(0);
+
 /** Admission policy: the YAML Manager enforces it; the entrypoint's dry run reports it. */
 const AdmissionEnv = z.object({
   /** Image prefixes jobs may use, comma-separated (e.g. `europe-docker.pkg.dev/acme/,docker.io/library/`); empty allows any. */
@@ -190,6 +193,10 @@ export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
     /** kubeconfig of the deployments cluster; empty means the pod's in-cluster service account. */
     KUBECONFIG_PATH: z.string().default(""),
     NAMESPACE_DELETE_TIMEOUT_SECONDS: int(300),
+    /** Prices of a deployments node's core, GiB and GPU per hour for job usage (infra sets them from infra/cost/prices.ts). */
+    USAGE_CPU_CORE_HOUR_USD: usd,
+    USAGE_MEMORY_GIB_HOUR_USD: usd,
+    USAGE_GPU_HOUR_USD: usd,
   })
   .superRefine(requireBucket);
 

@@ -3,6 +3,8 @@ import {
   DryRunResult,
   JOB_STATUSES,
   JobView,
+  MAX_USAGE_PERIOD_DAYS,
+  UsageReport,
   LOG_SOURCE_HEADER,
   ManifestsView,
   Problem,
@@ -210,6 +212,18 @@ export const openApiDocument = () => ({
         responses: { "200": { description: "The manifests", content: json("Manifests") }, "404": error("No such job (or another tenant's)"), ...authErrors },
       },
     },
+    "/usage": {
+      get: {
+        summary: "The caller's usage in a period (requested resources × running time of its jobs' pods, priced) and its top jobs",
+        ...secured,
+        parameters: [
+          { name: "from", in: "query", description: "RFC 3339; default: 30 days before `to`", schema: { type: "string", format: "date-time" } },
+          { name: "to", in: "query", description: "RFC 3339; default: now", schema: { type: "string", format: "date-time" } },
+          { name: "top", in: "query", description: "How many jobs to list, most expensive first", schema: { type: "integer", minimum: 1, maximum: 100, default: 10 } },
+        ],
+        responses: { "200": { description: "Totals and top jobs", content: json("UsageReport") }, "400": error(`Bad time, from after to, or a period over ${MAX_USAGE_PERIOD_DAYS} days`), ...authErrors },
+      },
+    },
     "/healthz": { get: { summary: "Liveness (the process answers)", responses: { "200": { description: "alive" } } } },
     "/readyz": {
       get: {
@@ -224,6 +238,7 @@ export const openApiDocument = () => ({
     schemas: {
       Job: schema(JobView),
       JobPage: schema(JobPage),
+      UsageReport: schema(UsageReport),
       StatusCounts: schema(StatusCounts),
       Error: schema(ErrorBody),
       DryRunResult: schema(DryRunResult),

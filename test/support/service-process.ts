@@ -18,11 +18,20 @@ export interface ServiceProcess {
   ready(): Promise<void>;
 }
 
-/** One service in its own process, as in its own pod (`tsx apps/run-service.ts <name>`). */
-export const spawnService = async (name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> => {
+/** How a service process is started: the node arguments before the service name, and where. */
+export interface Launch {
+  cwd: string;
+  args: string[];
+}
+
+/** From source, as `npm run start:service` does. */
+export const FROM_SOURCE: Launch = { cwd: path.join(__dirname, "../.."), args: ["--import", "tsx", "apps/run-service.ts"] };
+
+/** One service in its own process, as in its own pod (by default `tsx apps/run-service.ts <name>`). */
+export const spawnService = async (name: ServiceName, env: Record<string, string>, launch: Launch = FROM_SOURCE): Promise<ServiceProcess> => {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/run-service.ts", name], {
-    cwd: path.join(__dirname, "../.."),
+  const child = spawn(process.execPath, [...launch.args, name], {
+    cwd: launch.cwd,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -11,14 +11,14 @@
  * module is missing. The pack then prints its gRPC port on stdout (@pulumi/policy server.js).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { POLICIES } from "../../policies/rules";
+import { PACK_NAME, PACK_POLICIES } from "../../policies/rules/pack-policies";
 
 const ROOT = path.join(__dirname, "../..");
 const INSTALL_TIMEOUT_MS = 240_000;
@@ -42,7 +42,7 @@ afterAll(async () => {
 /** A clean copy: the files git tracks, as they are in the working tree (edits included). */
 const cleanCopy = (to: string) => {
   const files = execFileSync("git", ["ls-files", "-z", "--cached"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
-  for (const f of files) cpSync(path.join(ROOT, f), path.join(to, f), { recursive: true, force: true });
+  for (const f of files.filter((f) => existsSync(path.join(ROOT, f)))) cpSync(path.join(ROOT, f), path.join(to, f), { recursive: true, force: true });
 };
 
 /** Start the pack as the CLI does; resolves with the port it prints. */
@@ -53,12 +53,14 @@ const startPack = (packDir: string) => {
   }).trim();
   // The engine address is the CLI's own gRPC server; run-policy-pack does not call it to start.
   pack = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
   let output = "";
   return new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the pack printed no port within ${PACK_START_TIMEOUT_MS} ms:\n${output}`)), PACK_START_TIMEOUT_MS);
     const read = (chunk: Buffer) => {
+      stdout += chunk.toString();
       output += chunk.toString();
-      const port = /^(\d+)\s*$/m.exec(output)?.[1];
+      const port = /^(\d+)\s*$/m.exec(stdout)?.[1];
       if (!port) return;
       clearTimeout(timer);
       resolve(Number(port));
@@ -112,9 +114,15 @@ describe("policy pack install (as the workflows and the README do it)", () => {
       const info = await new Promise<any>((resolve, reject) => client.getAnalyzerInfo(new Empty(), (err: Error | null, res: any) => (err ? reject(err) : resolve(res))));
       client.close();
 
-      expect(info.getName()).toBe("gcp-platform");
+      expect(info.getName()).toBe(PACK_NAME);
       const policies = info.getPoliciesList() as any[];
-      expect(policies.map((p) => p.getName()).sort()).toEqual(POLICIES.map((p) => p.name).sort());
+      expect(policies.map((p) => p.getName()).sort()).toEqual(PACK_POLICIES.map((p) => p.name).sort());
+      // The settings each policy accepts: the CLI checks --policy-pack-config against these.
+      const settings = (p: any) => Object.keys(p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}).sort();
+      for (const p of policies) {
+        const expected = Object.keys(PACK_POLICIES.find((q) => q.name === p.getName())?.configSchema?.properties ?? {}).sort();
+        expect(settings(p), p.getName()).toEqual(expected);
+      }
       const { EnforcementLevel } = req("@pulumi/pulumi/proto/analyzer_pb");
       for (const p of policies) expect(p.getEnforcementlevel(), p.getName()).toBe(EnforcementLevel.MANDATORY);
     },

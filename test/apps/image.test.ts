@@ -88,5 +88,5 @@ describe("the Management App image (Dockerfile stages run in folders)", () => {
     const applier = procs.get("cluster-applier")!;
     applier.child.kill("SIGTERM");
     expect(await applier.exited).toBe(0);
-  }, 90_000);
+  }, 120_000);
 });

@@ -41,7 +41,9 @@ export const spawnService = async (name: ServiceName, env: Record<string, string
     port,
     exited,
     ready: async () => {
-      const deadline = Date.now() + 30_000;
+      // A guard, not a speed target: loading the Kubernetes client through tsx alone takes
+      // 10-18 s on a busy 2-core machine (README, "Two commands").
+      const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
         if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return;
         await new Promise((r) => setTimeout(r, 100));

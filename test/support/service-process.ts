@@ -46,6 +46,7 @@ export const spawnService = async (name: ServiceName, env: Record<string, string
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
         if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return;
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready (its stderr is above)`);
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`${name} on ${port} never became ready`);

@@ -37,9 +37,15 @@ export const startHost = async (names: ServiceName[], rawEnv: Record<string, str
   };
   try {
     for (const [name, env] of envs) {
+      // Say what is happening: loading code is most of the start-up (see README, "Two commands").
       const logger = createLogger(name, env.LOG_LEVEL);
+      const began = performance.now();
+      logger.info("loading code");
       const start = (await STARTERS[name]()) as (e: typeof env, l: Logger) => Promise<ServiceHandle>;
+      const loaded = performance.now();
+      logger.info({ ms: Math.round(loaded - began) }, "connecting to RabbitMQ, Redis and storage");
       services.push(await start(env, logger));
+      logger.info({ ms: Math.round(performance.now() - loaded) }, "started");
     }
     const { HOST, PORT, LOG_LEVEL } = envs[0]![1];
     const logger = createLogger(names.join("+"), LOG_LEVEL);

@@ -6,14 +6,16 @@
  * - pipeline: `npm start` (all four services, one process) in a child process; this process
  *   offers load over HTTP at fixed rates (open loop) and at saturation (closed loop), and
  *   counts jobs reaching DONE from Redis.
- * Results: bench/results.json and a table on stdout.
+ * Results: .bench/results.json (git ignores it; the README's table holds the published figures)
+ * and a table on stdout.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { measureBrokerCeiling } from "./broker-ceiling";
+import { RESULTS_FILE } from "./results-file";
 import { freePort, spawnService } from "../test/support/service-process";
 import { AMQP_URL, REDIS_URL, removeBrokerObjects, removeRedisKeys, uniquePrefix } from "../test/support/test-stack";
 import { SERVICE_NAMES } from "../apps/shared/contract";
@@ -198,7 +200,8 @@ const main = async () => {
       memoryPerServiceMb: perService,
       offlinePlanMs: plan,
     };
-    await writeFile(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+    await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
+    await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`broker ceiling: ${ceiling.perSecond.toFixed(0)} msg/s → ${ceilingJobs.toFixed(0)} jobs/s (${DELIVERIES_PER_JOB} deliveries per job)`);
     console.log("| run | accepted | jobs/s (submit→DONE) | ratio to ceiling | submit p50 ms | submit p99 ms |");
     console.log("|---|---|---|---|---|---|");

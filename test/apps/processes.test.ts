@@ -14,7 +14,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-proc-"));
   for (const name of SERVICE_NAMES) procs.set(name, await spawnService(name, { AMQP_URL, REDIS_URL, NAME_PREFIX: prefix, DATA_DIR: dataDir }));
   await Promise.all([...procs.values()].map((p) => p.ready()));
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   for (const p of procs.values()) p.child.kill("SIGKILL");

@@ -41,6 +41,25 @@ describe("delivery workflows (parsed, no network)", () => {
     expect(runs.indexOf("npm ci")).toBeLessThan(runs.indexOf("npm test"));
   });
 
+  it("install steps: one `npm ci` per job at the root, naming only workspaces the root package.json declares", () => {
+    const { workspaces } = JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { workspaces: string[] };
+    for (const file of readdirSync(dir)) {
+      for (const [name, job] of Object.entries(wf(file).jobs)) {
+        const installs = job.steps.map((s) => s.run?.trim() ?? "").filter((r) => r.startsWith("npm ci"));
+        // A second `npm ci` would delete what the first installed; `--prefix` would look for a lockfile that is not there.
+        expect(installs.length, `${file} ${name}`).toBeLessThanOrEqual(1);
+        for (const run of installs) {
+          expect(run, `${file} ${name}`).not.toMatch(/--prefix/);
+          for (const [, ws] of run.matchAll(/--workspace[= ](\S+)/g)) expect(workspaces, `${file} ${name}`).toContain(ws);
+        }
+      }
+    }
+    // Pulumi needs the program's and the pack's dependencies (test/policies/install.test.ts runs this command).
+    for (const file of ["preview.yml", "deploy.yml"]) {
+      expect(steps(wf(file)).map((s) => s.run)).toContain("npm ci --workspace infra --workspace policies");
+    }
+  });
+
   it("preview: on PRs, previews the dev stack with the policy pack and comments the result", () => {
     const w = wf("preview.yml");
     expect(Object.keys(w.on)).toEqual(["pull_request"]);

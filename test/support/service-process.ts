@@ -18,11 +18,20 @@ export interface ServiceProcess {
   ready(): Promise<void>;
 }
 
-/** One service in its own process, as in its own pod (`tsx apps/run-service.ts <name>`). */
-export const spawnService = async (name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> => {
+/** How a service process is started: the node arguments before the service name, and where. */
+export interface Launch {
+  cwd: string;
+  args: string[];
+}
+
+/** From source, as `npm run start:service` does. */
+export const FROM_SOURCE: Launch = { cwd: path.join(__dirname, "../.."), args: ["--import", "tsx", "apps/run-service.ts"] };
+
+/** One service in its own process, as in its own pod (by default `tsx apps/run-service.ts <name>`). */
+export const spawnService = async (name: ServiceName, env: Record<string, string>, launch: Launch = FROM_SOURCE): Promise<ServiceProcess> => {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/run-service.ts", name], {
-    cwd: path.join(__dirname, "../.."),
+  const child = spawn(process.execPath, [...launch.args, name], {
+    cwd: launch.cwd,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -32,10 +41,12 @@ export const spawnService = async (name: ServiceName, env: Record<string, string
     port,
     exited,
     ready: async () => {
-      // A busy machine can take most of a minute to load a service (tsx, Kubernetes models).
+      // A guard, not a speed target: loading the Kubernetes client through tsx alone takes
+      // 10-18 s on a busy 2-core machine, most of a minute under heavy load (README, "Two commands").
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
         if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return;
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready (its stderr is above)`);
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`${name} on ${port} never became ready`);

@@ -54,6 +54,10 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     monitoringCrds: managementCrds,
     hubMonitoring: { provider: clusters.resources.provider, crds: hub.monitoring.release, namespace: MONITORING_NAMESPACE },
   });
-  new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });
+  new DeploymentsAccess("deployments-access", {
+    provider: clusters.deployments.provider,
+    applierEmail: app.identities.accounts["cluster-applier"].email,
+    logReaderEmails: [app.identities.accounts.entrypoint.email, app.identities.accounts["status-worker"].email],
+  });
   return { addresses, hub, bucket, app };
 };

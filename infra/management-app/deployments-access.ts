@@ -5,6 +5,8 @@ export interface DeploymentsAccessArgs {
   provider: k8s.Provider;
   /** The applier's Google service account email, as GKE presents it to RBAC. */
   applierEmail: pulumi.Input<string>;
+  /** Who serves `GET /jobs/:id/logs` (entrypoint, status worker): they read pods and their logs, nothing else. */
+  logReaderEmails?: pulumi.Input<string>[];
 }
 
 const JOB_KINDS = [
@@ -35,6 +37,8 @@ export class DeploymentsAccess extends pulumi.ComponentResource {
           ...JOB_KINDS.map((k) => ({ ...k, verbs: ["get", "list", "watch", "create", "patch", "update", "delete"] })),
           { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["view", "edit"], verbs: ["bind"] },
           { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
+          // Logs outlive pods: the applier saves them when a pod ends and before a rollback.
+          { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
         ],
       },
       o,
@@ -48,6 +52,28 @@ export class DeploymentsAccess extends pulumi.ComponentResource {
       },
       o,
     );
+    if (args.logReaderEmails && args.logReaderEmails.length > 0) {
+      const reader = new k8s.rbac.v1.ClusterRole(
+        `${name}-log-reader`,
+        {
+          metadata: { name: "management-app-log-reader" },
+          rules: [
+            { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+            { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+          ],
+        },
+        o,
+      );
+      new k8s.rbac.v1.ClusterRoleBinding(
+        `${name}-log-reader-binding`,
+        {
+          metadata: { name: "management-app-log-reader" },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: reader.metadata.name },
+          subjects: args.logReaderEmails.map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name })),
+        },
+        o,
+      );
+    }
     this.registerOutputs({});
   }
 }

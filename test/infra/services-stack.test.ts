@@ -112,9 +112,10 @@ describe("the Management App from the shared contract", () => {
       expect(inputs(named(run, `app-${svc}-sa`)).metadata.annotations["iam.gke.io/gcp-service-account"]).toBe(`app-${svc}-dev@offline.iam.gserviceaccount.com`);
     }
     const bucketUsers = ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => inputs(r).member).sort();
-    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier"].map((s) => `serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`).sort());
+    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier", "status-worker"].map((s) => `serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`).sort());
     const projectRoles = ofType(run, "gcp:projects/iAMMember:IAMMember").filter((r) => r.name.startsWith("app-")).map((r) => `${inputs(r).role} ${inputs(r).member}`);
-    expect(projectRoles).toEqual(["roles/container.clusterViewer serviceAccount:app-cluster-applier-dev@offline.iam.gserviceaccount.com"]);
+    // The applier, and the API's log readers: they connect to the deployments cluster (RBAC decides the rest).
+    expect(projectRoles.sort()).toEqual(["cluster-applier", "entrypoint", "status-worker"].map((s) => `roles/container.clusterViewer serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`));
   });
 
   it("keeps job files in a private bucket with uniform access and an expiry", () => {
@@ -165,5 +166,16 @@ describe("the Management App from the shared contract", () => {
     for (const forbidden of ["nodes", "clusterrolebindings", "customresourcedefinitions", "persistentvolumes", "daemonsets"]) expect(resources).not.toContain(forbidden);
     expect(rules.find((r) => r.resources.includes("clusterroles"))).toMatchObject({ verbs: ["bind"], resourceNames: ["view", "edit"] });
     expect(inputs(named(run, "deployments-access-binding")).subjects[0]).toMatchObject({ kind: "User", name: "app-cluster-applier-dev@offline.iam.gserviceaccount.com" });
+    expect(rules.find((r) => r.resources.includes("pods/log"))).toMatchObject({ verbs: ["get"] });
+  });
+
+  it("lets the API's log readers (entrypoint, status worker) read pods and their logs in the deployments cluster, nothing more", () => {
+    const rules = inputs(named(run, "deployments-access-log-reader")).rules as { resources: string[]; verbs: string[] }[];
+    expect(rules).toEqual([
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+      { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+    ]);
+    const subjects = (inputs(named(run, "deployments-access-log-reader-binding")).subjects as { name: string }[]).map((x) => x.name).sort();
+    expect(subjects).toEqual(["app-entrypoint-dev@offline.iam.gserviceaccount.com", "app-status-worker-dev@offline.iam.gserviceaccount.com"]);
   });
 });

@@ -6,7 +6,8 @@ import { STORAGE_ROLE, missingStoragePermissions } from "./storage-role";
 
 export const APP_NAMESPACE = "management-app";
 /** Services that read or write job files; only they get access to the bucket. */
-export const STORAGE_USERS: readonly ServiceName[] = ["entrypoint", "yaml-manager", "cluster-applier"];
+// The status worker reads saved logs and manifests (the read API).
+export const STORAGE_USERS: readonly ServiceName[] = ["entrypoint", "yaml-manager", "cluster-applier", "status-worker"];
 
 export interface IdentitiesArgs {
   project: string;
@@ -23,8 +24,8 @@ export interface IdentitiesArgs {
 /**
  * One Google service account per service, usable only by that service's Kubernetes service
  * account (Workload Identity), with the least it needs: object access on the jobs bucket for
- * the services that use storage; the applier may also connect to GKE clusters (what it may do
- * inside `deployments` is decided by RBAC there).
+ * the services that use storage; the applier and the log readers (entrypoint, status worker) may
+ * also connect to GKE clusters (what they may do inside `deployments` is decided by RBAC there).
  */
 export class Identities extends pulumi.ComponentResource {
   readonly accounts = {} as Record<ServiceName, gcp.serviceaccount.Account>;
@@ -49,11 +50,13 @@ export class Identities extends pulumi.ComponentResource {
         );
       }
     }
-    const applier = this.accounts["cluster-applier"];
-    if (applier) {
+    // Who talks to the deployments cluster: the applier, and the API's log readers (live job logs).
+    for (const svc of ["cluster-applier", "entrypoint", "status-worker"] as const) {
+      const sa = this.accounts[svc];
+      if (!sa) continue;
       new gcp.projects.IAMMember(
-        `${name}-cluster-applier-connect`,
-        { project: args.project, role: "roles/container.clusterViewer", member: pulumi.interpolate`serviceAccount:${applier.email}` },
+        `${name}-${svc}-connect`,
+        { project: args.project, role: "roles/container.clusterViewer", member: pulumi.interpolate`serviceAccount:${sa.email}` },
         { parent: this },
       );
     }

@@ -126,9 +126,10 @@ describe("the Management App from the shared contract", () => {
       expect(inputs(named(run, `app-${svc}-sa`)).metadata.annotations["iam.gke.io/gcp-service-account"]).toBe(`app-${svc}-dev@offline.iam.gserviceaccount.com`);
     }
     const bucketUsers = ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => inputs(r).member).sort();
-    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier"].map((s) => `serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`).sort());
+    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier", "status-worker"].map((s) => `serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`).sort());
     const projectRoles = ofType(run, "gcp:projects/iAMMember:IAMMember").filter((r) => r.name.startsWith("app-")).map((r) => `${inputs(r).role} ${inputs(r).member}`);
-    expect(projectRoles).toEqual(["roles/container.clusterViewer serviceAccount:app-cluster-applier-dev@offline.iam.gserviceaccount.com"]);
+    // The applier, and the API's log readers: they connect to the deployments cluster (RBAC decides the rest).
+    expect(projectRoles.sort()).toEqual(["cluster-applier", "entrypoint", "status-worker"].map((s) => `roles/container.clusterViewer serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`));
   });
 
   it("keeps job files in a private bucket with uniform access and an expiry", () => {
@@ -205,5 +206,19 @@ describe("the Management App from the shared contract", () => {
     expect(policy.spec.validations[0].expression).toBe("request.namespace.startsWith('job-')");
     expect(inputs(named(run, "deployments-access-job-namespaces-only-binding")).spec).toMatchObject({ policyName: policy.metadata.name, validationActions: ["Deny"] });
     expect(inputs(named(run, "deployments-access-binding")).subjects[0]).toMatchObject({ kind: "User", name: "app-cluster-applier-dev@offline.iam.gserviceaccount.com" });
+    // Saving logs: only in job namespaces, through the role the applier binds there.
+    expect(rules.some((r) => r.resources.includes("pods/log"))).toBe(false);
+    const jobRules = inputs(named(run, "deployments-access-job-role")).rules as { resources: string[]; verbs: string[] }[];
+    expect(jobRules.find((r) => r.resources.includes("pods/log"))).toMatchObject({ verbs: ["get"] });
+  });
+
+  it("lets the API's log readers (entrypoint, status worker) read pods and their logs in the deployments cluster, nothing more", () => {
+    const rules = inputs(named(run, "deployments-access-log-reader")).rules as { resources: string[]; verbs: string[] }[];
+    expect(rules).toEqual([
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+      { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+    ]);
+    const subjects = (inputs(named(run, "deployments-access-log-reader-binding")).subjects as { name: string }[]).map((x) => x.name).sort();
+    expect(subjects).toEqual(["app-entrypoint-dev@offline.iam.gserviceaccount.com", "app-status-worker-dev@offline.iam.gserviceaccount.com"]);
   });
 });

@@ -30,6 +30,8 @@ export const startTestStack = async (env: Record<string, string> = {}, names: Se
     DATA_DIR: dataDir,
     PORT: "0",
     LOG_LEVEL: "silent",
+    // All four services share this process (and vitest's): their work is not the entrypoint's overload.
+    SHED_MAX_LAG_MS: "0",
     ...env,
   });
   return {

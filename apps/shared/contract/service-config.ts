@@ -165,6 +165,13 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
   .extend({
     /** How long a submission waits for the broker's confirm before the job is withdrawn (503) or found taken. */
     CONFIRM_TIMEOUT_MS: int(1000),
+    /**
+     * Load shedding: writes are refused (503) beyond the adaptive concurrency cap or while the
+     * event loop lags more than this. 0 turns shedding off: it is meant for a process that hosts
+     * the entrypoint alone; where several services share one process (npm start, the in-process
+     * tests) their own work would read as overload.
+     */
+    SHED_MAX_LAG_MS: int(250, 0),
     MAX_BODY_BYTES: int(1024 * 1024),
     MAX_FILES: int(20),
     IDEMPOTENCY_TTL_SECONDS: int(24 * 3600),

@@ -147,7 +147,8 @@ describe("job fence policy in the stack (dev stack, Pulumi mocks)", () => {
     const binding = named(run, "deployments-access-fence-binding");
     expect(binding.provider).toContain("::deployments-k8s::");
     expect((binding.inputs as any).spec).toMatchObject({ policyName: "job-fence.platform.example.dev", validationActions: ["Deny"] });
-    expect(ofType(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy")).toHaveLength(2);
+    // Ours two, and the applier's own "job namespaces only" policy (issue 18).
+    expect(ofType(run, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").map((r) => r.name).sort()).toEqual(["deployments-access-fence-finalizers", "deployments-access-fence-policy", "deployments-access-job-namespaces-only"]);
     const finalizers = named(run, "deployments-access-fence-finalizers");
     expect(finalizers.provider).toContain("::deployments-k8s::");
     expect((finalizers.inputs as any).spec).toEqual(finalizerPolicySpec());

@@ -129,10 +129,12 @@ describe("the API-server double checks escalation on Roles and RoleBindings", ()
   });
 
   // pkg/registry/rbac/escalation_check.go BindingAuthorized
-  it("When a RoleBinding names ClusterRole edit, then it passes only because the applier holds `bind` on it in job namespaces", async () => {
+  it("When a RoleBinding names ClusterRole view, then it passes only because the applier holds `bind` on it in job namespaces; edit is refused", async () => {
     const ns = await jobNamespace();
-    expect((await apply(rbac(ns, "rolebindings", "e"), binding("e", { kind: "ClusterRole", name: "edit" }))).status).toBe(200);
-    expect(api.authz.some((a) => a.verb === "bind" && a.name === "edit" && a.namespace === ns && a.allowed)).toBe(true);
+    expect((await apply(rbac(ns, "rolebindings", "v"), binding("v", { kind: "ClusterRole", name: "view" }))).status).toBe(200);
+    expect(api.authz.some((a) => a.verb === "bind" && a.name === "view" && a.namespace === ns && a.allowed)).toBe(true);
+    // The applier holds neither `bind` on edit nor edit's rules (BINDABLE_CLUSTER_ROLES in the contract).
+    expect((await apply(rbac(ns, "rolebindings", "e"), binding("e", { kind: "ClusterRole", name: "edit" }))).status).toBe(403);
   });
 });
 

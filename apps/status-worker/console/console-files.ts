@@ -5,16 +5,16 @@ import path from "node:path";
 export const CONSOLE_BUILD_DIR = path.join("dist", "console");
 
 /**
- * The built console of this installation: the nearest folder above this file that holds a
- * package.json (the checkout under tsx, `/app` in the image), then `dist/console`. No setting:
- * the server and its console are built and shipped together.
+ * The built console of this installation: the nearest folder above this file that holds
+ * `dist/console` (the checkout under tsx, `/app` in the image, where the code runs from
+ * `dist/apps/...`). Workspaces have package.json files of their own (apps/), so the project
+ * root is found by the build output, not by package.json. No setting: the server and its
+ * console are built and shipped together.
  */
 export const findConsoleDir = (from = __dirname): string => {
-  let dir = from;
-  while (!existsSync(path.join(dir, "package.json"))) {
-    const up = path.dirname(dir);
-    if (up === dir) return path.join(from, CONSOLE_BUILD_DIR);
-    dir = up;
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, CONSOLE_BUILD_DIR);
+    if (existsSync(path.join(candidate, "index.html"))) return candidate;
+    if (path.dirname(dir) === dir) return path.join(process.cwd(), CONSOLE_BUILD_DIR);
   }
-  return path.join(dir, CONSOLE_BUILD_DIR);
 };

@@ -45,8 +45,8 @@ describe("the platform's own pods and volumes, read from the program and the cha
 
   it("sums the volumes the platform claims and the load balancers' forwarding rules", () => {
     const gib = w.volumes.reduce((t, v) => t + v.count * v.sizeGiB, 0);
-    // RabbitMQ 3x20 + Redis 6x(5+1) + Elasticsearch 3x20 + Logstash 2x1.5 + Prometheus 2x20.
-    expect(gib).toBe(60 + 36 + 60 + 3 + 40);
+    // RabbitMQ 3x20 + Redis 6x(5+1) + Elasticsearch 3x20 + Logstash 2x1.5 + Prometheus 1x20 (one replica: remote write through one Service).
+    expect(gib).toBe(60 + 36 + 60 + 3 + 20);
     expect(w.forwardingRules.filter((f) => f.scope === "regional").map((f) => f.name).sort()).toEqual(["Service/redis-cluster-external", "elasticsearch", "logstash http", "prometheus", "rabbitmq"]);
     expect(w.forwardingRules.filter((f) => f.scope === "global")).toHaveLength(1);
   });

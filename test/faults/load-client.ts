@@ -5,19 +5,8 @@
  * Prints "started" when the first request goes out, then the outcomes as one JSON line.
  */
 import http from "node:http";
+import type { Outcome } from "./load"; // one shape for the client process and the test that reads its lines
 
-interface Outcome {
-  status: number;
-  id?: string;
-  sentAt: number;
-  ms: number;
-  retryAfter?: string;
-  /** The server's own time for the answer (its Server-Timing header). */
-  serverMs?: number;
-  error?: string;
-  /** How many requests it took (1 without retries). */
-  attempts?: number;
-}
 
 const [url = "", totalArg = "1", rateArg = "1", timeoutArg = "10000", keyPrefix, retriesArg = "0"] = process.argv.slice(2);
 const retries = Number(retriesArg);

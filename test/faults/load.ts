@@ -13,6 +13,7 @@ export interface Outcome {
   /** The server's own time for the answer (its Server-Timing header). */
   serverMs?: number;
   error?: string;
+  /** How many requests it took (1 without retries). */
   attempts?: number;
 }
 

@@ -2,6 +2,7 @@
 import { SERVICE_NAMES } from "./shared/contract";
 import { runUntilSignalled } from "./host";
 
-// The services share this process: their own work must not read as the entrypoint's overload.
+// The services share this process: their own work must not read as the entrypoint's event-loop
+// lag. The adaptive cap on writes in progress stays on: it reacts to answers that take long.
 process.env.SHED_MAX_LAG_MS ??= "0";
 void runUntilSignalled(SERVICE_NAMES);

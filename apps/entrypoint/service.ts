@@ -58,7 +58,7 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
   return {
     name: "entrypoint",
     routes,
-    gates: [refuseWhileDown((req) => writes(req) && !isDryRun(req), down), ...(env.SHED_MAX_LAG_MS > 0 ? [createShedder(writes, { maxLagMs: env.SHED_MAX_LAG_MS })] : [])],
+    gates: [refuseWhileDown((req) => writes(req) && !isDryRun(req), down), ...(env.SHED_TARGET_MS > 0 ? [createShedder(writes, { targetMs: env.SHED_TARGET_MS, maxLagMs: env.SHED_MAX_LAG_MS })] : [])],
     readiness: [
       { name: "broker", check: () => broker.check() },
       { name: "redis", check: () => jobs.check() },

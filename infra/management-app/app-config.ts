@@ -109,7 +109,7 @@ current-context: deployments
     // Event streams, logs (saved ones from the bucket, live ones from the deployments cluster), manifests.
     const readApi = { APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`, SSE_HEARTBEAT_SECONDS: "15", MAX_STREAMS: "1000" };
     this.env = {
-      entrypoint: { ...common, ...storage, ...api, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_MAX_LAG_MS: "250" },
+      entrypoint: { ...common, ...storage, ...api, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_TARGET_MS: "150", SHED_MAX_LAG_MS: "250" },
       "yaml-manager": { ...common, ...storage, ...admission },
       "cluster-applier": {
         ...common,

@@ -30,8 +30,10 @@ export const startTestStack = async (env: Record<string, string> = {}, names: Se
     DATA_DIR: dataDir,
     PORT: "0",
     LOG_LEVEL: "silent",
-    // All four services share this process (and vitest's): their work is not the entrypoint's overload.
+    // All four services share this process (and vitest's): their work is not the entrypoint's
+    // overload. Tests of shedding turn it on.
     SHED_MAX_LAG_MS: "0",
+    SHED_TARGET_MS: "0",
     ...env,
   });
   return {

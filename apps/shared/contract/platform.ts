@@ -32,6 +32,13 @@ export const PATHS = {
 export const TIMINGS = {
   /** A service stops by itself this long after SIGTERM, even with work still in flight. */
   shutdownDeadlineMs: 25_000,
+  /** On shutdown, requests in flight get this long to finish; then their connections are cut. */
+  requestDrainMs: 5_000,
+  /**
+   * On shutdown, message handlers in flight get this long to finish; an unfinished one is not
+   * acked, so the broker redelivers its message to another replica (nothing is lost).
+   */
+  messageDrainMs: 15_000,
   /** What Kubernetes allows before SIGKILL: the deadline plus a margin for the process to exit. */
   terminationGraceSeconds: 30,
 } as const;

@@ -166,10 +166,15 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
     /** How long a submission waits for the broker's confirm before the job is withdrawn (503) or found taken. */
     CONFIRM_TIMEOUT_MS: int(1000),
     /**
-     * Load shedding: writes are refused (503) beyond the adaptive concurrency cap or while the
-     * event loop lags more than this. 0 turns shedding off: it is meant for a process that hosts
-     * the entrypoint alone; where several services share one process (npm start, the in-process
-     * tests) their own work would read as overload.
+     * Load shedding, part 1: writes are refused (503) beyond an adaptive cap on writes in
+     * progress, which shrinks while answers take longer than this budget (ms). 0 turns it off
+     * (the in-process tests, which share vitest's worker).
+     */
+    SHED_TARGET_MS: int(150, 0),
+    /**
+     * Load shedding, part 2: writes are refused while the event loop lags more than this (ms).
+     * 0 turns it off: meant for a process that hosts the entrypoint alone; where several
+     * services share one process (npm start) their own work would read as overload.
      */
     SHED_MAX_LAG_MS: int(250, 0),
     MAX_BODY_BYTES: int(1024 * 1024),

@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import helmet from "helmet";
-import { HEALTH_PATH, METRICS_PATH, READY_PATH } from "../contract";
+import { HEALTH_PATH, METRICS_PATH, READY_PATH, TIMINGS } from "../contract";
 import { AppError, DependencyDownError } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { httpRequestSeconds, registry } from "../metrics/metrics";
@@ -121,11 +121,14 @@ const reportServerTime = (res: ServerResponse) => {
  * finish a request during shutdown become idle and would otherwise linger for the whole
  * keep-alive timeout, so idle ones are closed as they appear.
  */
-export const closeServer = (server: Server): Promise<void> =>
+export const closeServer = (server: Server, graceMs: number = TIMINGS.requestDrainMs): Promise<void> =>
   new Promise((resolve) => {
     const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    // A request that outlives the grace (a client that never reads, a stuck dependency) is cut.
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
     server.close(() => {
       clearInterval(sweep);
+      clearTimeout(cut);
       resolve();
     });
     server.closeIdleConnections();

@@ -8,7 +8,7 @@ export interface ShedderOptions {
   minLimit: number;
   maxLimit: number;
   initialLimit: number;
-  /** Refuse while the event loop lags more than this (the process has no CPU to spare). */
+  /** Refuse while the event loop lags more than this (the process has no CPU to spare); 0: never. */
   maxLagMs: number;
   /** The Retry-After of a refusal, in seconds. */
   retryAfterSeconds: number;
@@ -82,15 +82,7 @@ export type Gate = (req: IncomingMessage, res: ServerResponse) => boolean;
 export const createShedder = (applies: (req: IncomingMessage) => boolean, options: Partial<ShedderOptions> = {}): Gate & { limit: AdaptiveLimit } => {
   const o = { ...DEFAULT_SHEDDER, ...options };
   const limit = new AdaptiveLimit(o);
-  // Sampled every 10 ms by Node itself; read as the worst lag of the last 100 ms.
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
-  let lagMs = 0;
-  const sampler = setInterval(() => {
-    lagMs = lag.max / 1e6;
-    lag.reset();
-  }, 100);
-  sampler.unref();
+  const lagMs = o.maxLagMs > 0 ? eventLoopLag() : () => 0;
 
   const refuse = (res: ServerResponse, why: string) => {
     requestsShed.inc({ reason: why });
@@ -99,13 +91,26 @@ export const createShedder = (applies: (req: IncomingMessage) => boolean, option
 
   const gate: Gate = (req, res) => {
     if (!applies(req)) return false;
-    if (lagMs > o.maxLagMs) return refuse(res, "event loop lag");
+    if (o.maxLagMs > 0 && lagMs() > o.maxLagMs) return refuse(res, "event loop lag");
     if (!limit.tryAcquire()) return refuse(res, "concurrency limit");
     const t0 = performance.now();
     res.once("close", () => limit.release(performance.now() - t0));
     return false;
   };
   return Object.assign(gate, { limit });
+};
+
+/** Sampled every 10 ms by Node itself; read as the worst lag of the last 100 ms. */
+const eventLoopLag = (): (() => number) => {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  let worst = 0;
+  const sampler = setInterval(() => {
+    worst = lag.max / 1e6;
+    lag.reset();
+  }, 100);
+  sampler.unref();
+  return () => worst;
 };
 
 /** A bare 503 with Retry-After and the headers every answer of ours carries. */

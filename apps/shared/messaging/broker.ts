@@ -1,8 +1,9 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
-import { JobEvent, topology, type ServiceQueue, type Topology } from "../contract";
+import { JobEvent, TIMINGS, topology, type ServiceQueue, type Topology } from "../contract";
 import { AppError, DependencyDownError, unavailable } from "../errors/app-error";
 import type { Logger } from "../logging/logger";
 import { deadLetterMessages, messagesConsumed, messagesPublished } from "../metrics/metrics";
+import { settleWithin } from "../runtime/settle-within";
 import { declareTopology } from "./declare-topology";
 
 export interface BrokerOptions {
@@ -294,13 +295,19 @@ export class Broker {
   /** Stop taking messages, let in-flight handlers finish (they ack), then disconnect. */
   async close(): Promise<void> {
     this.closing = true;
-    for (const [ch, tag] of this.consumerChannels) await ch.cancel(tag).catch(() => undefined);
-    await Promise.allSettled([...this.inFlight]);
+    // Every step is bounded: a broker that stops answering must not keep the process alive
+    // past its grace period. What is left unacked is redelivered by the broker.
+    const step = (p: Promise<unknown>) => settleWithin(p, STEP_MS);
+    for (const [ch, tag] of this.consumerChannels) await step(ch.cancel(tag));
+    const pending = this.inFlight.size;
+    if (!(await settleWithin(Promise.allSettled([...this.inFlight]), TIMINGS.messageDrainMs))) {
+      this.opts.logger.warn({ pending, unfinished: this.inFlight.size }, "handlers still running at shutdown; their messages will be redelivered");
+    }
     // Close channels before the connection: amqplib may write the connection's close frame
     // ahead of acks still queued on a channel, and the broker would then requeue those.
-    for (const ch of this.consumerChannels.keys()) await ch.close().catch(() => undefined);
-    await this.publisher?.close().catch(() => undefined);
-    await this.conn?.close().catch(() => undefined);
+    for (const ch of this.consumerChannels.keys()) await step(ch.close());
+    if (this.publisher) await step(this.publisher.close());
+    if (this.conn) await step(this.conn.close());
   }
 }
 
@@ -325,4 +332,6 @@ const safeNack = (ch: Channel, msg: ConsumeMessage, requeue: boolean) => {
   }
 };
 
+/** One shutdown step (cancel, close) waits at most this long for the broker's answer. */
+const STEP_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

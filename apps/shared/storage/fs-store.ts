@@ -47,11 +47,12 @@ export class FsObjectStore implements ObjectStore {
       await place(tmp, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") this.folders.delete(folder); // it may have been removed under us
-      throw err;
-    } finally {
-      // After a rename there is nothing left; after a link (or a failure) the temporary goes.
       await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
     }
+    // After a rename nothing is left (and a removal would cost two system calls per write);
+    // after a link the temporary goes.
+    if (place !== rename) await rm(tmp, { force: true }).catch(() => undefined);
   }
 
   async get(key: string): Promise<Buffer> {

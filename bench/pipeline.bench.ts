@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { measureBrokerCeiling } from "./broker-ceiling";
+import { measureOverload } from "./overload";
 import { RESULTS_FILE } from "./results-file";
 import { freePort, spawnService } from "../test/support/service-process";
 import { AMQP_URL, REDIS_URL, removeBrokerObjects, removeRedisKeys, uniquePrefix } from "../test/support/test-stack";
@@ -187,6 +188,7 @@ const main = async () => {
     const rssMb = await rssOf(url);
     child.kill("SIGTERM");
     const perService = await memoryPerService(dataDir);
+    const overload = await measureOverload(dataDir);
     const plan = planTimes();
     const best = Math.max(...runs.map((r) => r.jobsPerSecond));
     const results = {
@@ -198,6 +200,7 @@ const main = async () => {
       bestRatioToCeiling: best / ceilingJobs,
       localProcessRssMb: rssMb,
       memoryPerServiceMb: perService,
+      overload,
       offlinePlanMs: plan,
     };
     await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
@@ -210,6 +213,13 @@ const main = async () => {
     }
     console.log(`memory (all four services in one process, RSS): ${rssMb.toFixed(0)} MiB`);
     console.log(`memory per service (own process, after 300 jobs): ${Object.entries(perService).map(([k, v]) => `${k} ${v.toFixed(0)} MiB`).join(", ")}`);
+    const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : "—");
+    console.log(`overload (one process per service; capacity ${overload.capacityPerSecond.toFixed(0)} submissions/s accepted by 32 clients back to back):`);
+    console.log("| offered | accepted/s | refused | other | accepted p50 / p99 ms | refused p50 / p99 ms |");
+    console.log("|---|---|---|---|---|---|");
+    for (const r of overload.runs) {
+      console.log(`| ${r.factor}× (${r.offeredPerSecond}/s) | ${r.acceptedPerSecond.toFixed(0)} | ${r.refused} | ${r.other} | ${ms(r.acceptedP50Ms)} / ${ms(r.acceptedP99Ms)} | ${ms(r.refusedP50Ms)} / ${ms(r.refusedP99Ms)} |`);
+    }
     console.log(`offline plan (program run under mocks): ${Object.entries(plan).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
   } finally {
     child.kill("SIGTERM");

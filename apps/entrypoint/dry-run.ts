@@ -2,7 +2,9 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import type { AdmissionWarning, DryRunResult } from "../shared/contract";
 import { badRequest } from "../shared/errors/app-error";
 import { tenantOf } from "../shared/http/auth";
-import { parseYamlFiles, type YamlLimits } from "../shared/manifests/parse-yaml";
+import { locateProblems } from "../shared/manifests/locate-problems";
+import { parsePool } from "../shared/manifests/parse-pool";
+import type { YamlLimits } from "../shared/manifests/parse-yaml";
 // The YAML Manager's own admission, so the dry run's verdict is the one a submission would get.
 // Loaded on the first dry run: it brings the Kubernetes schemas, which the entrypoint otherwise never needs.
 import type { AdmissionPolicy } from "../yaml-manager/admission/admit";
@@ -30,7 +32,8 @@ export const dryRunRoutes = (deps: { policy: AdmissionPolicy; yamlLimits: YamlLi
   const r = Router();
   r.post("/yaml", onlyDryRun, auth, async (req, res) => {
     const files = await readSubmission(req, deps.limits);
-    const parsed = parseYamlFiles(files, deps.yamlLimits);
+    // In a worker thread, as for a submission: a big body must not hold the event loop.
+    const parsed = await parsePool().parse(files, deps.yamlLimits);
     let result: DryRunResult;
     if (parsed.problems.length > 0) {
       result = { ok: false, problems: parsed.problems, warnings: [], resources: [] };
@@ -41,7 +44,7 @@ export const dryRunRoutes = (deps: { policy: AdmissionPolicy; yamlLimits: YamlLi
       const warnings = ((verdict as { warnings?: AdmissionWarning[] }).warnings ?? []).map(({ file, document, object, path, message }) => ({ file, document, object, path, message }));
       result = verdict.ok
         ? { ok: true, problems: [], warnings, resources: verdict.resources.map(({ namespace: _ns, ...ref }) => ref) }
-        : { ok: false, problems: verdict.problems, warnings, resources: [] };
+        : { ok: false, problems: locateProblems(files, verdict.problems), warnings, resources: [] };
     }
     res.status(200).json(result);
   });

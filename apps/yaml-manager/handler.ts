@@ -4,6 +4,7 @@ import type { StoredSubmission } from "../shared/manifests/parse-yaml";
 import { settleFate } from "../shared/state/job-fate";
 import { jobKeys } from "../shared/storage/job-keys";
 import { ObjectNotFoundError, getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
+import { locateProblems } from "../shared/manifests/locate-problems";
 import { admit, summarize, type AdmissionPolicy } from "./admission/admit";
 
 /**
@@ -44,7 +45,8 @@ export const yamlManagerHandler =
     const verdict = admit(event.jobId, submission.documents, deps.policy, event.tenant);
     if (!verdict.ok) {
       log.info({ problems: verdict.problems.length }, "job rejected");
-      await deps.publish({ ...base, type: "job.rejected", at: now(), reason: summarize(verdict.problems), problems: verdict.problems });
+      const problems = locateProblems(submission.files, verdict.problems);
+      await deps.publish({ ...base, type: "job.rejected", at: now(), reason: summarize(problems), problems });
       return;
     }
     const manifestsKey = jobKeys(event.jobId).manifests;

@@ -28,11 +28,15 @@ describe("POST /yaml?dryRun=true", () => {
   });
 
   it("When admission refuses, then the answer is 200 with every problem, and the registry policy is the YAML Manager's", async () => {
-    const res = await dryRun(readFileSync(path.join(fixtures, "hostile/privileged-pod.yaml"), "utf8"));
+    const text = readFileSync(path.join(fixtures, "hostile/privileged-pod.yaml"), "utf8");
+    const res = await dryRun(text);
     expect(res.status).toBe(200);
     const body = DryRunResult.parse(await res.json());
     expect(body.ok).toBe(false);
     expect(body.problems.some((p) => p.rule?.startsWith("pod-security/"))).toBe(true);
+    // At the field's own line, as an editor would show it (apps/shared/manifests/locate-problems.ts).
+    const privileged = body.problems.find((p) => p.rule === "pod-security/privileged");
+    expect(privileged?.line).toBe(text.split("\n").findIndex((l) => l.includes("privileged: true")) + 1);
     const registry = DryRunResult.parse(await (await dryRun("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: evil.example/x:1}]\n")).json());
     expect(registry.problems.map((p) => p.message).join(" ")).toMatch(/evil\.example/);
   });

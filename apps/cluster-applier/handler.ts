@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventOf } from "../shared/contract";
-import type { DeliveryContext, EventHandler, Publish } from "../shared/messaging/broker";
+import type { ConsumeOptions, DeliveryContext, EventHandler, Publish } from "../shared/messaging/broker";
+import { failJobOnGiveUp } from "../shared/messaging/report-failure";
 import { jobKeys } from "../shared/storage/job-keys";
 import { ObjectNotFoundError, getJson, type ObjectStore } from "../shared/storage/object-store";
 import { ApplyRefusedError, type ClusterTarget, type Manifest } from "./targets/cluster-target";
@@ -57,4 +58,24 @@ const rollback = async (deps: Deps, event: EventOf<"job.deleted">, { log }: Deli
   const deleted = await deps.target.rollback(event.jobId);
   log.info({ target: deps.target.kind, deleted: deleted.length }, "job rolled back");
   await deps.publish({ type: "job.rolled_back", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: new Date().toISOString(), target: deps.target.kind });
+};
+
+/**
+ * When the retries of an apply give up (a cluster that kept failing), part of the job may be
+ * in the cluster already and could run although the job is reported FAILED: remove the
+ * namespace first, then report. If even that fails, the reason says how to remove it.
+ */
+export const removeThenFailOnGiveUp = (deps: Pick<Deps, "publish" | "target">): ConsumeOptions => {
+  const fail = failJobOnGiveUp(deps.publish).onGiveUp!;
+  return {
+    onGiveUp: async (event, reason) => {
+      if (event.type !== "job.validated") return fail(event, reason);
+      try {
+        await deps.target.rollback(event.jobId);
+        return await fail(event, `${reason}; the job's namespace was removed, nothing of it is left`);
+      } catch (err) {
+        return fail(event, `${reason}; its objects could not be removed (${(err as Error).message}): DELETE the job to remove them`);
+      }
+    },
+  };
 };

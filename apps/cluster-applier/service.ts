@@ -6,7 +6,7 @@ import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { createStore } from "../shared/storage/create-store";
 import type { ObjectStore } from "../shared/storage/object-store";
-import { clusterApplierHandler } from "./handler";
+import { clusterApplierHandler, removeThenFailOnGiveUp } from "./handler";
 import type { ClusterTarget } from "./targets/cluster-target";
 import { DryRunTarget } from "./targets/dry-run-target";
 import { KubernetesTarget, loadKubeConfig } from "./targets/kubernetes-target";
@@ -33,7 +33,7 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
   const logSaver = target instanceof KubernetesTarget ? new PodLogSaver(loadKubeConfig(env.KUBECONFIG_PATH), store, { logger }) : undefined;
   const beforeRollback = logSaver ? (jobId: string) => logSaver.saveJob(jobId) : undefined;
   const handler = clusterApplierHandler({ publish, store, target, beforeRollback });
-  await broker.consume("cluster-applier", handler, failJobOnGiveUp(publish));
+  await broker.consume("cluster-applier", handler, removeThenFailOnGiveUp({ publish, target }));
   // Rollbacks come on their own queue, with their own prefetch window (contract topology).
   await broker.consume("cluster-applier-rollback", handler, failJobOnGiveUp(publish));
   // With a real cluster, report what each job's objects do there (watch, not poll), and what

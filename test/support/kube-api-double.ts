@@ -41,7 +41,9 @@ import { apiVersionOf, byKind, RESOURCES, type ResourceInfo } from "./kube-doubl
  *
  * Objects annotated `double.test/refuse: <reason>` are refused with 422, to stand in for anything
  * else the real server would refuse (quota, validation); `double.test/refuse-for-real: <reason>`
- * are refused with 403 only when not a dry run (a quota used up between dry run and apply). Times of the cluster's controllers
+ * are refused with 403 only when not a dry run (a quota used up between dry run and apply);
+ * `double.test/fail-transiently: <reason>` get 503 when not a dry run (a server that is
+ * overloaded or restarting, which a client retries). Times of the cluster's controllers
  * (grace periods) run `secondMs` real milliseconds per second, so tests stay fast.
  */
 
@@ -321,6 +323,8 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     const name = obj.metadata.name;
     const refuse = obj.metadata?.annotations?.["double.test/refuse"];
     if (refuse) throw new HttpError(422, "Invalid", `${info.kind} "${name}" is invalid: ${refuse}`);
+    const flaky = obj.metadata?.annotations?.["double.test/fail-transiently"];
+    if (flaky && !dryRun) throw new HttpError(503, "ServiceUnavailable", flaky);
     const race = obj.metadata?.annotations?.["double.test/refuse-for-real"];
     if (race && !dryRun) throw new HttpError(403, "Forbidden", `${qualified(info, name)} is forbidden: ${race}`);
     if (info.kind === "Role" && !can(user, { verb: "escalate", apiGroup: info.group, resource: "roles", namespace: ns, name })) {

@@ -102,8 +102,11 @@ export class KubernetesTarget implements ClusterTarget {
         await this.ssa(obj, dryRun);
       } catch (err) {
         const e = apiError(err);
-        if (!e || !isRefusal(e.code)) throw err;
         const ref = refOf(obj);
+        // A transient answer is retried by the broker; its message (the job's reason if the
+        // retries give up) is the server's, not the client library's dump of headers.
+        if (e && !isRefusal(e.code)) throw new Error(`${ref.kind}/${ref.name}: ${e.message} (HTTP ${e.code})`, { cause: err });
+        if (!e) throw err;
         refused.push(`${ref.kind}/${ref.name}: ${e.message} (HTTP ${e.code})`);
         if (!dryRun) break; // the dry run passed, so this is a race (quota used up meanwhile, say)
       }

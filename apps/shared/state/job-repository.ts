@@ -139,7 +139,8 @@ export class JobRepository {
    * Up to `count` index entries after a position, newest first. Redis orders equal scores by
    * member, reversed under REV, so "after (s, id)" is: score s and a smaller id, then every
    * lower score. Equal scores are jobs created in the same millisecond: that group is read
-   * whole (it is small) and filtered here.
+   * whole (it is small) and filtered here. ZRANGE's BYSCORE/REV/LIMIT need Redis 6.2 (we run 7.2;
+   * tie order and options: https://redis.io/docs/latest/commands/zrange/).
    */
   private async positionsAfter(index: string, after: ListPosition | undefined, count: number): Promise<ListPosition[]> {
     if (!after) return pairs(await callRedis(() => this.redis.zrange(index, "+inf", "-inf", "BYSCORE", "REV", "LIMIT", 0, count, "WITHSCORES")));

@@ -5,6 +5,7 @@ import { authenticate } from "../shared/http/auth";
 import { createShedder, refuseWhileDown } from "../shared/http/load-shedder";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
+import { IdempotencyKeys } from "../shared/state/idempotency-keys";
 import { JobRepository } from "../shared/state/job-repository";
 import { createRedis } from "../shared/state/redis-client";
 import { createStore } from "../shared/storage/create-store";
@@ -39,6 +40,7 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
     {
       broker,
       jobs,
+      idempotency: new IdempotencyKeys(redis, env.NAME_PREFIX),
       store,
       logger,
       yamlLimits: yamlLimitsOf(env),

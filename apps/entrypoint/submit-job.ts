@@ -7,6 +7,7 @@ import type { Logger } from "../shared/logging/logger";
 import { PublishError, type Broker } from "../shared/messaging/broker";
 import { fateOf, settleFate, type Fate } from "../shared/state/job-fate";
 import { jobsSubmitted } from "../shared/metrics/metrics";
+import type { IdempotencyKeys } from "../shared/state/idempotency-keys";
 import type { JobRepository } from "../shared/state/job-repository";
 import { jobKeys } from "../shared/storage/job-keys";
 import { putJson, type ObjectStore } from "../shared/storage/object-store";
@@ -15,6 +16,7 @@ import type { SubmittedFile } from "./read-submission";
 export interface SubmitDeps {
   broker: Broker;
   jobs: JobRepository;
+  idempotency: IdempotencyKeys;
   store: ObjectStore;
   logger: Logger;
   yamlLimits: YamlLimits;
@@ -66,9 +68,9 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
   const undo = async (err: unknown, why: string) => {
     log.warn({ err: (err as Error).message }, `${why}; undoing`);
     await Promise.allSettled([
-      deps.jobs.remove(id),
+      deps.jobs.remove(id, tenant),
       stored ? deps.store.delete(submissionKey) : Promise.resolve(),
-      claim ? deps.jobs.releaseIdempotencyKey(tenant, claim.key, claim.value) : Promise.resolve(),
+      claim ? deps.idempotency.release(tenant, claim.key, claim.value) : Promise.resolve(),
     ]);
   };
   try {
@@ -126,16 +128,16 @@ const refused = (what: string, cause?: unknown) =>
  */
 const claimOrReplay = async (deps: SubmitDeps, tenant: string, key: string, value: string, fingerprint: string): Promise<SubmitResult | undefined> => {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const existing = await deps.jobs.claimIdempotencyKey(tenant, key, value, deps.idempotencyTtlSeconds);
+    const existing = await deps.idempotency.claim(tenant, key, value, deps.idempotencyTtlSeconds);
     if (existing === null) return undefined;
     const [jobId, theirs] = existing.split(" ");
     if (theirs !== fingerprint) {
       throw new AppError("Idempotency-Key was already used with a different body; use a new key for a new job", { status: 422 });
     }
-    const job = jobId ? await deps.jobs.get(jobId) : null;
+    const job = jobId ? await deps.jobs.findOwned(jobId, tenant) : null;
     if (job) return { job, replayed: true };
     if (!jobId || (await fateOf(deps.store, jobId)) !== "withdrawn") break;
-    await deps.jobs.releaseIdempotencyKey(tenant, key, existing);
+    await deps.idempotency.release(tenant, key, existing);
   }
   // The first request with this key is still being accepted.
   throw new AppError("a request with this Idempotency-Key is in progress; retry shortly", { status: 409, retryAfterSeconds: 1 });

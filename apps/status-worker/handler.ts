@@ -1,27 +1,27 @@
-import type { JobEvent, JobStatus } from "../shared/contract";
+import { statusOf, type JobEvent, type StatusEventType } from "../shared/contract";
 import type { EventHandler } from "../shared/messaging/broker";
 import { jobTransitions } from "../shared/metrics/metrics";
 import type { JobRepository, TransitionDetails } from "../shared/state/job-repository";
 import type { EventLog } from "./events/event-log";
 import type { UsageRepository } from "../shared/state/usage-repository";
 
-/** What each event means for a job's status, and what it adds to the job's record. */
-export const statusOf = (e: Exclude<JobEvent, { type: "job.workload" | "job.usage" }>): { status: JobStatus; details: TransitionDetails } => {
+/** What a status event adds to the job's record (its status is the contract's statusOf). */
+export const detailsOf = (e: Extract<JobEvent, { type: StatusEventType }>): TransitionDetails => {
   switch (e.type) {
     case "job.submitted":
-      return { status: "PENDING", details: { createIfMissing: false } };
+      return { createIfMissing: false };
     case "job.validated":
-      return { status: "APPLYING_IN_CLUSTER", details: { resources: e.resources, warnings: e.warnings } };
+      return { resources: e.resources, warnings: e.warnings };
     case "job.rejected":
-      return { status: "REJECTED", details: { reason: e.reason, problems: e.problems } };
+      return { reason: e.reason, problems: e.problems };
     case "job.applied":
-      return { status: "DONE", details: { target: e.target, resources: e.resources } };
+      return { target: e.target, resources: e.resources };
     case "job.failed":
-      return { status: "FAILED", details: { reason: e.reason } };
+      return { reason: e.reason };
     case "job.deleted":
-      return { status: "ROLLING_BACK", details: {} };
+      return {};
     case "job.rolled_back":
-      return { status: "ROLLED_BACK", details: { target: e.target } };
+      return { target: e.target };
   }
 };
 
@@ -48,8 +48,8 @@ export const statusWorkerHandler =
       if (job?.workload?.observedAt === event.workload.observedAt) await events.appendWorkload(job.id, job.tenant, event.workload);
       return;
     }
-    const { status, details } = statusOf(event);
-    const result = await jobs.transition(event.jobId, status, event.at, details, event.tenant);
+    const status = statusOf(event.type);
+    const result = await jobs.transition(event.jobId, status, event.at, detailsOf(event), event.tenant);
     if (result === "changed" || result === "created") jobTransitions.inc({ status });
     log.debug({ status, result }, "status event recorded");
     if (!events || result === "unknown") return;

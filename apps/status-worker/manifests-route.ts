@@ -1,6 +1,5 @@
 import { Router, type RequestHandler } from "express";
-import { AdmissionWarning, JobId, type ManifestsView } from "../shared/contract";
-import { notFound } from "../shared/errors/app-error";
+import { AdmissionWarning, type ManifestsView } from "../shared/contract";
 import { tenantOf } from "../shared/http/auth";
 import type { StoredSubmission } from "../shared/manifests/parse-yaml";
 import type { JobRepository } from "../shared/state/job-repository";
@@ -28,8 +27,7 @@ export const manifestsRoutes = (deps: { jobs: JobRepository; store: ObjectStore 
   const r = Router();
   r.get("/jobs/:id/manifests", auth, async (req, res) => {
     const id = req.params.id as string;
-    const job = JobId.safeParse(id).success ? await deps.jobs.get(id) : null;
-    if (!job || job.tenant !== tenantOf(res)) throw notFound(`no job ${id}`);
+    const job = await deps.jobs.getOwned(id, tenantOf(res));
     const keys = jobKeys(id);
     const [submission, validated] = await Promise.all([
       orNull(getJson<StoredSubmission>(deps.store, keys.submission)),

@@ -1,8 +1,9 @@
 import { Router, type RequestHandler } from "express";
 import { tenantOf } from "../shared/http/auth";
 import { z } from "zod";
-import { JobId, JobStatus } from "../shared/contract";
-import { badRequest, notFound } from "../shared/errors/app-error";
+import { JobStatus } from "../shared/contract";
+import { badRequest } from "../shared/errors/app-error";
+import { CursorParam } from "../shared/state/job-cursor";
 import type { JobRepository } from "../shared/state/job-repository";
 import type { UsageRepository } from "../shared/state/usage-repository";
 
@@ -13,7 +14,7 @@ export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: Req
   const ListQuery = z.object({
     status: JobStatus.optional(),
     limit: z.coerce.number().int().min(1).max(maxPageSize).default(Math.min(20, maxPageSize)),
-    cursor: z.string().regex(/^\d+$/, "cursor must come from a previous page's nextCursor").optional(),
+    cursor: CursorParam.optional(),
   });
 
   r.get("/jobs", async (req, res) => {
@@ -21,7 +22,8 @@ export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: Req
     if (!q.success) {
       throw badRequest(`invalid query: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     }
-    res.json(await jobs.list({ ...q.data, tenant: tenantOf(res) }));
+    const { cursor, ...filter } = q.data;
+    res.json(await jobs.list({ ...filter, after: cursor, tenant: tenantOf(res) }));
   });
 
   // Before /jobs/:id. Counts per status for the console's filter (the listing is paginated).
@@ -31,9 +33,7 @@ export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: Req
 
   r.get("/jobs/:id", async (req, res) => {
     const id = req.params.id;
-    const job = JobId.safeParse(id).success ? await jobs.get(id) : null;
-    // Another tenant's job is answered exactly like a missing one.
-    if (!job || job.tenant !== tenantOf(res)) throw notFound(`no job ${id}`);
+    const job = await jobs.getOwned(id, tenantOf(res));
     const jobUsage = await usage?.forJob(id);
     res.json(jobUsage ? { ...job, usage: jobUsage } : job);
   });

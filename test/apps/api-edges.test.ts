@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DependencyDownError } from "../../apps/shared/errors/app-error";
 import { errorHandler } from "../../apps/shared/http/http-server";
 import { createLogger } from "../../apps/shared/logging/logger";
+import { CURSOR_HELP } from "../../apps/shared/state/job-cursor";
 import { postYaml, startTestStack, type TestStack } from "../support/test-stack";
 
 const TOKEN = "edge-token-0123456789abcdef";
@@ -16,10 +17,14 @@ afterAll(async () => {
 });
 
 describe("API edges", () => {
-  it("When a cursor is larger than any we hand out, then GET /jobs answers 400 saying to start again", async () => {
-    const res = await fetch(`${stack.url}/jobs?cursor=99999999999999999999`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  it.each([
+    ["an offset (the old cursor)", "20"],
+    ["larger than any we hand out", "99999999999999999999"],
+    ["edited", Buffer.from("1767225600000:not-a-job").toString("base64url")],
+  ])("When a cursor is %s, then GET /jobs answers 400 saying to pass nextCursor unchanged or start again", async (_what, cursor) => {
+    const res = await fetch(`${stack.url}/jobs?cursor=${cursor}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toMatch(/cursor/);
+    expect(((await res.json()) as { error: string }).error).toBe(`invalid query: cursor: ${CURSOR_HELP}`);
   });
 
   it("When the scheme is written in lower case (bearer), then the token is accepted: schemes are case-insensitive", async () => {

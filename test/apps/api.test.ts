@@ -183,15 +183,18 @@ describe("bad input gets a clear 4xx and leaves nothing behind", () => {
 });
 
 describe("GET /jobs, health, readiness, metrics", () => {
-  it("When jobs are listed by status, then only those come back, newest first, in pages", async () => {
+  it("When jobs are listed by status, then only those come back, newest first, in pages that a new job does not shift", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await submit(CONFIGMAP.replace("settings", `s${i}`))).body.id);
     for (const id of ids) await waitForStatus(url, id, ["DONE"]);
     const page = (await (await fetch(`${url}/jobs?status=DONE&limit=2`)).json()) as { items: JobView[]; nextCursor?: string };
     expect(page.items.map((j) => j.id)).toEqual([ids[2], ids[1]]);
     expect(page.items.every((j) => j.status === "DONE")).toBe(true);
+    // A job done between the two requests: an offset cursor would now repeat ids[1].
+    await waitForStatus(url, (await submit(CONFIGMAP.replace("settings", "later"))).body.id, ["DONE"]);
     const next = (await (await fetch(`${url}/jobs?status=DONE&limit=2&cursor=${page.nextCursor}`)).json()) as { items: JobView[] };
     expect(next.items[0]!.id).toBe(ids[0]);
+    expect(next.items.map((j) => j.id)).not.toContain(ids[1]);
   });
 
   it("When probes and Prometheus ask, then health, readiness (every dependency) and metrics answer", async () => {

@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IdempotencyKeys } from "../../apps/shared/state/idempotency-keys";
+import { decodeCursor } from "../../apps/shared/state/job-cursor";
 import { JobRepository } from "../../apps/shared/state/job-repository";
 import { REDIS_URL, removeRedisKeys, uniquePrefix } from "../support/test-stack";
 
 const prefix = uniquePrefix("repo");
 let redis: Redis;
 let jobs: JobRepository;
+/** The tenant of every job here unless a test says otherwise. */
+const T = "default";
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 
 beforeAll(async () => {
@@ -21,9 +25,9 @@ afterAll(async () => {
 describe("job state in Redis (real server)", () => {
   it("When events arrive in order, then the status follows and history lists each step once", async () => {
     const id = randomUUID();
-    expect(await jobs.transition(id, "PENDING", t(0))).toBe("created");
-    expect(await jobs.transition(id, "APPLYING_IN_CLUSTER", t(1), { resources: [{ apiVersion: "v1", kind: "ConfigMap", name: "a" }] })).toBe("changed");
-    expect(await jobs.transition(id, "DONE", t(2), { target: "dry-run" })).toBe("changed");
+    expect(await jobs.transition(id, "PENDING", t(0), {}, T)).toBe("created");
+    expect(await jobs.transition(id, "APPLYING_IN_CLUSTER", t(1), { resources: [{ apiVersion: "v1", kind: "ConfigMap", name: "a" }] }, T)).toBe("changed");
+    expect(await jobs.transition(id, "DONE", t(2), { target: "dry-run" }, T)).toBe("changed");
     const job = await jobs.get(id);
     expect(job).toMatchObject({ status: "DONE", target: "dry-run", namespace: `job-${id}`, createdAt: t(0), updatedAt: t(2) });
     expect(job!.history.map((h) => h.status)).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE"]);
@@ -32,9 +36,9 @@ describe("job state in Redis (real server)", () => {
 
   it("When an event is delivered twice, then the second changes nothing", async () => {
     const id = randomUUID();
-    await jobs.transition(id, "PENDING", t(0));
-    await jobs.transition(id, "DONE", t(2));
-    expect(await jobs.transition(id, "DONE", t(3))).toBe("duplicate");
+    await jobs.transition(id, "PENDING", t(0), {}, T);
+    await jobs.transition(id, "DONE", t(2), {}, T);
+    expect(await jobs.transition(id, "DONE", t(3), {}, T)).toBe("duplicate");
     const job = await jobs.get(id);
     expect(job!.history).toEqual([
       { status: "PENDING", at: t(0) },
@@ -44,10 +48,10 @@ describe("job state in Redis (real server)", () => {
 
   it("When a late event arrives, then the status never moves backwards but history records it in order", async () => {
     const id = randomUUID();
-    await jobs.transition(id, "PENDING", t(0));
-    await jobs.transition(id, "ROLLED_BACK", t(5));
-    expect(await jobs.transition(id, "ROLLING_BACK", t(4))).toBe("history");
-    expect(await jobs.transition(id, "DONE", t(2))).toBe("history");
+    await jobs.transition(id, "PENDING", t(0), {}, T);
+    await jobs.transition(id, "ROLLED_BACK", t(5), {}, T);
+    expect(await jobs.transition(id, "ROLLING_BACK", t(4), {}, T)).toBe("history");
+    expect(await jobs.transition(id, "DONE", t(2), {}, T)).toBe("history");
     const job = await jobs.get(id);
     expect(job!.status).toBe("ROLLED_BACK");
     expect(job!.history.map((h) => h.status)).toEqual(["PENDING", "DONE", "ROLLING_BACK", "ROLLED_BACK"]);
@@ -55,8 +59,8 @@ describe("job state in Redis (real server)", () => {
 
   it("When two final verdicts race, then the first one wins and the other cannot overwrite it", async () => {
     const id = randomUUID();
-    await jobs.transition(id, "REJECTED", t(1), { reason: "bad" });
-    expect(await jobs.transition(id, "DONE", t(2), { target: "dry-run" })).toBe("history");
+    await jobs.transition(id, "REJECTED", t(1), { reason: "bad" }, T);
+    expect(await jobs.transition(id, "DONE", t(2), { target: "dry-run" }, T)).toBe("history");
     const job = await jobs.get(id);
     expect(job).toMatchObject({ status: "REJECTED", reason: "bad" });
     expect(job!.target).toBeUndefined();
@@ -64,7 +68,7 @@ describe("job state in Redis (real server)", () => {
 
   it("When the job record is missing (cache lost), then a later event rebuilds it", async () => {
     const id = randomUUID();
-    expect(await jobs.transition(id, "DONE", t(9), { target: "dry-run" })).toBe("created");
+    expect(await jobs.transition(id, "DONE", t(9), { target: "dry-run" }, T)).toBe("created");
     expect(await jobs.get(id)).toMatchObject({ id, status: "DONE", namespace: `job-${id}` });
   });
 
@@ -72,11 +76,11 @@ describe("job state in Redis (real server)", () => {
     const p = uniquePrefix("list");
     const repo = new JobRepository(redis, p);
     const ids = Array.from({ length: 5 }, () => randomUUID());
-    for (const [i, id] of ids.entries()) await repo.transition(id, "PENDING", t(10 + i));
-    await repo.transition(ids[0]!, "DONE", t(30));
+    for (const [i, id] of ids.entries()) await repo.transition(id, "PENDING", t(10 + i), {}, T);
+    await repo.transition(ids[0]!, "DONE", t(30), {}, T);
     const first = await repo.list({ tenant: "default", status: "PENDING", limit: 3 });
     expect(first.items.map((j) => j.id)).toEqual([ids[4], ids[3], ids[2]]);
-    const second = await repo.list({ tenant: "default", status: "PENDING", limit: 3, cursor: first.nextCursor });
+    const second = await repo.list({ tenant: "default", status: "PENDING", limit: 3, after: decodeCursor(first.nextCursor!) });
     expect(second.items.map((j) => j.id)).toEqual([ids[1]]);
     expect(second.nextCursor).toBeUndefined();
     expect((await repo.list({ tenant: "default", status: "DONE", limit: 10 })).items.map((j) => j.id)).toEqual([ids[0]]);
@@ -88,21 +92,35 @@ describe("job state in Redis (real server)", () => {
     await removeRedisKeys(p);
   });
 
+  it("When a job is read for a tenant, then only its own tenant gets it and everyone else a 404 like a missing job", async () => {
+    const id = randomUUID();
+    await jobs.transition(id, "PENDING", t(0), {}, "acme");
+    expect((await jobs.getOwned(id, "acme")).id).toBe(id);
+    for (const [asked, tenant] of [[id, "default"], [randomUUID(), "acme"], ["not-a-uuid", "acme"]] as const) {
+      await expect(jobs.getOwned(asked, tenant)).rejects.toMatchObject({ status: 404, message: `no job ${asked}` });
+      expect(await jobs.findOwned(asked, tenant)).toBeNull();
+    }
+  });
+
   it("When an idempotency key is claimed twice, then the second caller gets the first job", async () => {
+    const keys = new IdempotencyKeys(redis, prefix);
     const key = randomUUID();
-    expect(await jobs.claimIdempotencyKey("default", key, "job-1 abc", 60)).toBeNull();
-    expect(await jobs.claimIdempotencyKey("default", key, "job-2 abc", 60)).toBe("job-1 abc");
+    expect(await keys.claim("default", key, "job-1 abc", 60)).toBeNull();
+    expect(await keys.claim("default", key, "job-2 abc", 60)).toBe("job-1 abc");
     // Keys are per tenant: the same key from another tenant is a different claim.
-    expect(await jobs.claimIdempotencyKey("acme", key, "job-9 abc", 60)).toBeNull();
-    await jobs.releaseIdempotencyKey("default", key, "job-1 abc");
-    expect(await jobs.claimIdempotencyKey("default", key, "job-3 abc", 60)).toBeNull();
+    expect(await keys.claim("acme", key, "job-9 abc", 60)).toBeNull();
+    // Only the holder's value releases it.
+    await keys.release("default", key, "job-2 abc");
+    expect(await keys.claim("default", key, "job-4 abc", 60)).toBe("job-1 abc");
+    await keys.release("default", key, "job-1 abc");
+    expect(await keys.claim("default", key, "job-3 abc", 60)).toBeNull();
   });
 });
 
 describe("withdrawn submissions", () => {
   it("When 'job submitted' arrives for a job Redis does not know, then no job is created", async () => {
     const id = randomUUID();
-    expect(await jobs.transition(id, "PENDING", t(0), { createIfMissing: false })).toBe("unknown");
+    expect(await jobs.transition(id, "PENDING", t(0), { createIfMissing: false }, T)).toBe("unknown");
     expect(await jobs.get(id)).toBeNull();
   });
 });
@@ -110,7 +128,7 @@ describe("withdrawn submissions", () => {
 describe("a Redis that is up but not serving yet", () => {
   it("When Redis replies LOADING (or a cluster is failing over), then that counts as the dependency being down; other replies are real errors", async () => {
     const { ReplyError } = await import("ioredis");
-    const { redisErrorToAppError } = await import("../../apps/shared/state/job-repository");
+    const { redisErrorToAppError } = await import("../../apps/shared/state/redis-errors");
     const { DependencyDownError } = await import("../../apps/shared/errors/app-error");
     for (const m of ["LOADING Redis is loading the dataset in memory", "CLUSTERDOWN The cluster is down", "TRYAGAIN Multiple keys request during rehashing"]) {
       expect(redisErrorToAppError(new ReplyError(m))).toBeInstanceOf(DependencyDownError);

@@ -551,7 +551,7 @@ export interface components {
                     problems: string[];
                 };
             }[];
-            /** @description Pass as ?cursor= to get the next page; absent on the last page */
+            /** @description Opaque: pass as ?cursor= to get the next page; absent on the last page */
             nextCursor?: string;
         };
         Manifests: {
@@ -795,6 +795,7 @@ export interface operations {
     listJobs: {
         parameters: {
             query?: {
+                /** @description A previous page's nextCursor, unchanged (opaque). Pages neither repeat nor skip jobs when jobs are created or removed in between */
                 cursor?: string;
                 limit?: number;
                 status?: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
@@ -814,7 +815,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobPage"];
                 };
             };
-            /** @description Bad filter */
+            /** @description Bad filter, or a cursor that no page returned */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -3,6 +3,7 @@ export * from "./job";
 export * from "./usage";
 export * from "./events";
 export * from "./topology";
+export * from "./event-flow";
 export * from "./service-config";
 export * from "./platform";
 export * from "./api";

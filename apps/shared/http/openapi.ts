@@ -20,7 +20,7 @@ const ErrorBody = z.object({
 });
 const JobPage = z.object({
   items: z.array(JobView),
-  nextCursor: z.string().optional().describe("Pass as ?cursor= to get the next page; absent on the last page"),
+  nextCursor: z.string().optional().describe("Opaque: pass as ?cursor= to get the next page; absent on the last page"),
 });
 
 const StatusCounts = z.object({
@@ -112,9 +112,14 @@ export const openApiDocument = () => ({
         parameters: [
           { name: "status", in: "query", schema: { type: "string", enum: [...JOB_STATUSES] } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
-          { name: "cursor", in: "query", schema: { type: "string" } },
+          {
+            name: "cursor",
+            in: "query",
+            description: "A previous page's nextCursor, unchanged (opaque). Pages neither repeat nor skip jobs when jobs are created or removed in between",
+            schema: { type: "string" },
+          },
         ],
-        responses: { "200": { description: "A page of jobs", content: json("JobPage") }, "400": error("Bad filter"), ...authErrors },
+        responses: { "200": { description: "A page of jobs", content: json("JobPage") }, "400": error("Bad filter, or a cursor that no page returned"), ...authErrors },
       },
     },
     "/jobs/counts": {

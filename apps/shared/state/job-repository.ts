@@ -1,28 +1,23 @@
-import { ReplyError, type Redis } from "ioredis";
-import { DependencyDownError, badRequest } from "../errors/app-error";
+import type { Redis } from "ioredis";
+import { notFound } from "../errors/app-error";
 import {
   JOB_STATUSES,
-  type AdmissionWarning,
+  JobId,
   STATUS_RANK,
-  type HistoryEntry,
+  namespaceFor,
+  type AdmissionWarning,
   type JobStatus,
   type JobView,
   type Problem,
   type ResourceRef,
   type TargetKind,
   type Workload,
-  DEFAULT_TENANT,
-  namespaceFor,
 } from "../contract";
+import { encodeCursor, type ListPosition } from "./job-cursor";
+import { toView } from "./job-view";
+import { callRedis, stackKeyPrefix } from "./redis-errors";
 import { TRANSITION_LUA } from "./transition-script";
 import { WORKLOAD_LUA } from "./workload-script";
-
-
-const NOT_SERVING_YET = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
-
-/** See JobRepository.call: which Redis errors mean "not reachable now" and which are real. */
-export const redisErrorToAppError = (err: unknown): unknown =>
-  err instanceof ReplyError && !NOT_SERVING_YET.test((err as Error).message) ? err : new DependencyDownError("redis", err);
 
 export type TransitionResult = "created" | "changed" | "history" | "duplicate" | "unknown";
 const RESULTS: TransitionResult[] = ["duplicate", "history", "changed", "created"];
@@ -48,31 +43,19 @@ type WithTransition = Redis & {
 };
 
 /**
- * Job state and history in Redis. Every key carries the `{prefix}` hash tag so that the
- * multi-key script stays valid on Redis Cluster (all of one stack's keys share a slot).
+ * Job state and history in Redis, and the tenant's indexes that list them. An API caller's
+ * read always names the tenant (getOwned, list); `get` is for the pipeline, whose events
+ * carry the job's own tenant.
  */
 export class JobRepository {
   private readonly redis: WithTransition;
   private readonly p: string;
 
   constructor(redis: Redis, prefix: string) {
-    this.p = `{${prefix}}:`;
+    this.p = stackKeyPrefix(prefix);
     redis.defineCommand("jobTransition", { numberOfKeys: 3, lua: TRANSITION_LUA });
     redis.defineCommand("jobWorkload", { numberOfKeys: 1, lua: WORKLOAD_LUA });
     this.redis = redis as WithTransition;
-  }
-
-  /**
-   * Connection trouble becomes DependencyDownError, and so do the replies of a Redis that is
-   * up but not serving yet (loading its data after a restart, a cluster failing over).
-   * Other replies (a script error, say) are real errors.
-   */
-  private async call<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (err) {
-      throw redisErrorToAppError(err);
-    }
   }
 
   private jobKey = (id: string) => `${this.p}job:${id}`;
@@ -81,14 +64,14 @@ export class JobRepository {
   private statusIndex = (tenant: string) => `${this.p}tenant:${tenant}:jobs:status:`;
 
   /** Record a status event; safe to call any number of times, in any order. */
-  async transition(id: string, status: JobStatus, at: string, details: TransitionDetails = {}, tenant = DEFAULT_TENANT): Promise<TransitionResult> {
+  async transition(id: string, status: JobStatus, at: string, details: TransitionDetails, tenant: string): Promise<TransitionResult> {
     const extra: string[] = [];
     if (details.reason !== undefined) extra.push("reason", details.reason);
     if (details.problems !== undefined) extra.push("problems", JSON.stringify(details.problems));
     if (details.resources !== undefined) extra.push("resources", JSON.stringify(details.resources));
     if (details.target !== undefined) extra.push("target", details.target);
     if (details.warnings !== undefined && details.warnings.length > 0) extra.push("warnings", JSON.stringify(details.warnings));
-    const code = await this.call(() => this.redis.jobTransition(
+    const code = await callRedis(() => this.redis.jobTransition(
       this.jobKey(id),
       this.historyKey(id),
       this.allKey(tenant),
@@ -108,97 +91,104 @@ export class JobRepository {
 
   /** Record what the job's objects do in the cluster; older news than what is stored is dropped. */
   async setWorkload(id: string, workload: Workload): Promise<boolean> {
-    return (await this.call(() => this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload)))) === 1;
+    return (await callRedis(() => this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload)))) === 1;
   }
 
+  /** The job whatever its tenant: for the pipeline. API callers use getOwned. */
   async get(id: string): Promise<JobView | null> {
-    const [[, hash], [, history]] = (await this.call(() => this.redis.multi().hgetall(this.jobKey(id)).hgetall(this.historyKey(id)).exec())) as [
+    const [[, hash], [, history]] = (await callRedis(() => this.redis.multi().hgetall(this.jobKey(id)).hgetall(this.historyKey(id)).exec())) as [
       [unknown, Record<string, string>],
       [unknown, Record<string, string>],
     ];
     return toView(hash, history);
   }
 
-  async list(opts: { tenant: string; status?: JobStatus; limit: number; cursor?: string }): Promise<Page> {
-    const offset = opts.cursor ? Number(opts.cursor) : 0;
-    // Beyond what Redis takes as an index: a cursor we never handed out.
-    if (!Number.isSafeInteger(offset) || offset < 0) throw badRequest("cursor is not one a previous page returned; start again without it");
+  /** The tenant's job, or null: another tenant's job is treated exactly like a missing one. */
+  async findOwned(id: string, tenant: string): Promise<JobView | null> {
+    if (!JobId.safeParse(id).success) return null;
+    const job = await this.get(id);
+    return job?.tenant === tenant ? job : null;
+  }
+
+  /** What every route that reads or deletes one job starts with: the tenant's job, or a 404. */
+  async getOwned(id: string, tenant: string): Promise<JobView> {
+    const job = await this.findOwned(id, tenant);
+    if (!job) throw notFound(`no job ${id}`);
+    return job;
+  }
+
+  /** A page of the tenant's jobs, newest first, starting after `after` (keyset; see job-cursor.ts). */
+  async list(opts: { tenant: string; status?: JobStatus; limit: number; after?: ListPosition }): Promise<Page> {
     const index = opts.status ? `${this.statusIndex(opts.tenant)}${opts.status}` : this.allKey(opts.tenant);
-    // One extra id tells whether a next page exists.
-    const ids = await this.call(() => this.redis.zrevrange(index, offset, offset + opts.limit));
-    const pageIds = ids.slice(0, opts.limit);
+    // One extra tells whether a next page exists.
+    const positions = await this.positionsAfter(index, opts.after, opts.limit + 1);
+    const page = positions.slice(0, opts.limit);
     const pipe = this.redis.pipeline();
-    for (const id of pageIds) pipe.hgetall(this.jobKey(id)).hgetall(this.historyKey(id));
-    const rows = ((await this.call(() => pipe.exec())) ?? []).map(([, v]) => v as Record<string, string>);
+    for (const { id } of page) pipe.hgetall(this.jobKey(id)).hgetall(this.historyKey(id));
+    const rows = ((await callRedis(() => pipe.exec())) ?? []).map(([, v]) => v as Record<string, string>);
     const items: JobView[] = [];
-    for (let i = 0; i < pageIds.length; i++) {
+    for (let i = 0; i < page.length; i++) {
       const view = toView(rows[2 * i] ?? {}, rows[2 * i + 1] ?? {});
       if (view) items.push(view);
     }
-    return { items, nextCursor: ids.length > opts.limit ? String(offset + opts.limit) : undefined };
+    const last = page.at(-1);
+    return { items, nextCursor: positions.length > opts.limit && last ? encodeCursor(last) : undefined };
+  }
+
+  /**
+   * Up to `count` index entries after a position, newest first. Redis orders equal scores by
+   * member, reversed under REV, so "after (s, id)" is: score s and a smaller id, then every
+   * lower score. Equal scores are jobs created in the same millisecond: that group is read
+   * whole (it is small) and filtered here. ZRANGE's BYSCORE/REV/LIMIT need Redis 6.2 (we run 7.2;
+   * tie order and options: https://redis.io/docs/latest/commands/zrange/).
+   */
+  private async positionsAfter(index: string, after: ListPosition | undefined, count: number): Promise<ListPosition[]> {
+    if (!after) return pairs(await callRedis(() => this.redis.zrange(index, "+inf", "-inf", "BYSCORE", "REV", "LIMIT", 0, count, "WITHSCORES")));
+    const replies = await callRedis(() =>
+      this.redis
+        .multi()
+        .zrange(index, String(after.score), String(after.score), "BYSCORE", "REV", "WITHSCORES")
+        .zrange(index, `(${after.score}`, "-inf", "BYSCORE", "REV", "LIMIT", 0, count, "WITHSCORES")
+        .exec(),
+    );
+    const [same, older] = (replies ?? []).map(([, v]) => pairs(v as string[]));
+    return [...(same ?? []).filter((p) => p.id < after.id), ...(older ?? [])].slice(0, count);
   }
 
   /** How many of the tenant's jobs are at each status (one ZCARD per status index, pipelined). */
   async countByStatus(tenant: string): Promise<Record<JobStatus, number>> {
     const pipe = this.redis.pipeline();
     for (const s of JOB_STATUSES) pipe.zcard(`${this.statusIndex(tenant)}${s}`);
-    const replies = (await this.call(() => pipe.exec())) ?? [];
+    const replies = (await callRedis(() => pipe.exec())) ?? [];
     return Object.fromEntries(JOB_STATUSES.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)])) as Record<JobStatus, number>;
   }
 
   /** Remove a job that was never accepted (its submission failed half-way). */
-  async remove(id: string): Promise<void> {
-    const [status, stored] = await this.call(() => this.redis.hmget(this.jobKey(id), "status", "tenant"));
-    const tenant = stored ?? DEFAULT_TENANT;
+  async remove(id: string, tenant: string): Promise<void> {
+    const status = await callRedis(() => this.redis.hget(this.jobKey(id), "status"));
     const multi = this.redis.multi().del(this.jobKey(id), this.historyKey(id)).zrem(this.allKey(tenant), id);
     if (status) multi.zrem(`${this.statusIndex(tenant)}${status}`, id);
-    await this.call(() => multi.exec());
+    await callRedis(() => multi.exec());
   }
 
-  /** First caller wins: returns null when the key is ours now, else the job id it names. */
-  async claimIdempotencyKey(tenant: string, key: string, jobId: string, ttlSeconds: number): Promise<string | null> {
-    const k = `${this.p}tenant:${tenant}:idem:${key}`;
-    const ok = await this.call(() => this.redis.set(k, jobId, "EX", ttlSeconds, "NX"));
-    return ok === "OK" ? null : await this.call(() => this.redis.get(k));
-  }
-
-  async releaseIdempotencyKey(tenant: string, key: string, jobId: string): Promise<void> {
-    const k = `${this.p}tenant:${tenant}:idem:${key}`;
-    if ((await this.call(() => this.redis.get(k))) === jobId) await this.call(() => this.redis.del(k));
-  }
-
-  /** Count a request against the tenant's per-second budget; true while within it. */
+  /**
+   * Count a request against the tenant's per-second budget; true while within it.
+   * Not job state: it stays here only until the rate limiter replaces it (issue 14).
+   */
   async withinRate(tenant: string, perSecond: number): Promise<boolean> {
     const k = `${this.p}tenant:${tenant}:rate:${Math.floor(Date.now() / 1000)}`;
-    const [[, n]] = (await this.call(() => this.redis.multi().incr(k).expire(k, 2).exec())) as [[unknown, number]];
+    const [[, n]] = (await callRedis(() => this.redis.multi().incr(k).expire(k, 2).exec())) as [[unknown, number]];
     return n <= perSecond;
   }
 
   async check(): Promise<void> {
-    await this.call(() => this.redis.ping());
+    await callRedis(() => this.redis.ping());
   }
 }
 
-const parseJson = <T>(raw: string | undefined, fallback: T): T => (raw ? (JSON.parse(raw) as T) : fallback);
-
-const toView = (hash: Record<string, string>, history: Record<string, string>): JobView | null => {
-  if (!hash.id) return null;
-  const entries: HistoryEntry[] = Object.entries(history)
-    .map(([status, at]) => ({ status: status as JobStatus, at }))
-    .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || a.at.localeCompare(b.at));
-  return {
-    id: hash.id,
-    tenant: hash.tenant ?? DEFAULT_TENANT,
-    status: hash.status as JobStatus,
-    ...(hash.reason ? { reason: hash.reason } : {}),
-    ...(hash.problems ? { problems: parseJson<Problem[]>(hash.problems, []) } : {}),
-    ...(hash.warnings ? { warnings: parseJson<AdmissionWarning[]>(hash.warnings, []) } : {}),
-    history: entries,
-    namespace: hash.namespace ?? namespaceFor(hash.id),
-    resources: parseJson<ResourceRef[]>(hash.resources, []),
-    ...(hash.target ? { target: hash.target as TargetKind } : {}),
-    ...(hash.workload ? { workload: parseJson<Workload>(hash.workload, undefined as never) } : {}),
-    createdAt: hash.createdAt ?? "",
-    updatedAt: hash.updatedAt ?? hash.createdAt ?? "",
-  };
+/** A WITHSCORES reply, flat [member, score, …], as positions. */
+const pairs = (flat: string[]): ListPosition[] => {
+  const out: ListPosition[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+  return out;
 };

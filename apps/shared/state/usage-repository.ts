@@ -9,7 +9,7 @@ import {
   type UsageReport,
 } from "../contract";
 import { ZERO_TOTALS, addTotals, totalsOf } from "../usage/pod-usage";
-import { redisErrorToAppError } from "./job-repository";
+import { redisErrorToAppError } from "./redis-errors";
 import { USAGE_LUA } from "./usage-script";
 
 type WithUsage = Redis & { jobUsage(...args: (string | number)[]): Promise<number> };
@@ -21,7 +21,7 @@ const rankOf = (p: PodUsage) => (p.endedAt ? `1|${p.endedAt}` : `0|${p.observedA
 /**
  * Each job's pod usage records in Redis, merged by pod uid, and the sums the API shows: a
  * job's usage, and a tenant's usage in a period with its most expensive jobs. Keys share the
- * `{prefix}` hash tag of JobRepository (one slot per stack on Redis Cluster).
+ * `{prefix}` hash tag (stackKeyPrefix) (one slot per stack on Redis Cluster).
  */
 export class UsageRepository {
   private readonly redis: WithUsage;

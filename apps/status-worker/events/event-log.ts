@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { STATUS_RANK, StreamEvent, type JobView, type Workload } from "../../shared/contract";
-import { redisErrorToAppError } from "../../shared/state/job-repository";
+import { redisErrorToAppError } from "../../shared/state/redis-errors";
 import { APPEND_EVENT_LUA } from "./append-script";
 
 export interface StreamEntry {

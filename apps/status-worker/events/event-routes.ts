@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
-import { EventId, JobId, streamIsOver, type JobView, type StreamEvent } from "../../shared/contract";
-import { AppError, badRequest, notFound } from "../../shared/errors/app-error";
+import { EventId, streamIsOver, type JobView, type StreamEvent } from "../../shared/contract";
+import { AppError, badRequest } from "../../shared/errors/app-error";
 import { tenantOf } from "../../shared/http/auth";
 import type { Logger } from "../../shared/logging/logger";
 import type { JobRepository } from "../../shared/state/job-repository";
@@ -103,8 +103,7 @@ export const eventRoutes = (deps: EventRouteDeps, auth: RequestHandler): Router 
       const id = req.params.id as string;
       const follow = follows(req);
       let after = resumeFrom(req);
-      const job = JobId.safeParse(id).success ? await deps.jobs.get(id) : null;
-      if (!job || job.tenant !== tenantOf(res)) throw notFound(`no job ${id}`);
+      const job = await deps.jobs.getOwned(id, tenantOf(res));
       const key = deps.events.jobStream(id);
       if (after === "$") after = (await latestId(key)) ?? "0-0";
 

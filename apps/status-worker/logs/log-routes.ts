@@ -1,5 +1,5 @@
 import { Router, type RequestHandler, type Response } from "express";
-import { JobId, LOG_SOURCE_HEADER, LogsQuery, type JobView, type TargetKind } from "../../shared/contract";
+import { LOG_SOURCE_HEADER, LogsQuery, type JobView, type TargetKind } from "../../shared/contract";
 import { AppError, badRequest, notFound } from "../../shared/errors/app-error";
 import { tenantOf } from "../../shared/http/auth";
 import type { Logger } from "../../shared/logging/logger";
@@ -37,8 +37,7 @@ export const logRoutes = (deps: LogRouteDeps, auth: RequestHandler): Router => {
     const id = req.params.id as string;
     const q = LogsQuery.safeParse(req.query);
     if (!q.success) throw badRequest(`invalid query: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-    const job = JobId.safeParse(id).success ? await deps.jobs.get(id) : null;
-    if (!job || job.tenant !== tenantOf(res)) throw notFound(`no job ${id}`);
+    const job = await deps.jobs.getOwned(id, tenantOf(res));
     if ((job.target ?? deps.target) === "dry-run") {
       throw notFound(`job ${id} has no logs: the dry-run target runs nothing (it only records what it would apply); see GET /jobs/${id}/manifests`);
     }

@@ -47,10 +47,10 @@ export const startHost = async (names: ServiceName[], rawEnv: Record<string, str
       services.push(await start(env, logger));
       logger.info({ ms: Math.round(performance.now() - loaded) }, "started");
     }
-    const { HOST, PORT, LOG_LEVEL } = envs[0]![1];
+    const { HOST, PORT, LOG_LEVEL, TRUSTED_PROXY_HOPS } = envs[0]![1];
     const logger = createLogger(names.join("+"), LOG_LEVEL);
     const gates = services.flatMap((s) => s.gates ?? []);
-    const server = await listen(buildHttpApp(services, logger), PORT, HOST, gates);
+    const server = await listen(buildHttpApp(services, logger, TRUSTED_PROXY_HOPS), PORT, HOST, gates);
     const { port } = server.address() as AddressInfo;
     const url = `http://${HOST.includes(":") ? `[${HOST}]` : HOST}:${port}`;
     logger.info({ url, services: names }, "listening");

@@ -18,6 +18,14 @@ export const API_PATH_PREFIXES = ["/yaml", "/jobs", "/events", CONSOLE_ASSETS_PA
 /** The web console's page: exactly `/` (a `/` prefix would publish health and metrics too). */
 export const API_EXACT_PATHS = [CONSOLE_PATH] as const;
 export const GATEWAY_CLASS = "gke-l7-global-external-managed";
+/**
+ * The entrypoint's TRUSTED_PROXY_HOPS behind this Gateway. The global external Application Load
+ * Balancer appends `<immediate client IP>, <load balancer IP>` to X-Forwarded-For and only those
+ * two entries are its own; earlier ones are the client's, unverified
+ * (https://cloud.google.com/load-balancing/docs/https#x-forwarded-for_header). Its proxy is the
+ * socket's peer (hop 1), the load balancer entry hop 2, so the client is the entry before that.
+ */
+export const GATEWAY_PROXY_HOPS = 2;
 
 /**
  * HTTP entry through the GKE Gateway: HTTPS only (bearer tokens never cross the Internet in

@@ -2,6 +2,7 @@ import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { GATEWAY_PROXY_HOPS } from "./api-gateway";
 import { toEnvVars, type EnvSpec } from "./service-env";
 
 export interface AppConfigArgs {
@@ -75,6 +76,8 @@ current-context: deployments
       LOG_LEVEL: "info",
       HOST: "0.0.0.0",
       PORT: String(PORTS.app),
+      // Only the entrypoint sits behind the Gateway; the others see their callers directly.
+      TRUSTED_PROXY_HOPS: "0",
       AMQP_URL: { secretKey: "AMQP_URL" },
       NAME_PREFIX: args.namePrefix,
       PREFETCH: "32",
@@ -82,6 +85,7 @@ current-context: deployments
     };
     const storage = { STORAGE_DRIVER: "gcs", DATA_DIR: "/tmp/data", GCS_BUCKET: args.bucket.name, GCS_API_ENDPOINT: undefined, STORAGE_RETRIES: "3" };
     const api = { API_TOKENS: undefined, API_TOKENS_FILE: `${TOKENS_DIR}/api-tokens`, RATE_LIMIT_PER_SECOND: "200", MAX_PAGE_SIZE: "100" };
+    const rateLimits = { RATE_LIMIT_BURST: "200", RATE_LIMIT_BURST_SECONDS: "10", AUTH_FAILURES_PER_WINDOW: "20", AUTH_FAILURE_WINDOW_SECONDS: "60" };
     const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster" };
     const yaml = { MAX_DOCUMENTS: "100", MAX_DEPTH: "32", MAX_ALIASES: "20" };
     // The fence's numbers: the applier installs them, the YAML Manager checks jobs against them.
@@ -109,7 +113,7 @@ current-context: deployments
     // Event streams, logs (saved ones from the bucket, live ones from the deployments cluster), manifests.
     const readApi = { APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`, SSE_HEARTBEAT_SECONDS: "15", MAX_STREAMS: "1000" };
     this.env = {
-      entrypoint: { ...common, ...storage, ...api, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_TARGET_MS: "150", SHED_MAX_LAG_MS: "250" },
+      entrypoint: { ...common, TRUSTED_PROXY_HOPS: String(GATEWAY_PROXY_HOPS), ...storage, ...api, ...rateLimits, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_TARGET_MS: "150", SHED_MAX_LAG_MS: "250" },
       "yaml-manager": { ...common, ...storage, ...admission },
       "cluster-applier": {
         ...common,
@@ -122,7 +126,7 @@ current-context: deployments
         USAGE_MEMORY_GIB_HOUR_USD: String(args.usageRates.memoryGiBHourUsd),
         USAGE_GPU_HOUR_USD: String(args.usageRates.gpuHourUsd),
       },
-      "status-worker": { ...common, ...api, ...redis, ...storage, ...readApi },
+      "status-worker": { ...common, ...api, ...rateLimits, ...redis, ...storage, ...readApi },
     };
     const tokens = { name: "api-tokens", mountPath: TOKENS_DIR, volume: { name: "api-tokens", secret: { secretName: this.secret.metadata.name, items: [{ key: "api-tokens", path: "api-tokens" }] } } };
     const kube = { name: "kubeconfig", mountPath: KUBECONFIG_DIR, volume: { name: "kubeconfig", configMap: { name: kubeconfig.metadata.name } } };

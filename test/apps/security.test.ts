@@ -71,8 +71,8 @@ describe("authentication and tenants", () => {
 });
 
 describe("rate limit", () => {
-  it("When a tenant sends more requests per second than allowed, then the excess gets 429 with Retry-After", async () => {
-    const limited = await startTestStack({ API_TOKENS: `alice:${ALICE}`, RATE_LIMIT_PER_SECOND: "5" });
+  it("When a tenant without a burst allowance sends more requests per second than allowed, then the excess gets 429 with Retry-After", async () => {
+    const limited = await startTestStack({ API_TOKENS: `alice:${ALICE}`, RATE_LIMIT_PER_SECOND: "5", RATE_LIMIT_BURST: "0" });
     try {
       const statuses = await Promise.all(Array.from({ length: 12 }, () => fetch(`${limited.url}/jobs`, { headers: as(ALICE) }).then((r) => r)));
       const tooMany = statuses.filter((r) => r.status === 429);

@@ -17,6 +17,12 @@ const LogEnv = z.object({
 const HttpEnv = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(PORTS.app),
+  /**
+   * Proxies in front of us that append to X-Forwarded-For, counting the one whose connection we
+   * see (express's numeric `trust proxy`). The client address is the entry they added; anything
+   * further left was written by the client and is never believed. 0: no proxy, the socket's peer.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 const MessagingEnv = z.object({
@@ -58,8 +64,14 @@ const ApiAuthEnv = z.object({
   API_TOKENS: z.string().default(""),
   /** A file with one `tenant:token` per line. */
   API_TOKENS_FILE: z.string().default(""),
-  /** Requests per second per tenant before 429. */
+  /** Requests per second per tenant before 429 (the steady rate). */
   RATE_LIMIT_PER_SECOND: int(200),
+  /** Requests a tenant may make beyond that rate, refilled every RATE_LIMIT_BURST_SECONDS; 0: none. */
+  RATE_LIMIT_BURST: int(200, 0),
+  RATE_LIMIT_BURST_SECONDS: int(10),
+  /** Failed authentications per client address within the window; beyond, the address gets 429 until the window ends. */
+  AUTH_FAILURES_PER_WINDOW: int(20),
+  AUTH_FAILURE_WINDOW_SECONDS: int(60),
 });
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);

@@ -3,12 +3,13 @@ import { readFileSync } from "node:fs";
 import type { RequestHandler, Response } from "express";
 import { DEFAULT_TENANT } from "../contract";
 import { AppError } from "../errors/app-error";
-import type { JobRepository } from "../state/job-repository";
+import type { Refusal, RateLimits } from "./rate-limits";
 
 export interface AuthSettings {
   API_TOKENS: string;
   API_TOKENS_FILE: string;
   RATE_LIMIT_PER_SECOND: number;
+  RATE_LIMIT_BURST: number;
 }
 
 interface TokenEntry {
@@ -38,34 +39,47 @@ export const loadTokens = (s: AuthSettings): TokenEntry[] => {
 /** The tenant a request was authenticated as. */
 export const tenantOf = (res: Response): string => (res.locals.tenant as string | undefined) ?? DEFAULT_TENANT;
 
+const tooMany = (message: string, r: Refusal) => new AppError(`${message}; retry after ${r.retryAfterSeconds} seconds`, { status: 429, retryAfterSeconds: r.retryAfterSeconds });
+
 /**
  * Bearer-token authentication (constant-time: every stored digest is compared, equal-length
- * SHA-256 digests, no early exit) and a per-tenant rate limit shared by all replicas through
- * Redis. Without tokens (only allowed on loopback) every caller is the default tenant.
+ * SHA-256 digests, no early exit) and the rate limits (see rate-limits.ts). Without tokens
+ * (only allowed on loopback) every caller is the default tenant.
+ *
+ * Each request is authenticated and counted once, even where several services' routers share
+ * one app (`npm start`) and each mounts this: a request that has a tenant already passes.
+ *
+ * Failed authentication is limited per client address (req.ip: the socket's peer, or the entry
+ * the trusted proxies added to X-Forwarded-For, see TRUSTED_PROXY_HOPS). A blocked address is
+ * refused before its token is looked at, a correct one too: otherwise 200 against 429 would
+ * still tell a guesser when it hit. Success neither spends nor restores failure points, so a
+ * tenant cannot wash out its guesses at other tenants' tokens with its own good requests.
  */
-export const authenticate = (s: AuthSettings, jobs: JobRepository): RequestHandler => {
+export const authenticate = (s: AuthSettings, limits: RateLimits): RequestHandler => {
   const tokens = loadTokens(s);
   return async (req, res, next) => {
+    if (res.locals.tenant !== undefined) return next();
     let tenant = DEFAULT_TENANT;
     if (tokens.length > 0) {
+      const address = req.ip ?? req.socket.remoteAddress ?? "unknown";
+      const blocked = await limits.authBlocked(address);
+      if (blocked) throw tooMany("too many failed authentications from this address", blocked);
       // The scheme is case-insensitive (RFC 9110 §11.1): "bearer" is as good as "Bearer".
       const m = /^Bearer +(.+)$/i.exec(req.get("authorization") ?? "");
       const presented = digest(m?.[1] ?? "");
       let found: string | undefined;
       for (const t of tokens) if (timingSafeEqual(t.digest, presented) && found === undefined) found = t.tenant;
       if (!found) {
+        const over = await limits.authFailed(address);
+        if (over) throw tooMany("too many failed authentications from this address", over);
         res.set("WWW-Authenticate", 'Bearer realm="management-app"');
         throw new AppError("missing or invalid bearer token: send Authorization: Bearer <token>", { status: 401 });
       }
       tenant = found;
     }
     res.locals.tenant = tenant;
-    // Fail open if Redis is away: the route itself answers 503 if it needs Redis.
-    const within = await jobs.withinRate(tenant, s.RATE_LIMIT_PER_SECOND).catch(() => true);
-    if (!within) {
-      res.set("Retry-After", "1");
-      throw new AppError(`rate limit of ${s.RATE_LIMIT_PER_SECOND} requests per second exceeded; retry after 1 second`, { status: 429 });
-    }
+    const over = await limits.tenantRequest(tenant);
+    if (over) throw tooMany(`rate limit of ${s.RATE_LIMIT_PER_SECOND} requests per second (burst ${s.RATE_LIMIT_BURST}) exceeded`, over);
     next();
   };
 };

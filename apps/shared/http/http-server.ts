@@ -9,10 +9,12 @@ import type { ServiceHandle } from "../runtime/service-handle";
 import type { Gate } from "./load-shedder";
 
 /** One HTTP server for one or more services: their routes plus health, readiness, metrics. */
-export const buildHttpApp = (services: ServiceHandle[], logger: Logger): Express => {
+export const buildHttpApp = (services: ServiceHandle[], logger: Logger, trustedProxyHops = 0): Express => {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // req.ip: with n hops, the socket's peer and the last n-1 X-Forwarded-For entries are our
+  // proxies and the entry before them is the client (https://expressjs.com/en/guide/behind-proxies.html).
+  app.set("trust proxy", trustedProxyHops > 0 ? trustedProxyHops : false);
   // A JSON API: no content should ever be rendered, framed or cached by a browser.
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use((_req, res, next) => {

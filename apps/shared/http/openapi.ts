@@ -36,7 +36,7 @@ const secured = {
 };
 const authErrors = {
   "401": error("Missing or invalid bearer token (required whenever the service is not on loopback)"),
-  "429": error("The tenant's rate limit was exceeded; retry after Retry-After seconds"),
+  "429": error("The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds"),
 };
 
 const sse = { "text/event-stream": { schema: { type: "string" } } };

@@ -55,3 +55,10 @@ export const requestsShed = new Counter({
   labelNames: ["reason"] as const,
   registers: [registry],
 });
+
+export const rateLimitDecisions = new Counter({
+  name: "rate_limit_decisions_total",
+  help: "Requests counted by a rate limiter (tenant: each authenticated API request once; auth_failures: each failed authentication), by outcome",
+  labelNames: ["limiter", "outcome"] as const,
+  registers: [registry],
+});

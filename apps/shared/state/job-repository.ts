@@ -171,16 +171,6 @@ export class JobRepository {
     await callRedis(() => multi.exec());
   }
 
-  /**
-   * Count a request against the tenant's per-second budget; true while within it.
-   * Not job state: it stays here only until the rate limiter replaces it (issue 14).
-   */
-  async withinRate(tenant: string, perSecond: number): Promise<boolean> {
-    const k = `${this.p}tenant:${tenant}:rate:${Math.floor(Date.now() / 1000)}`;
-    const [[, n]] = (await callRedis(() => this.redis.multi().incr(k).expire(k, 2).exec())) as [[unknown, number]];
-    return n <= perSecond;
-  }
-
   async check(): Promise<void> {
     await callRedis(() => this.redis.ping());
   }

@@ -1,0 +1,77 @@
+import type { Redis } from "ioredis";
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { rateLimitDecisions } from "../metrics/metrics";
+
+export interface RateLimitSettings {
+  NAME_PREFIX: string;
+  RATE_LIMIT_PER_SECOND: number;
+  RATE_LIMIT_BURST: number;
+  RATE_LIMIT_BURST_SECONDS: number;
+  AUTH_FAILURES_PER_WINDOW: number;
+  AUTH_FAILURE_WINDOW_SECONDS: number;
+}
+
+/** Refused: how long until the caller may try again. */
+export interface Refusal {
+  retryAfterSeconds: number;
+}
+
+export interface RateLimits {
+  /** Count one request of the tenant; a Refusal beyond its rate and burst. */
+  tenantRequest(tenant: string): Promise<Refusal | undefined>;
+  /** Whether this address already failed authentication too often in the current window. */
+  authBlocked(address: string): Promise<Refusal | undefined>;
+  /** Count one failed authentication of this address; a Refusal once it is over the limit. */
+  authFailed(address: string): Promise<Refusal | undefined>;
+}
+
+/**
+ * Rate limits shared by every replica through Redis, with rate-limiter-flexible
+ * (animir/node-rate-limiter-flexible@v11.4.0).
+ *
+ * Algorithm: the library's Redis limiter is a fixed window that starts at a key's first request
+ * (lib/RateLimiterRedis.js: SET NX with a TTL, then INCRBY, in one script), not a sliding window
+ * nor a token bucket. For the per-tenant limit its BurstyRateLimiter adds a second, longer window
+ * as a burst allowance: a request over the per-second window spends a point of the burst window
+ * instead (wiki "BurstyRateLimiter": "Allow traffic bursts ... easier than with TokenBucket").
+ * README, "Rate limits", states what that allows at worst.
+ *
+ * Redis errors: each store limiter has an in-memory insurance limiter with the same numbers
+ * (wiki "Insurance-Strategy"), so while Redis is away each process limits on its own instead
+ * of letting everything through or refusing everyone. `rejectIfRedisNotReady` sends a request
+ * to it at once when the client is not connected instead of waiting for an error.
+ */
+export const createRateLimits = (redis: Redis, s: RateLimitSettings): RateLimits => {
+  // `{prefix}` is the stack's hash tag: these keys share the slot of its other keys (Redis Cluster).
+  const store = (name: string, points: number, duration: number) => {
+    const keyPrefix = `{${s.NAME_PREFIX}}:ratelimit:${name}`;
+    const insuranceLimiter = new RateLimiterMemory({ keyPrefix, points, duration });
+    return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, rejectIfRedisNotReady: true, insuranceLimiter });
+  };
+  const perSecond = store("tenant", s.RATE_LIMIT_PER_SECOND, 1);
+  const tenant = s.RATE_LIMIT_BURST > 0 ? new BurstyRateLimiter(perSecond, store("tenant-burst", s.RATE_LIMIT_BURST, s.RATE_LIMIT_BURST_SECONDS)) : perSecond;
+  const failures = store("auth-failures", s.AUTH_FAILURES_PER_WINDOW, s.AUTH_FAILURE_WINDOW_SECONDS);
+
+  const count = async (limiter: "tenant" | "auth_failures", consume: () => Promise<RateLimiterRes>): Promise<Refusal | undefined> => {
+    try {
+      await consume();
+      rateLimitDecisions.inc({ limiter, outcome: "allowed" });
+      return undefined;
+    } catch (err) {
+      // Anything but a refusal is a fault of ours (the insurance limiter answers for Redis).
+      if (!(err instanceof RateLimiterRes)) throw err;
+      rateLimitDecisions.inc({ limiter, outcome: "refused" });
+      return refusal(err);
+    }
+  };
+  return {
+    tenantRequest: (t) => count("tenant", () => tenant.consume(t)),
+    authFailed: (address) => count("auth_failures", () => failures.consume(address)),
+    authBlocked: async (address) => {
+      const res = await failures.get(address);
+      return res && res.consumedPoints >= s.AUTH_FAILURES_PER_WINDOW ? refusal(res) : undefined;
+    },
+  };
+};
+
+const refusal = (res: RateLimiterRes): Refusal => ({ retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) });

@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { authenticate, tenantOf } from "../../apps/shared/http/auth";
 import { buildHttpApp, closeServer, listen } from "../../apps/shared/http/http-server";
-import { createRateLimits, type RateLimitSettings } from "../../apps/shared/http/rate-limits";
+import { addressKey, createRateLimits, type RateLimitSettings } from "../../apps/shared/http/rate-limits";
 import { createLogger } from "../../apps/shared/logging/logger";
 import { rateLimitDecisions } from "../../apps/shared/metrics/metrics";
 import { startTestStack, uniquePrefix, type TestStack } from "../support/test-stack";
@@ -76,6 +76,16 @@ describe("failed authentication per client address", () => {
     const url = `${stack.url}/jobs`;
     for (let i = 0; i < 3; i++) expect((await fetch(url, { headers: as(WRONG, { "x-forwarded-for": `10.0.0.${i}` }) })).status).toBe(401);
     expect((await fetch(url, { headers: as(ALICE, { "x-forwarded-for": "198.51.100.20, 34.120.0.1" }) })).status).toBe(429);
+  });
+});
+
+describe("whom failures count against", () => {
+  it("When addresses are IPv4, IPv4-mapped or IPv6, then IPv4 counts alone and IPv6 by its /64, however written", () => {
+    expect(addressKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(addressKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:db8:1:3::1")).not.toBe(addressKey("2001:db8:1:2::1"));
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import ipaddr from "ipaddr.js";
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { rateLimitDecisions } from "../metrics/metrics";
 
@@ -66,12 +67,26 @@ export const createRateLimits = (redis: Redis, s: RateLimitSettings): RateLimits
   };
   return {
     tenantRequest: (t) => count("tenant", () => tenant.consume(t)),
-    authFailed: (address) => count("auth_failures", () => failures.consume(address)),
+    authFailed: (address) => count("auth_failures", () => failures.consume(addressKey(address))),
     authBlocked: async (address) => {
-      const res = await failures.get(address);
+      const res = await failures.get(addressKey(address));
       return res && res.consumedPoints >= s.AUTH_FAILURES_PER_WINDOW ? refusal(res) : undefined;
     },
   };
 };
 
 const refusal = (res: RateLimiterRes): Refusal => ({ retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) });
+
+/**
+ * Whom failed authentications are counted against: an IPv4 address (also when written as
+ * IPv4-mapped IPv6, as a dual-stack socket reports it), or an IPv6 address's /64, the block one
+ * subscriber usually gets whole: counting single IPv6 addresses would let a guesser change
+ * address at every try. Parsed with ipaddr.js (express's own, through proxy-addr).
+ */
+export const addressKey = (address: string): string => {
+  if (!ipaddr.isValid(address)) return address;
+  const ip = ipaddr.process(address);
+  if (ip.kind() === "ipv4") return ip.toString();
+  const parts = (ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
+  return `${parts.join(":")}::/64`;
+};

@@ -21,7 +21,8 @@ export const explain = (err: unknown): string => {
     case 401:
       return "The API needs a valid token for your tenant. Enter it above (it is kept in this tab only).";
     case 429:
-      return `Too many requests for your tenant (${err.message}).${wait || " Retry shortly."}`;
+      // The tenant's rate, or failed tokens from this address: the server's words say which.
+      return `Too many requests (${err.message}).${wait || " Retry shortly."}`;
     case 503:
       return `The service cannot take this now (${err.message}).${wait || " Retry shortly."}`;
     default:

@@ -27,20 +27,22 @@ export interface RateLimits {
 }
 
 /**
- * Rate limits shared by every replica through Redis, with rate-limiter-flexible
- * (animir/node-rate-limiter-flexible@v11.4.0).
+ * Rate limits shared by every replica through Redis, with rate-limiter-flexible 11.4.
  *
  * Algorithm: the library's Redis limiter is a fixed window that starts at a key's first request
- * (lib/RateLimiterRedis.js: SET NX with a TTL, then INCRBY, in one script), not a sliding window
- * nor a token bucket. For the per-tenant limit its BurstyRateLimiter adds a second, longer window
- * as a burst allowance: a request over the per-second window spends a point of the burst window
- * instead (wiki "BurstyRateLimiter": "Allow traffic bursts ... easier than with TokenBucket").
- * README, "Rate limits", states what that allows at worst.
+ * (animir/node-rate-limiter-flexible@v11.4.0: lib/RateLimiterRedis.js, one Lua script sets the
+ * key with its TTL if absent, then increments it), neither a sliding window nor a token bucket.
+ * For the per-tenant limit its BurstyRateLimiter (lib/BurstyRateLimiter.js) adds a second, longer
+ * window as a burst allowance: a request over the per-second window spends a point of the burst
+ * window instead. The library's wiki offers it in place of a token bucket
+ * (https://github.com/animir/node-rate-limiter-flexible/wiki/BurstyRateLimiter). README, "Rate
+ * limits", states what that allows at worst.
  *
  * Redis errors: each store limiter has an in-memory insurance limiter with the same numbers
- * (wiki "Insurance-Strategy"), so while Redis is away each process limits on its own instead
- * of letting everything through or refusing everyone. `rejectIfRedisNotReady` sends a request
- * to it at once when the client is not connected instead of waiting for an error.
+ * (https://github.com/animir/node-rate-limiter-flexible/wiki/Insurance-Strategy), so while Redis
+ * is away each process limits on its own instead of letting everything through or refusing
+ * everyone. `rejectIfRedisNotReady` goes to it at once while the client is not connected
+ * instead of waiting for an error.
  */
 export const createRateLimits = (redis: Redis, s: RateLimitSettings): RateLimits => {
   // `{prefix}` is the stack's hash tag: these keys share the slot of its other keys (Redis Cluster).

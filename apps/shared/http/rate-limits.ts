@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import ipaddr from "ipaddr.js";
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { rateLimitDecisions } from "../metrics/metrics";
+import { stackKeyPrefix } from "../state/redis-errors";
 
 export interface RateLimitSettings {
   NAME_PREFIX: string;
@@ -45,9 +46,9 @@ export interface RateLimits {
  * instead of waiting for an error.
  */
 export const createRateLimits = (redis: Redis, s: RateLimitSettings): RateLimits => {
-  // `{prefix}` is the stack's hash tag: these keys share the slot of its other keys (Redis Cluster).
+  // Under the stack's `{prefix}` hash tag, in the slot of its other keys (Redis Cluster).
   const store = (name: string, points: number, duration: number) => {
-    const keyPrefix = `{${s.NAME_PREFIX}}:ratelimit:${name}`;
+    const keyPrefix = `${stackKeyPrefix(s.NAME_PREFIX)}ratelimit:${name}`;
     const insuranceLimiter = new RateLimiterMemory({ keyPrefix, points, duration });
     return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, rejectIfRedisNotReady: true, insuranceLimiter });
   };

@@ -96,6 +96,21 @@ describe("DLQ re-drive on a real RabbitMQ", () => {
     expect(kept.content.equals(body)).toBe(true);
   });
 
+  it("When a maximum is given, then only that many go back, in order, and the rest stay in the DLQ", async () => {
+    const { prefix, t } = await open();
+    const events = [submitted(), submitted(), submitted()];
+    const conn = await amqp.connect(AMQP_URL);
+    const ch = await conn.createConfirmChannel();
+    for (const e of events) ch.publish(t.deadLetterExchange, "yaml-manager", Buffer.from(JSON.stringify(e)), { persistent: true });
+    await ch.waitForConfirms();
+    await conn.close();
+    expect(await redrive({ url: AMQP_URL, prefix, service: "yaml-manager", max: 2 })).toBe(2);
+    const ids = async (queue: string) => JSON.parse((await nextIn(queue)).content.toString()).eventId as string;
+    expect([await ids(t.queue("yaml-manager")), await ids(t.queue("yaml-manager"))]).toEqual([events[0]!.eventId, events[1]!.eventId]);
+    expect(await ids(t.deadLetterQueue("yaml-manager"))).toBe(events[2]!.eventId);
+    expect(await holdsMessage(t.queue("yaml-manager"))).toBe(false);
+  });
+
   it("When the broker dead-lettered a message (delivery limit), then its re-drive copy goes to its queue with the type from x-death", () => {
     const t = topology("p");
     const msg = {

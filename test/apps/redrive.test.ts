@@ -96,6 +96,10 @@ describe("DLQ re-drive on a real RabbitMQ", () => {
     expect(kept.content.equals(body)).toBe(true);
   });
 
+  it("When the prefix names no dead-letter queue, then the re-drive fails saying what to check", async () => {
+    await expect(redrive({ url: AMQP_URL, prefix: uniquePrefix("none"), service: "yaml-manager" })).rejects.toThrow(/no dead-letter queue .*check NAME_PREFIX/);
+  });
+
   it("When a maximum is given, then only that many go back, in order, and the rest stay in the DLQ", async () => {
     const { prefix, t } = await open();
     const events = [submitted(), submitted(), submitted()];

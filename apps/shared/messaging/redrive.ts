@@ -19,8 +19,15 @@ export const redrive = async (opts: { url: string; prefix: string; service: Serv
   const dlq = t.deadLetterQueue(opts.service);
   const max = opts.max ?? Infinity;
   const conn = await amqp.connect(opts.url);
+  // A refused operation rejects its promise, which is where it is handled; the same error is
+  // also emitted as an event, which must not crash the process.
+  conn.on("error", () => undefined);
   try {
     const ch = await conn.createConfirmChannel();
+    ch.on("error", () => undefined);
+    await ch.checkQueue(dlq).catch((err: Error) => {
+      throw new Error(`no dead-letter queue ${dlq} (${err.message}): check NAME_PREFIX and the queue name`);
+    });
     // An unroutable mandatory message comes back (basic.return) before its confirm, which
     // still arrives: https://www.rabbitmq.com/docs/confirms#when-publishes-are-confirmed
     let returned = false;

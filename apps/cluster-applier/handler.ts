@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { EventOf } from "../shared/contract";
 import type { ConsumeOptions, DeliveryContext, EventHandler, Publish } from "../shared/messaging/broker";
+import { eventIdAfter } from "../shared/messaging/event-ids";
 import { failJobOnGiveUp } from "../shared/messaging/report-failure";
 import { jobKeys } from "../shared/storage/job-keys";
 import { ObjectNotFoundError, getJson, type ObjectStore } from "../shared/storage/object-store";
@@ -39,7 +39,7 @@ const apply = async (deps: Deps, event: EventOf<"job.validated">, { log }: Deliv
     resources = await deps.target.apply(event.jobId, manifests);
   } catch (err) {
     if (!(err instanceof ApplyRefusedError || err instanceof ObjectNotFoundError)) throw err; // transient: retry
-    await deps.publish({ type: "job.failed", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: now(), reason: err.message });
+    await deps.publish({ type: "job.failed", eventId: eventIdAfter(event, "job.failed"), jobId: event.jobId, tenant: event.tenant, at: now(), reason: err.message });
     return;
   }
   if (await deps.store.exists(keys.tombstone)) {
@@ -48,7 +48,7 @@ const apply = async (deps: Deps, event: EventOf<"job.validated">, { log }: Deliv
     return;
   }
   log.info({ target: deps.target.kind, resources: resources.length }, "job applied");
-  await deps.publish({ type: "job.applied", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: now(), target: deps.target.kind, resources });
+  await deps.publish({ type: "job.applied", eventId: eventIdAfter(event, "job.applied"), jobId: event.jobId, tenant: event.tenant, at: now(), target: deps.target.kind, resources });
 };
 
 const rollback = async (deps: Deps, event: EventOf<"job.deleted">, { log }: DeliveryContext) => {
@@ -57,7 +57,7 @@ const rollback = async (deps: Deps, event: EventOf<"job.deleted">, { log }: Deli
   await deps.beforeRollback?.(event.jobId);
   const deleted = await deps.target.rollback(event.jobId);
   log.info({ target: deps.target.kind, deleted: deleted.length }, "job rolled back");
-  await deps.publish({ type: "job.rolled_back", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: new Date().toISOString(), target: deps.target.kind });
+  await deps.publish({ type: "job.rolled_back", eventId: eventIdAfter(event, "job.rolled_back"), jobId: event.jobId, tenant: event.tenant, at: new Date().toISOString(), target: deps.target.kind });
 };
 
 /**

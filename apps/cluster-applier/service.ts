@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { JobEvent, ServiceEnv } from "../shared/contract";
 import { failJobOnGiveUp } from "../shared/messaging/report-failure";
 import type { Logger } from "../shared/logging/logger";
 import { connectBroker } from "../shared/messaging/connect-broker";
+import { freshEventId } from "../shared/messaging/event-ids";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { createStore } from "../shared/storage/create-store";
 import type { ObjectStore } from "../shared/storage/object-store";
@@ -41,7 +41,7 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
   const usage = new UsageTracker({
     logger,
     rates: { cpuCoreHourUsd: env.USAGE_CPU_CORE_HOUR_USD, memoryGiBHourUsd: env.USAGE_MEMORY_GIB_HOUR_USD, gpuHourUsd: env.USAGE_GPU_HOUR_USD },
-    report: (jobId, tenant, pods, rates) => broker.publish({ type: "job.usage", eventId: randomUUID(), jobId, tenant, at: new Date().toISOString(), pods, rates }),
+    report: (jobId, tenant, pods, rates) => broker.publish({ type: "job.usage", eventId: freshEventId(), jobId, tenant, at: new Date().toISOString(), pods, rates }),
   });
   const watcher =
     target instanceof KubernetesTarget
@@ -49,7 +49,7 @@ export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, lo
           logger,
           onPod: (jobId, tenant, pod, deleted) => usage.observe(jobId, tenant, pod, deleted),
           report: (jobId, tenant, workload) =>
-            broker.publish({ type: "job.workload", eventId: randomUUID(), jobId, tenant, at: workload.observedAt, workload }),
+            broker.publish({ type: "job.workload", eventId: freshEventId(), jobId, tenant, at: workload.observedAt, workload }),
         })
       : undefined;
   await watcher?.start();

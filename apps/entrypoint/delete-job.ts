@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { JobView } from "../shared/contract";
 import type { Broker } from "../shared/messaging/broker";
+import { eventIdOfJob } from "../shared/messaging/event-ids";
 import type { JobRepository } from "../shared/state/job-repository";
 
 /**
@@ -12,7 +12,7 @@ export const deleteJob = async (deps: { broker: Broker; jobs: JobRepository }, t
   if (job.status === "ROLLING_BACK" || job.status === "ROLLED_BACK") return job;
 
   const at = new Date().toISOString();
-  await deps.broker.publish({ type: "job.deleted", eventId: randomUUID(), jobId: id, tenant, at });
+  await deps.broker.publish({ type: "job.deleted", eventId: eventIdOfJob(id, "job.deleted"), jobId: id, tenant, at });
   await deps.jobs.transition(id, "ROLLING_BACK", at, {}, tenant);
   return (await deps.jobs.findOwned(id, tenant)) ?? job;
 };

@@ -5,6 +5,7 @@ import { parsePool } from "../shared/manifests/parse-pool";
 import type { StoredSubmission, YamlLimits } from "../shared/manifests/parse-yaml";
 import type { Logger } from "../shared/logging/logger";
 import { PublishError, type Broker } from "../shared/messaging/broker";
+import { eventIdOfJob } from "../shared/messaging/event-ids";
 import { fateOf, settleFate, type Fate } from "../shared/state/job-fate";
 import { jobsSubmitted } from "../shared/metrics/metrics";
 import type { IdempotencyKeys } from "../shared/state/idempotency-keys";
@@ -80,7 +81,7 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
     await deps.jobs.transition(id, "PENDING", at, {}, tenant);
     await deps.broker.publish({
       type: "job.submitted",
-      eventId: randomUUID(),
+      eventId: eventIdOfJob(id, "job.submitted"),
       jobId: id,
       tenant,
       at,

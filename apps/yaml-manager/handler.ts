@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { EventHandler, Publish } from "../shared/messaging/broker";
+import { eventIdAfter } from "../shared/messaging/event-ids";
 import type { StoredSubmission } from "../shared/manifests/parse-yaml";
 import { settleFate } from "../shared/state/job-fate";
 import { jobKeys } from "../shared/storage/job-keys";
@@ -10,14 +10,15 @@ import { admit, summarize, type AdmissionPolicy } from "./admission/admit";
 /**
  * On "job submitted": load the parsed submission, admit it, store the result, publish the
  * verdict.
- * Redelivery repeats the same work and reaches the same verdict (idempotent).
+ * Redelivery repeats the same work and reaches the same verdict, published under the same
+ * event id (idempotent).
  */
 export const yamlManagerHandler =
   (deps: { publish: Publish; store: ObjectStore; policy: AdmissionPolicy }): EventHandler =>
   async (event, { log }) => {
     if (event.type !== "job.submitted") return;
     const now = () => new Date().toISOString();
-    const base = { jobId: event.jobId, tenant: event.tenant, eventId: randomUUID() };
+    const base = { jobId: event.jobId, tenant: event.tenant };
 
     // Take the job before acting on it; the entrypoint may have withdrawn it already (its
     // client was told 503), and then it must never run (state/job-fate.ts).
@@ -38,7 +39,7 @@ export const yamlManagerHandler =
       // The store already retried with backoff: report it instead of looping.
       const reason = `could not read the job's files from storage: ${(err as Error).message}`;
       log.error({ err: (err as Error).message }, "storage read failed");
-      await deps.publish({ ...base, type: "job.failed", at: now(), reason });
+      await deps.publish({ ...base, eventId: eventIdAfter(event, "job.failed"), type: "job.failed", at: now(), reason });
       return;
     }
 
@@ -46,7 +47,7 @@ export const yamlManagerHandler =
     if (!verdict.ok) {
       log.info({ problems: verdict.problems.length }, "job rejected");
       const problems = locateProblems(submission.files, verdict.problems);
-      await deps.publish({ ...base, type: "job.rejected", at: now(), reason: summarize(problems), problems });
+      await deps.publish({ ...base, eventId: eventIdAfter(event, "job.rejected"), type: "job.rejected", at: now(), reason: summarize(problems), problems });
       return;
     }
     const manifestsKey = jobKeys(event.jobId).manifests;
@@ -55,9 +56,9 @@ export const yamlManagerHandler =
       await putJson(deps.store, manifestsKey, verdict.manifests);
     } catch (err) {
       const reason = `could not store the validated manifests: ${(err as Error).message}`;
-      await deps.publish({ ...base, type: "job.failed", at: now(), reason });
+      await deps.publish({ ...base, eventId: eventIdAfter(event, "job.failed"), type: "job.failed", at: now(), reason });
       return;
     }
     log.info({ resources: verdict.resources.length, warnings: verdict.warnings.length }, "job validated");
-    await deps.publish({ ...base, type: "job.validated", at: now(), manifestsKey, resources: verdict.resources, warnings: verdict.warnings });
+    await deps.publish({ ...base, eventId: eventIdAfter(event, "job.validated"), type: "job.validated", at: now(), manifestsKey, resources: verdict.resources, warnings: verdict.warnings });
   };

@@ -7,6 +7,7 @@
 import { sseMessages } from "../../shared/api-client/client";
 import type { StreamEvent } from "./types";
 import { STREAM_END_EVENT } from "../../shared/contract/browser-safe";
+import { backoffMs } from "../../shared/runtime/backoff";
 import { authHeaders, failure } from "./api";
 import { ApiError } from "./api-error";
 
@@ -20,7 +21,7 @@ export interface StreamHandlers {
   onEnd?(): void;
 }
 
-const RETRY_MS = { first: 1_000, max: 15_000 };
+const RETRY = { firstMs: 1_000, maxMs: 15_000 };
 
 /** Streams are read with fetch itself (openapi-fetch buffers bodies): errors are parsed here. */
 const failureOf = async (res: Response): Promise<ApiError> => failure(res, (await res.json().catch(() => undefined)) as { error?: string } | undefined);
@@ -29,13 +30,14 @@ const failureOf = async (res: Response): Promise<ApiError> => failure(res, (awai
 export const followEvents = (path: string, handlers: StreamHandlers): { stop(): void } => {
   const abort = new AbortController();
   let lastId: string | undefined;
-  let delay = RETRY_MS.first;
+  /** Failed connections in a row; an opened stream starts the count again. */
+  let failures = 0;
 
   const once = async (): Promise<"ended" | "dropped"> => {
     const res = await fetch(path, { signal: abort.signal, headers: { Accept: "text/event-stream", ...authHeaders(), ...(lastId ? { "Last-Event-ID": lastId } : {}) } });
     if (!res.ok || !res.body) throw await failureOf(res);
     handlers.onOpen?.();
-    delay = RETRY_MS.first;
+    failures = 0;
     for await (const msg of sseMessages(res.body)) {
       if (msg.id) lastId = msg.id;
       if (msg.event === STREAM_END_EVENT) return "ended";
@@ -48,6 +50,8 @@ export const followEvents = (path: string, handlers: StreamHandlers): { stop(): 
 
   void (async () => {
     while (!abort.signal.aborted) {
+      /** What the server asked for (Retry-After) goes before the curve. */
+      let retryAfterMs: number | undefined;
       try {
         if ((await once()) === "ended") {
           handlers.onEnd?.();
@@ -58,10 +62,10 @@ export const followEvents = (path: string, handlers: StreamHandlers): { stop(): 
         handlers.onError?.(err);
         // Without a valid token, or for a job that is not there, retrying cannot help.
         if (err instanceof ApiError && (err.status === 401 || err.status === 404)) return;
-        if (err instanceof ApiError && err.retryAfter) delay = err.retryAfter * 1000;
+        if (err instanceof ApiError && err.retryAfter) retryAfterMs = err.retryAfter * 1000;
       }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, RETRY_MS.max);
+      failures++;
+      await new Promise((r) => setTimeout(r, retryAfterMs ?? backoffMs(RETRY, failures)));
     }
   })();
 

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { JobEvent } from "../contract";
 import type { ConsumeOptions, Publish } from "./broker";
+import { eventIdAfter } from "./event-ids";
 
 /**
  * When a service gives up on a job's event, the job must not hang in its last status:
@@ -9,5 +9,5 @@ import type { ConsumeOptions, Publish } from "./broker";
  */
 export const failJobOnGiveUp = (publish: Publish): ConsumeOptions => ({
   onGiveUp: (event: JobEvent, reason: string) =>
-    publish({ type: "job.failed", eventId: randomUUID(), jobId: event.jobId, tenant: event.tenant, at: new Date().toISOString(), reason }),
+    publish({ type: "job.failed", eventId: eventIdAfter(event, "job.failed"), jobId: event.jobId, tenant: event.tenant, at: new Date().toISOString(), reason }),
 });

@@ -1,3 +1,4 @@
+import { backoffMs } from "../runtime/backoff";
 import { ObjectNotFoundError, type ObjectStore } from "./object-store";
 
 /**
@@ -5,13 +6,15 @@ import { ObjectNotFoundError, type ObjectStore } from "./object-store";
  * endless retries are not acceptable (the job must end FAILED with the reason).
  */
 export const withRetries = (store: ObjectStore, retries: number, baseDelayMs = 100): ObjectStore => {
+  // Short: a caller (a consumer, or a client waiting on the API) holds on meanwhile.
+  const curve = { firstMs: baseDelayMs, maxMs: 2000 };
   const retry = async <T>(op: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await op();
       } catch (err) {
         if (err instanceof ObjectNotFoundError || attempt >= retries) throw err;
-        await new Promise((r) => setTimeout(r, baseDelayMs * 2 ** attempt));
+        await new Promise((r) => setTimeout(r, backoffMs(curve, attempt + 1)));
       }
     }
   };

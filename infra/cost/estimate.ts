@@ -46,10 +46,12 @@ const sum = (lines: CostLine[]) => lines.reduce((t, l) => ({ floorHour: t.floorH
 const flat = (item: string, hour: number): CostLine => ({ item, floorHour: hour, ceilingHour: hour });
 const fmtGiB = (n: number) => `${Number(n.toFixed(1))} GiB`;
 
+/** Records each price a line is computed from, so the plan can name the figures no source confirmed. */
+type Use = <P extends Price>(price: P) => P;
 /** Forwarding rules are billed per project (and region, for regional ones): $X for the first 5, then per rule. */
-const forwardingRulesHour = (n: number, first5: Price, extra: Price) => (n === 0 ? 0 : first5.usd + Math.max(0, n - 5) * extra.usd);
+const forwardingRulesHour = (use: Use, n: number, first5: Price, extra: Price) => (n === 0 ? 0 : use(first5).usd + (n > 5 ? (n - 5) * use(extra).usd : 0));
 /** A NAT gateway is billed per VM it serves, up to a cap from 32 VMs on, plus its address. */
-const natHour = (vms: number) => (vms >= 32 ? G.natGatewayMaxHour.usd : vms * G.natVmHour.usd) + G.externalIpHour.usd;
+const natHour = (use: Use, vms: number) => (vms >= 32 ? use(G.natGatewayMaxHour).usd : vms * use(G.natVmHour).usd) + use(G.externalIpHour).usd;
 
 /** What the planned stack costs, from the resources the program registers (offline run). */
 export const estimateCost = (resources: PlannedResource[], stack: string): StackCost => {
@@ -62,7 +64,7 @@ export const estimateCost = (resources: PlannedResource[], stack: string): Stack
   const warnings: string[] = [];
   const used = new Set<Price>();
   /** Every price goes through here, so the plan can say which figures were not checked. */
-  const use = <P extends Price>(price: P): P => {
+  const use: Use = (price) => {
     used.add(price);
     return price;
   };
@@ -101,25 +103,22 @@ export const estimateCost = (resources: PlannedResource[], stack: string): Stack
     const diskGiB = Number(nc.diskSizeGb ?? 100);
     const volumes = workloads.volumes.filter((x) => x.cluster === v);
     const volumeGiB = volumes.reduce((t, x) => t + x.count * x.sizeGiB, 0);
-    const pv = use(diskPrice(region, "pd-balanced"));
+    const pv = diskPrice(region, "pd-balanced");
     const lines: CostLine[] = [
       flat(`GKE management fee (${zonal ? "zonal" : "regional"})`, use(G.gkeClusterHour).usd),
       { item: `nodes: ${machineType} ${spot ? "spot" : "on-demand"} (${floor} floor, ${ceiling} ceiling)`, floorHour: floor * nodeHour, ceilingHour: ceiling * nodeHour },
       { item: `boot disks: ${diskGiB} GiB ${nc.diskType ?? "pd-standard"} per node`, floorHour: (floor * diskGiB * disk.usd) / HOURS_PER_MONTH, ceilingHour: (ceiling * diskGiB * disk.usd) / HOURS_PER_MONTH },
     ];
-    if (volumeGiB > 0) lines.push(flat(`persistent volumes: ${fmtGiB(volumeGiB)} pd-balanced (${[...new Set(volumes.map((x) => x.claim.split(" ")[0]))].join(", ")})`, (volumeGiB * pv.usd) / HOURS_PER_MONTH));
-    if (nats.some((n) => n.name === `${v}-nat`)) {
-      [G.natVmHour, G.natGatewayMaxHour, G.externalIpHour].forEach(use);
-      lines.push({ item: "Cloud NAT gateway (per VM served) + its IP address", floorHour: natHour(floor), ceilingHour: natHour(ceiling) });
-    }
+    if (volumeGiB > 0) lines.push(flat(`persistent volumes: ${fmtGiB(volumeGiB)} pd-balanced (${[...new Set(volumes.map((x) => x.claim.split(" ")[0]))].join(", ")})`, (volumeGiB * use(pv).usd) / HOURS_PER_MONTH));
+    if (nats.some((n) => n.name === `${v}-nat`)) lines.push({ item: "Cloud NAT gateway (per VM served) + its IP address", floorHour: natHour(use, floor), ceilingHour: natHour(use, ceiling) });
     clusters.push({ cluster: v, machineType, spot, nodes: { presetMin, presetMax, needed: count.needed, floor, ceiling }, lines });
   }
 
   const shared: CostLine[] = [];
   const regional = workloads.forwardingRules.filter((f) => f.scope === "regional");
   const global = workloads.forwardingRules.filter((f) => f.scope === "global");
-  if (regional.length) shared.push(flat(`forwarding rules, internal load balancers (${regional.length}: ${regional.map((f) => f.name).join(", ")})`, forwardingRulesHour(regional.length, use(rp.forwardingRules.first5Hour), use(rp.forwardingRules.extraHour))));
-  if (global.length) shared.push(flat(`forwarding rules, global (${global.length}: ${global.map((f) => f.name).join(", ")})`, forwardingRulesHour(global.length, use(G.forwardingRulesFirst5Hour), use(G.forwardingRuleExtraHour))));
+  if (regional.length) shared.push(flat(`forwarding rules, internal load balancers (${regional.length}: ${regional.map((f) => f.name).join(", ")})`, forwardingRulesHour(use, regional.length, rp.forwardingRules.first5Hour, rp.forwardingRules.extraHour)));
+  if (global.length) shared.push(flat(`forwarding rules, global (${global.length}: ${global.map((f) => f.name).join(", ")})`, forwardingRulesHour(use, global.length, G.forwardingRulesFirst5Hour, G.forwardingRuleExtraHour)));
   const zones = [...new Set(named(resources, "gcp:dns/recordSet:RecordSet").map((r) => String(r.inputs.managedZone)))];
   for (const z of zones) shared.push(flat(`Cloud DNS zone ${z} (used by the stack, created outside it)`, use(G.dnsZoneMonth).usd / HOURS_PER_MONTH));
   for (const b of named(resources, "gcp:storage/bucket:Bucket")) {

@@ -7,7 +7,7 @@
  *   Billing Catalog, Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26 pricing.yml
  *   (generated 2026-07-30). It lists prices per machine type, not per vCPU: the per-vCPU and
  *   per-GiB rates below are the unique solution that reproduces every predefined E2 (17) and
- *   N2 (29) type's hourly price in it exactly (verified to 1e-15).
+ *   N2 (29) type's hourly price in it exactly (to within 1e-14 USD).
  * - Global figures: stored copies of Google's pricing pages (see each `checkedAgainst`).
  * Spot prices move up to once a month, so the spot figures are as of 2026-07-30, not today.
  * `checked: false` means nothing authoritative was found: the figure is as written from memory.

@@ -3,7 +3,7 @@ import type { PlannedResource } from "../plan/offline-run";
 import { gkeAllocatable, machineShape } from "./machine-types";
 import { GKE_SYSTEM, nodesNeeded } from "./node-count";
 import { platformWorkloads, plain, type Values } from "./platform-workloads";
-import { GLOBAL_PRICES as G, PRICES_AS_OF, diskPrice, familyRates, regionPrices } from "./prices";
+import { GLOBAL_PRICES as G, PRICES_AS_OF, diskPrice, familyRates, regionPrices, type Price } from "./prices";
 
 export const HOURS_PER_MONTH = 730;
 
@@ -29,6 +29,8 @@ export interface StackCost {
   shared: CostLine[];
   total: { floorHour: number; ceilingHour: number };
   warnings: string[];
+  /** The figures this estimate used that no source confirmed (`checked: false` in prices.ts). */
+  uncheckedPrices: string[];
   assumptions: string[];
 }
 
@@ -44,10 +46,12 @@ const sum = (lines: CostLine[]) => lines.reduce((t, l) => ({ floorHour: t.floorH
 const flat = (item: string, hour: number): CostLine => ({ item, floorHour: hour, ceilingHour: hour });
 const fmtGiB = (n: number) => `${Number(n.toFixed(1))} GiB`;
 
-/** Regional forwarding rules are billed per project and region: $X for the first 5, then per rule. */
-const forwardingRulesHour = (n: number) => (n === 0 ? 0 : G.forwardingRulesFirst5Hour.usd + Math.max(0, n - 5) * G.forwardingRuleExtraHour.usd);
+/** Records each price a line is computed from, so the plan can name the figures no source confirmed. */
+type Use = <P extends Price>(price: P) => P;
+/** Forwarding rules are billed per project (and region, for regional ones): $X for the first 5, then per rule. */
+const forwardingRulesHour = (use: Use, n: number, first5: Price, extra: Price) => (n === 0 ? 0 : use(first5).usd + (n > 5 ? (n - 5) * use(extra).usd : 0));
 /** A NAT gateway is billed per VM it serves, up to a cap from 32 VMs on, plus its address. */
-const natHour = (vms: number) => (vms >= 32 ? G.natGatewayMaxHour.usd : vms * G.natVmHour.usd) + G.externalIpHour.usd;
+const natHour = (use: Use, vms: number) => (vms >= 32 ? use(G.natGatewayMaxHour).usd : vms * use(G.natVmHour).usd) + use(G.externalIpHour).usd;
 
 /** What the planned stack costs, from the resources the program registers (offline run). */
 export const estimateCost = (resources: PlannedResource[], stack: string): StackCost => {
@@ -58,6 +62,12 @@ export const estimateCost = (resources: PlannedResource[], stack: string): Stack
   const pools = named(resources, "gcp:container/nodePool:NodePool");
   const gkeClusters = named(resources, "gcp:container/cluster:Cluster");
   const warnings: string[] = [];
+  const used = new Set<Price>();
+  /** Every price goes through here, so the plan can say which figures were not checked. */
+  const use: Use = (price) => {
+    used.add(price);
+    return price;
+  };
   let zonalClusters = 0;
 
   const clusters: ClusterCost[] = [];
@@ -69,6 +79,8 @@ export const estimateCost = (resources: PlannedResource[], stack: string): Stack
     const spot = nc.spot === true;
     const shape = machineShape(machineType);
     const node = familyRates(region, machineType, spot);
+    use(node.vcpuHour);
+    use(node.gibHour);
     const nodeHour = shape.vcpus * node.vcpuHour.usd + shape.memoryGiB * node.gibHour.usd;
     const presetMin = Number(pool.autoscaling?.totalMinNodeCount ?? 0);
     const presetMax = Number(pool.autoscaling?.totalMaxNodeCount ?? presetMin);
@@ -87,35 +99,35 @@ export const estimateCost = (resources: PlannedResource[], stack: string): Stack
     const location = String(gkeClusters.find((c) => c.name === `${v}-gke`)?.inputs.location ?? "");
     const zonal = /-[a-z]$/.test(location);
     if (zonal) zonalClusters++;
-    const disk = diskPrice(region, String(nc.diskType ?? "pd-standard"));
+    const disk = use(diskPrice(region, String(nc.diskType ?? "pd-standard")));
     const diskGiB = Number(nc.diskSizeGb ?? 100);
     const volumes = workloads.volumes.filter((x) => x.cluster === v);
     const volumeGiB = volumes.reduce((t, x) => t + x.count * x.sizeGiB, 0);
     const pv = diskPrice(region, "pd-balanced");
     const lines: CostLine[] = [
-      flat(`GKE management fee (${zonal ? "zonal" : "regional"})`, G.gkeClusterHour.usd),
+      flat(`GKE management fee (${zonal ? "zonal" : "regional"})`, use(G.gkeClusterHour).usd),
       { item: `nodes: ${machineType} ${spot ? "spot" : "on-demand"} (${floor} floor, ${ceiling} ceiling)`, floorHour: floor * nodeHour, ceilingHour: ceiling * nodeHour },
       { item: `boot disks: ${diskGiB} GiB ${nc.diskType ?? "pd-standard"} per node`, floorHour: (floor * diskGiB * disk.usd) / HOURS_PER_MONTH, ceilingHour: (ceiling * diskGiB * disk.usd) / HOURS_PER_MONTH },
     ];
-    if (volumeGiB > 0) lines.push(flat(`persistent volumes: ${fmtGiB(volumeGiB)} pd-balanced (${[...new Set(volumes.map((x) => x.claim.split(" ")[0]))].join(", ")})`, (volumeGiB * pv.usd) / HOURS_PER_MONTH));
-    if (nats.some((n) => n.name === `${v}-nat`)) lines.push({ item: "Cloud NAT gateway (per VM served) + its IP address", floorHour: natHour(floor), ceilingHour: natHour(ceiling) });
+    if (volumeGiB > 0) lines.push(flat(`persistent volumes: ${fmtGiB(volumeGiB)} pd-balanced (${[...new Set(volumes.map((x) => x.claim.split(" ")[0]))].join(", ")})`, (volumeGiB * use(pv).usd) / HOURS_PER_MONTH));
+    if (nats.some((n) => n.name === `${v}-nat`)) lines.push({ item: "Cloud NAT gateway (per VM served) + its IP address", floorHour: natHour(use, floor), ceilingHour: natHour(use, ceiling) });
     clusters.push({ cluster: v, machineType, spot, nodes: { presetMin, presetMax, needed: count.needed, floor, ceiling }, lines });
   }
 
   const shared: CostLine[] = [];
   const regional = workloads.forwardingRules.filter((f) => f.scope === "regional");
   const global = workloads.forwardingRules.filter((f) => f.scope === "global");
-  if (regional.length) shared.push(flat(`forwarding rules, internal load balancers (${regional.length}: ${regional.map((f) => f.name).join(", ")})`, forwardingRulesHour(regional.length)));
-  if (global.length) shared.push(flat(`forwarding rules, global (${global.length}: ${global.map((f) => f.name).join(", ")})`, forwardingRulesHour(global.length)));
+  if (regional.length) shared.push(flat(`forwarding rules, internal load balancers (${regional.length}: ${regional.map((f) => f.name).join(", ")})`, forwardingRulesHour(use, regional.length, rp.forwardingRules.first5Hour, rp.forwardingRules.extraHour)));
+  if (global.length) shared.push(flat(`forwarding rules, global (${global.length}: ${global.map((f) => f.name).join(", ")})`, forwardingRulesHour(use, global.length, G.forwardingRulesFirst5Hour, G.forwardingRuleExtraHour)));
   const zones = [...new Set(named(resources, "gcp:dns/recordSet:RecordSet").map((r) => String(r.inputs.managedZone)))];
-  for (const z of zones) shared.push(flat(`Cloud DNS zone ${z} (used by the stack, created outside it)`, G.dnsZoneMonth.usd / HOURS_PER_MONTH));
+  for (const z of zones) shared.push(flat(`Cloud DNS zone ${z} (used by the stack, created outside it)`, use(G.dnsZoneMonth).usd / HOURS_PER_MONTH));
   for (const b of named(resources, "gcp:storage/bucket:Bucket")) {
     const days = Number(b.inputs.lifecycleRules?.find((r: Values) => r.action?.type === "Delete")?.condition?.age ?? 30);
     const ceilingGiB = (BUCKET_CEILING.jobsPerDay * BUCKET_CEILING.mibPerJob * days) / 1024;
-    shared.push({ item: `jobs bucket (${days}-day retention: empty, up to ${fmtGiB(ceilingGiB)})`, floorHour: 0, ceilingHour: (ceilingGiB * rp.gcsStandard.usd) / HOURS_PER_MONTH });
+    shared.push({ item: `jobs bucket (${days}-day retention: empty, up to ${fmtGiB(ceilingGiB)})`, floorHour: 0, ceilingHour: (ceilingGiB * use(rp.gcsStandard).usd) / HOURS_PER_MONTH });
   }
   if (zonalClusters > 0) {
-    const credit = -Math.min(G.gkeFreeTierMonth.usd / HOURS_PER_MONTH, G.gkeClusterHour.usd);
+    const credit = -Math.min(use(G.gkeFreeTierMonth).usd / HOURS_PER_MONTH, G.gkeClusterHour.usd);
     shared.push(flat("GKE free tier (one zonal cluster's fee)", credit));
   }
 
@@ -128,6 +140,7 @@ export const estimateCost = (resources: PlannedResource[], stack: string): Stack
     shared,
     total,
     warnings,
+    uncheckedPrices: [...used].filter((p) => !p.checked).map((p) => `${p.unit} (${p.region}): $${p.usd}${p.note ? `, ${p.note}` : ""}`),
     assumptions: [
       `GKE system pods: ${GKE_SYSTEM.perNode.cpu} CPU / ${GKE_SYSTEM.perNode.memoryGiB} GiB per node and ${GKE_SYSTEM.perCluster.cpu} CPU / ${GKE_SYSTEM.perCluster.memoryGiB} GiB per cluster (${GKE_SYSTEM.note})`,
       "not counted: network egress, NAT data processing, Cloud Logging/Monitoring ingestion, DNS queries, Certificate Manager, job workloads above the floor (they are the ceiling's nodes)",

@@ -37,6 +37,7 @@ export const renderCost = (cost: StackCost): string => {
   out.push(row("TOTAL", usd(cost.total.floorHour, 4), dollars(monthly(cost.total.floorHour)), usd(cost.total.ceilingHour, 4), dollars(monthly(cost.total.ceilingHour))));
   out.push("", totalLine(cost));
   for (const w of cost.warnings) out.push(`warning: ${w}`);
+  for (const u of cost.uncheckedPrices) out.push(`price not checked against a source: ${u}`);
   for (const a of cost.assumptions) out.push(`assumed: ${a}`);
   return out.join("\n");
 };

@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { estimateCost, HOURS_PER_MONTH, BUCKET_CEILING } from "../../infra/cost/estimate";
 import { gkeAllocatable, machineShape } from "../../infra/cost/machine-types";
 import { GKE_SYSTEM, nodesNeeded } from "../../infra/cost/node-count";
-import { GLOBAL_PRICES, MissingPriceError, REGION_PRICES, diskPrice, familyRates } from "../../infra/cost/prices";
+import { MissingPriceError, REGION_PRICES, allPrices, diskPrice, familyRates } from "../../infra/cost/prices";
 import { renderCost, totalLine } from "../../infra/cost/render-cost";
 import { renderCostDiff } from "../../infra/cost/cost-diff";
 import type { PlannedResource } from "../../infra/plan/offline-run";
@@ -37,23 +37,37 @@ describe("price table", () => {
     }
   });
 
-  it("names its unit, region and source page for every figure, and says none was checked live", () => {
-    const all = [
-      ...Object.values(GLOBAL_PRICES),
-      ...Object.values(REGION_PRICES).flatMap((r) => [
-        r.gcsStandard,
-        ...Object.values(r.disks),
-        ...Object.values(r.machines).flatMap((m) => [m.onDemand.vcpuHour, m.onDemand.gibHour, m.spot.vcpuHour, m.spot.gibHour]),
-      ]),
-    ];
-    for (const p of all) {
+  it("names its unit, region and Google's page for every figure", () => {
+    for (const p of allPrices()) {
       expect(p.source).toMatch(/^https:\/\/cloud\.google\.com\//);
       expect(p.unit).not.toBe("");
       expect(p.region).not.toBe("");
-      expect(p.checked).toBe(false);
     }
     // Spot is the cheaper side of every family.
     for (const r of Object.values(REGION_PRICES)) for (const m of Object.values(r.machines)) expect(m.spot.vcpuHour.usd).toBeLessThan(m.onDemand.vcpuHour.usd);
+  });
+
+  it("When a figure says it was checked, then it names what it was checked against (a page or catalog snapshot, with a date or a commit), and only then", () => {
+    const all = allPrices();
+    expect(all.some((p) => p.checked)).toBe(true);
+    for (const p of all) {
+      if (p.checked) {
+        expect(p.checkedAgainst, `${p.unit} ${p.region}`).toMatch(/cloud\.google\.com\/|Cloud Billing Catalog/);
+        expect(p.checkedAgainst, `${p.unit} ${p.region}`).toMatch(/\d{4}-\d\d-\d\d|[0-9a-f]{40}|undated/);
+      } else expect(p.checkedAgainst, `${p.unit} ${p.region}`).toBeUndefined();
+    }
+  });
+
+  it("When the plan uses a figure nobody checked, then the table says so, and names no checked figure", () => {
+    // A LoadBalancer Service makes a regional forwarding rule, whose price no source confirmed.
+    const lb: PlannedResource = { urn: "urn:lb", type: "kubernetes:core/v1:Service", name: "lb", parent: "", dependsOn: [], provider: "urn:pulumi:t::p::pulumi:providers:kubernetes::management-k8s::management-k8s-id", custom: true, inputs: { metadata: { name: "lb" }, spec: { type: "LoadBalancer" } } };
+    const cost = estimateCost([...known(), lb], "known");
+    expect(cost.shared.some((l) => l.item.startsWith("forwarding rules, internal load balancers (1: Service/lb)"))).toBe(true);
+    const unchecked = allPrices().filter((p) => !p.checked);
+    expect(cost.uncheckedPrices.length).toBeGreaterThan(0);
+    for (const line of cost.uncheckedPrices) expect(unchecked.some((p) => line.startsWith(`${p.unit} (${p.region})`)), line).toBe(true);
+    for (const p of allPrices().filter((x) => x.checked)) expect(cost.uncheckedPrices.some((l) => l.startsWith(`${p.unit} (${p.region})`))).toBe(false);
+    expect(renderCost(cost)).toContain(`price not checked against a source: ${cost.uncheckedPrices[0]}`);
   });
 
   it("When a stack uses a machine type, disk or region without a price, then the error says which and where to add it", () => {
@@ -149,7 +163,7 @@ describe("cost arithmetic on a known stack", () => {
     expect(line("GKE management fee (zonal)")).toMatchObject({ floorHour: 0.1, ceilingHour: 0.1 });
     expect(line("nodes:").floorHour).toBeCloseTo(2 * nodeHour, 9);
     expect(line("nodes:").ceilingHour).toBeCloseTo(4 * nodeHour, 9);
-    expect(line("boot disks").floorHour).toBeCloseTo((2 * 100 * 0.11) / 730, 9);
+    expect(line("boot disks").floorHour).toBeCloseTo((2 * 100 * 0.1) / 730, 9);
     expect(line("Cloud NAT").floorHour).toBeCloseTo(2 * 0.0014 + 0.005, 9);
     expect(line("Cloud NAT").ceilingHour).toBeCloseTo(4 * 0.0014 + 0.005, 9);
     const shared = (prefix: string) => cost.shared.find((l) => l.item.startsWith(prefix))!;
@@ -157,7 +171,7 @@ describe("cost arithmetic on a known stack", () => {
     expect(shared("jobs bucket").floorHour).toBe(0);
     expect(shared("jobs bucket").ceilingHour).toBeCloseTo(((BUCKET_CEILING.jobsPerDay * BUCKET_CEILING.mibPerJob * 14) / 1024) * 0.02 / 730, 9);
     expect(shared("GKE free tier").floorHour).toBe(-0.1);
-    const floor = 0.1 + 2 * nodeHour + (2 * 100 * 0.11) / 730 + 2 * 0.0014 + 0.005 + 0.025 - 0.1;
+    const floor = 0.1 + 2 * nodeHour + (2 * 100 * 0.1) / 730 + 2 * 0.0014 + 0.005 + 0.025 - 0.1;
     expect(cost.total.floorHour).toBeCloseTo(floor, 9);
     expect(totalLine(cost)).toBe(`total: $${(floor * HOURS_PER_MONTH).toFixed(2)}/month floor, $${(cost.total.ceilingHour * HOURS_PER_MONTH).toFixed(2)}/month ceiling`);
   });
@@ -176,7 +190,7 @@ describe("cost arithmetic on a known stack", () => {
     (headResources[2]!.inputs as any).autoscaling.totalMinNodeCount = 3;
     const head = estimateCost(headResources, "dev");
     const md = renderCostDiff([{ stack: "dev", base, head }]);
-    const d = nodeHour * HOURS_PER_MONTH + (100 * 0.11) + 0.0014 * HOURS_PER_MONTH;
+    const d = nodeHour * HOURS_PER_MONTH + (100 * 0.1) + 0.0014 * HOURS_PER_MONTH;
     expect(md).toContain("<!-- cost-estimate -->");
     expect(md).toContain(`| +$${d.toFixed(2)} |`);
     expect(md).toMatch(/- dev\/management: floor \+\$[\d.]+, ceiling ±\$0\.00 \(nodes 2–4 → 3–4 e2-standard-4 spot\)/);

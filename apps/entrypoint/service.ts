@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { yamlLimitsOf, type ServiceEnv } from "../shared/contract";
+import { API_PATH_PREFIXES, yamlLimitsOf, type ServiceEnv } from "../shared/contract";
 import type { Logger } from "../shared/logging/logger";
 import { authenticate } from "../shared/http/auth";
 import { createRateLimits } from "../shared/http/rate-limits";
@@ -31,7 +31,7 @@ export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Log
   // /jobs/{id}. Reads come from the same Redis the status worker writes. Authenticated once.
   const routes = Router();
   const usage = new UsageRepository(redis, env.NAME_PREFIX);
-  routes.use(["/yaml", "/jobs", "/events", "/usage"], authenticate(env, createRateLimits(redis, env)));
+  routes.use([...API_PATH_PREFIXES], authenticate(env, createRateLimits(redis, env)));
   const limits = { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES };
   // The dry run answers POST /yaml?dryRun=true before the submission route sees it.
   routes.use(dryRunRoutes({ policy: admissionPolicyOf(env), yamlLimits: yamlLimitsOf(env), limits }, authenticatedAbove));

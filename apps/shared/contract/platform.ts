@@ -21,6 +21,13 @@ export const PORTS = {
   appService: 80,
 } as const;
 
+/**
+ * The public API's path prefixes: the entrypoint authenticates and rate-limits these, and the
+ * Gateway routes exactly these (and the console) from the internet. One list, so a new route
+ * cannot be served but unreachable, or reachable without authentication.
+ */
+export const API_PATH_PREFIXES = ["/yaml", "/jobs", "/events", "/usage"] as const;
+
 export const PATHS = {
   health: "/healthz",
   ready: "/readyz",

@@ -23,6 +23,8 @@ export interface BrokerOptions {
   logger: Logger;
   /** How long a publish may wait for the broker's confirm before it counts as uncertain (default 10 s). */
   confirmTimeoutMs?: number;
+  /** How long close() lets handlers in flight finish (default TIMINGS.messageDrainMs). */
+  drainMs?: number;
 }
 
 export interface DeliveryContext {
@@ -179,7 +181,7 @@ export class Broker {
     const step = (p: Promise<unknown>) => settleWithin(p, CLOSE_STEP_MS);
     for (const [ch, tag] of this.consumerChannels) await step(ch.cancel(tag));
     const pending = this.inFlight.size;
-    if (!(await settleWithin(Promise.allSettled([...this.inFlight]), TIMINGS.messageDrainMs))) {
+    if (!(await settleWithin(Promise.allSettled([...this.inFlight]), this.opts.drainMs ?? TIMINGS.messageDrainMs))) {
       this.opts.logger.warn({ pending, unfinished: this.inFlight.size }, "handlers still running at shutdown; their messages will be redelivered");
     }
     // Close channels before the connection: amqplib may write the connection's close frame

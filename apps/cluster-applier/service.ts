@@ -27,7 +27,7 @@ const createTarget = (env: ServiceEnv<"cluster-applier">, store: ObjectStore, lo
 
 export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, logger: Logger): Promise<ServiceHandle> => {
   if (env.APPLIER_TARGET === "kubernetes" && env.LOG_READER_USERS.length === 0) {
-    logger.warn("LOG_READER_USERS is empty: no one is bound to read job pods' logs, so GET /jobs/:id/logs answers from saved logs only");
+    logger.warn("LOG_READER_USERS is empty: the applier binds no one to read job pods' logs (the read API then serves saved logs only)");
   }
   const store = createStore(env);
   const target = createTarget(env, store, logger);

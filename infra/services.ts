@@ -56,8 +56,6 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     hubMonitoring: { provider: clusters.resources.provider, crds: hub.monitoring.release, namespace: MONITORING_NAMESPACE },
     usageRates: usageRatesFor(cfg.region, cfg.clusters.deployments.machineType, cfg.preset.spot),
   });
-  new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email,
-    logReaderEmails: [app.identities.accounts.entrypoint.email, app.identities.accounts["status-worker"].email],
-  });
+  new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });
   return { addresses, hub, bucket, app };
 };

@@ -21,10 +21,14 @@ const createTarget = (env: ServiceEnv<"cluster-applier">, store: ObjectStore, lo
     : new KubernetesTarget(loadKubeConfig(env.KUBECONFIG_PATH), {
         isolation: isolationFromEnv(env),
         deleteTimeoutMs: env.NAMESPACE_DELETE_TIMEOUT_SECONDS * 1000,
+        logReaders: env.LOG_READER_USERS,
         logger,
       });
 
 export const startClusterApplier = async (env: ServiceEnv<"cluster-applier">, logger: Logger): Promise<ServiceHandle> => {
+  if (env.APPLIER_TARGET === "kubernetes" && env.LOG_READER_USERS.length === 0) {
+    logger.warn("LOG_READER_USERS is empty: the applier binds no one to read job pods' logs (the read API then serves saved logs only)");
+  }
   const store = createStore(env);
   const target = createTarget(env, store, logger);
   const broker = await connectBroker(env, "cluster-applier", logger);

@@ -17,6 +17,8 @@ export interface AppConfigArgs {
   deploymentsEndpoint: pulumi.Input<string>;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
   usageRates: UsageRates;
+  /** The read API's Google service account emails: the applier lets them read logs in each job namespace. */
+  logReaders: pulumi.Input<string>[];
 }
 
 /** A volume a service mounts read-only. */
@@ -121,6 +123,7 @@ current-context: deployments
         APPLIER_TARGET: "kubernetes",
         KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`,
         NAMESPACE_DELETE_TIMEOUT_SECONDS: "300",
+        LOG_READER_USERS: pulumi.all(args.logReaders).apply((emails) => emails.join(",")),
         ...jobLimits,
         USAGE_CPU_CORE_HOUR_USD: String(args.usageRates.cpuCoreHourUsd),
         USAGE_MEMORY_GIB_HOUR_USD: String(args.usageRates.memoryGiBHourUsd),

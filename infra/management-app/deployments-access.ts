@@ -7,8 +7,6 @@ export interface DeploymentsAccessArgs {
   provider: k8s.Provider;
   /** The applier's Google service account email, as GKE presents it to RBAC. */
   applierEmail: pulumi.Input<string>;
-  /** The read API's identities (entrypoint, status worker): they read job pods' logs. */
-  logReaderEmails: pulumi.Input<string>[];
 }
 
 /**
@@ -16,7 +14,8 @@ export interface DeploymentsAccessArgs {
  * read by the applier and by admission too): namespaces, cluster-wide reads for its workload
  * watcher, and binding `jobClusterRole` to itself in the namespaces it creates. The admitted kinds
  * only inside those namespaces, through that per-namespace binding: nothing in kube-system, no
- * Secrets or Pods anywhere else, no nodes, no other cluster-scoped objects.
+ * Secrets or Pods anywhere else, no nodes, no other cluster-scoped objects. The read API's log
+ * access is a ClusterRole the applier binds the same way, per job namespace.
  * The job fence policy (job-fence-policy.ts) keeps every job's fence to this identity alone.
  */
 export class DeploymentsAccess extends pulumi.ComponentResource {
@@ -26,16 +25,9 @@ export class DeploymentsAccess extends pulumi.ComponentResource {
     const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: APPLIER_ACCESS.clusterRole }, rules: applierRules("cluster") }, o);
     // Not bound here: the applier binds it in each job namespace it creates.
     new k8s.rbac.v1.ClusterRole(`${name}-job-role`, { metadata: { name: APPLIER_ACCESS.jobClusterRole }, rules: applierRules("job-namespace") }, o);
-    const reader = new k8s.rbac.v1.ClusterRole(`${name}-log-reader`, { metadata: { name: LOG_READER_ACCESS.clusterRole }, rules: [...LOG_READER_ACCESS.rules] }, o);
-    new k8s.rbac.v1.ClusterRoleBinding(
-      `${name}-log-reader-binding`,
-      {
-        metadata: { name: LOG_READER_ACCESS.clusterRole },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: reader.metadata.name },
-        subjects: args.logReaderEmails.map((email) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: email })),
-      },
-      o,
-    );
+    // Not bound cluster-wide either: the applier binds it to the read API's identities in each job
+    // namespace (LOG_READER_USERS), so they read job pods' logs and no other pod's.
+    new k8s.rbac.v1.ClusterRole(`${name}-log-reader`, { metadata: { name: LOG_READER_ACCESS.clusterRole }, rules: [...LOG_READER_ACCESS.rules] }, o);
     new k8s.rbac.v1.ClusterRoleBinding(
       `${name}-binding`,
       {

@@ -77,6 +77,8 @@ export class ManagementApp extends pulumi.ComponentResource {
         apiToken: this.apiToken.result,
         deploymentsEndpoint: args.deploymentsEndpoint,
         usageRates: args.usageRates,
+        // The services that serve GET /jobs/:id/logs (the Gateway sends it to either).
+        logReaders: [this.identities.accounts.entrypoint.email, this.identities.accounts["status-worker"].email],
       },
       { parent: this },
     );

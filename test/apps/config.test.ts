@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EntrypointEnv, StatusWorkerEnv } from "../../apps/shared/contract";
+import { ClusterApplierEnv, EntrypointEnv, StatusWorkerEnv } from "../../apps/shared/contract";
 import { ConfigError, parseEnv } from "../../apps/shared/config/parse-env";
 
 describe("service configuration, parsed once at start-up", () => {
@@ -27,5 +27,11 @@ describe("service configuration, parsed once at start-up", () => {
   it("When numbers come from the environment as text, then they are coerced and range-checked", () => {
     expect(parseEnv(StatusWorkerEnv, { MAX_PAGE_SIZE: "50" }).MAX_PAGE_SIZE).toBe(50);
     expect(() => parseEnv(StatusWorkerEnv, { MAX_PAGE_SIZE: "0" })).toThrow(/MAX_PAGE_SIZE/);
+  });
+
+  it("When the applier is given the log readers, then they are parsed once into a list, and a name with spaces is refused naming the variable", () => {
+    expect(parseEnv(ClusterApplierEnv, {}).LOG_READER_USERS).toEqual([]);
+    expect(parseEnv(ClusterApplierEnv, { LOG_READER_USERS: " a@p.iam.gserviceaccount.com, ,b@p.iam.gserviceaccount.com " }).LOG_READER_USERS).toEqual(["a@p.iam.gserviceaccount.com", "b@p.iam.gserviceaccount.com"]);
+    expect(() => parseEnv(ClusterApplierEnv, { LOG_READER_USERS: "a b@p" })).toThrow(/LOG_READER_USERS: "a b@p" is not a username/);
   });
 });

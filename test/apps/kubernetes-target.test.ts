@@ -3,12 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APPLIER_ACCESS, APPLIER_GRANTS, BINDABLE_CLUSTER_ROLES, JOB_ID_LABEL, namespaceFor } from "../../apps/shared/contract";
+import * as k8s from "@kubernetes/client-node";
+import { APPLIER_ACCESS, APPLIER_GRANTS, BINDABLE_CLUSTER_ROLES, JOB_ID_LABEL, LOG_READER_ACCESS, namespaceFor } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
 import { ApplyRefusedError } from "../../apps/cluster-applier/targets/cluster-target";
 import { KubernetesTarget } from "../../apps/cluster-applier/targets/kubernetes-target";
 import { WorkloadWatcher } from "../../apps/cluster-applier/workload/workload-watcher";
 import { PodLogSaver } from "../../apps/cluster-applier/logs/pod-log-saver";
+import { PodLogs } from "../../apps/status-worker/logs/pod-logs";
 import { FsObjectStore } from "../../apps/shared/storage/fs-store";
 import { admit } from "../../apps/yaml-manager/admission/admit";
 import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
@@ -23,7 +25,7 @@ let target: KubernetesTarget;
 
 beforeAll(async () => {
   api = await startKubeApiDouble();
-  target = new KubernetesTarget(api.kubeConfig(), { isolation, deleteTimeoutMs: 5000, deletePollMs: 20, logger: pino({ level: "silent" }) });
+  target = new KubernetesTarget(api.kubeConfig(), { isolation, deleteTimeoutMs: 5000, deletePollMs: 20, logReaders: [DOUBLE_USERS.reader.name], logger: pino({ level: "silent" }) });
 });
 afterAll(async () => {
   await api.close();
@@ -72,6 +74,11 @@ describe("Kubernetes target against the API-server double", () => {
       metadata: { finalizers: [APPLIER_ACCESS.bindingFinalizer] },
       roleRef: { kind: "ClusterRole", name: APPLIER_ACCESS.jobClusterRole },
       subjects: [{ kind: "User", name: DOUBLE_USERS.applier.name }],
+    });
+    // The read API's: its log access, in this namespace only.
+    expect(api.get("rolebindings", ns, LOG_READER_ACCESS.jobBinding)).toMatchObject({
+      roleRef: { kind: "ClusterRole", name: LOG_READER_ACCESS.clusterRole },
+      subjects: [{ kind: "User", name: DOUBLE_USERS.reader.name }],
     });
   });
 
@@ -267,7 +274,7 @@ describe("the applier's least privilege (issue 18)", () => {
   it("7. When the applier runs a whole job lifecycle, then the calls it makes are exactly the stack's grants marked `applier`, each needed by some call", async () => {
     const own = await startKubeApiDouble();
     const quiet = pino({ level: "silent" });
-    const t = new KubernetesTarget(own.kubeConfig(), { isolation, deleteTimeoutMs: 5000, deletePollMs: 20, logger: quiet });
+    const t = new KubernetesTarget(own.kubeConfig(), { isolation, deleteTimeoutMs: 5000, deletePollMs: 20, logReaders: [DOUBLE_USERS.reader.name], logger: quiet });
     const watcher = new WorkloadWatcher(own.kubeConfig(), { logger: quiet, report: async () => undefined });
     try {
       await watcher.start();
@@ -277,6 +284,8 @@ describe("the applier's least privilege (issue 18)", () => {
       expect(new Set(manifests.map((m) => m.kind)).size).toBe(16);
       for (const m of manifests) if (m.kind === "ConfigMap") (m.metadata as Record<string, unknown>).finalizers = ["example.com/keep-me"];
       await t.apply(jobId, manifests);
+      // The read API's binding was created with no grant of its own (the applier holds its rules there).
+      expect(own.get("rolebindings", namespaceFor(jobId), LOG_READER_ACCESS.jobBinding)).toBeDefined();
       const pod = own.get("pods", namespaceFor(jobId), "worker")!;
       own.put({ ...pod, spec: { ...pod.spec, nodeName: "node-1", terminationGracePeriodSeconds: 600 }, status: { phase: "Running" } });
       // As the applier's rollback handler does: the running pods' logs are saved first.
@@ -338,5 +347,55 @@ describe("watches that end (issue 18)", () => {
       await watcher.stop();
       await own.close();
     }
+  });
+});
+
+describe("the read API's log access, per job namespace", () => {
+  const lines = async (l: PodLogs, jobId: string, ref: { pod: string; container: string }) => {
+    const stream = await l.open(jobId, ref, { follow: false });
+    const out: string[] = [];
+    for await (const line of stream.lines) out.push(line);
+    return out;
+  };
+
+  it("When the applier created a job's namespace, then the reader identity reads its pods' logs there, and is refused (403) in kube-system, across all namespaces and in a job namespace bound for nobody", async () => {
+    const jobId = "b1111111-2222-4333-8444-555555555555";
+    const ns = namespaceFor(jobId);
+    await target.apply(jobId, admitted(jobId, "pi-job.yaml"));
+    api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "pi-abc", namespace: ns, labels: { [JOB_ID_LABEL]: jobId } }, spec: { containers: [{ name: "pi", image: "busybox" }] }, status: { phase: "Running" } });
+    api.podLogs.write(ns, "pi-abc", "pi", "3.14\n");
+    const reader = new PodLogs(api.kubeConfig("reader"));
+    const containers = await reader.containers(jobId);
+    expect(containers).toEqual([{ pod: "pi-abc", container: "pi" }]);
+    expect(await lines(reader, jobId, containers[0]!)).toEqual(["3.14"]);
+    // Every read it made was allowed by that namespace's binding, nothing cluster-wide.
+    const reads = api.authz.filter((a) => a.user === DOUBLE_USERS.reader.name && a.namespace === ns);
+    expect(reads.map((a) => `${a.verb} ${a.resource}`).sort()).toEqual(["get pods/log", "list pods"]);
+    expect(new Set(reads.map((a) => a.via))).toEqual(new Set([`RoleBinding/${LOG_READER_ACCESS.jobBinding}`]));
+
+    api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "kube-dns-1", namespace: "kube-system", labels: { [JOB_ID_LABEL]: jobId } }, spec: { containers: [{ name: "dns", image: "dns" }] }, status: { phase: "Running" } });
+    api.podLogs.write("kube-system", "kube-dns-1", "dns", "secret-ish\n");
+    const core = api.kubeConfig("reader").makeApiClient(k8s.CoreV1Api);
+    await expect(core.listNamespacedPod({ namespace: "kube-system" })).rejects.toMatchObject({ code: 403 });
+    await expect(core.readNamespacedPod({ namespace: "kube-system", name: "kube-dns-1" })).rejects.toMatchObject({ code: 403 });
+    await expect(core.readNamespacedPodLog({ namespace: "kube-system", name: "kube-dns-1", container: "dns" })).rejects.toMatchObject({ code: 403 });
+    await expect(core.listPodForAllNamespaces({ labelSelector: JOB_ID_LABEL })).rejects.toMatchObject({ code: 403 });
+
+    // It is the binding that grants: an applier configured with no readers binds nobody.
+    const other = "b2111111-2222-4333-8444-555555555555";
+    const unbound = new KubernetesTarget(api.kubeConfig(), { isolation, deleteTimeoutMs: 5000, deletePollMs: 20, logger: pino({ level: "silent" }) });
+    await unbound.apply(other, admitted(other, "pi-job.yaml"));
+    expect(api.get("rolebindings", namespaceFor(other), LOG_READER_ACCESS.jobBinding)).toBeUndefined();
+    await expect(reader.containers(other)).rejects.toMatchObject({ code: 403 });
+  });
+
+  it("When the job's namespace is rolled back, then its log-reader binding goes with it and the reader may no longer list there", async () => {
+    const jobId = "b3111111-2222-4333-8444-555555555555";
+    await target.apply(jobId, admitted(jobId, "pi-job.yaml"));
+    const reader = new PodLogs(api.kubeConfig("reader"));
+    expect(await reader.containers(jobId)).toEqual([]);
+    await target.rollback(jobId);
+    expect(api.get("rolebindings", namespaceFor(jobId), LOG_READER_ACCESS.jobBinding)).toBeUndefined();
+    await expect(reader.containers(jobId)).rejects.toMatchObject({ code: 403 });
   });
 });

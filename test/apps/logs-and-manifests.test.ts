@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB_ID_LABEL, LOG_SOURCE_HEADER, ManifestsView, type JobView } from "../../apps/shared/contract";
-import { startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
+import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 let api: KubeApiDouble;
@@ -34,7 +34,7 @@ contexts: [{ name: double, context: { cluster: double, user: tester } }]
 current-context: double
 `,
   );
-  stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", LOG_LEVEL: "warn" });
+  stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", LOG_READER_USERS: DOUBLE_USERS.reader.name, LOG_LEVEL: "warn" });
 });
 afterAll(async () => {
   await stack?.cleanup();

@@ -3,8 +3,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JOB_ID_LABEL, type JobView } from "../../apps/shared/contract";
-import { startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
+import { JOB_ID_LABEL, LOG_READER_ACCESS, type JobView } from "../../apps/shared/contract";
+import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 let api: KubeApiDouble;
@@ -25,7 +25,7 @@ contexts: [{ name: double, context: { cluster: double, user: tester } }]
 current-context: double
 `,
   );
-  stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", LOG_LEVEL: "warn" });
+  stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", LOG_READER_USERS: DOUBLE_USERS.reader.name, LOG_LEVEL: "warn" });
 });
 afterAll(async () => {
   await stack?.cleanup();
@@ -46,6 +46,8 @@ describe("the whole pipeline with the Kubernetes target (API-server double)", ()
     expect(done).toMatchObject({ status: "DONE", target: "kubernetes" });
     expect(api.get("deployments", ns, "web")).toBeDefined();
     expect(api.get("namespaces", "", ns)!.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    // The read API's log access, from the applier's configuration, in this namespace only.
+    expect(api.get("rolebindings", ns, LOG_READER_ACCESS.jobBinding)!.subjects).toEqual([{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: DOUBLE_USERS.reader.name }]);
 
     // The cluster starts the pods; the job's status follows by watch.
     api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-abc", namespace: ns, labels: { [JOB_ID_LABEL]: id } }, status: { phase: "Running" } });

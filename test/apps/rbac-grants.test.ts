@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ADMITTED_KINDS } from "../../apps/shared/contract";
+import { ADMITTED_KINDS, LOG_READER_ACCESS } from "../../apps/shared/contract";
+import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
+import { admit } from "../../apps/yaml-manager/admission/admit";
 import { ALLOWED_KINDS } from "../../apps/yaml-manager/admission/allowed-kinds";
 import { checkRoleGrants } from "../../apps/yaml-manager/admission/rbac-grants";
 
@@ -46,5 +48,23 @@ describe("Role rules a job may ask for", () => {
 
   it("The kinds the applier's RBAC covers are exactly the kinds admission allows", () => {
     expect(ADMITTED_KINDS.map((k) => `${k.apiVersion}/${k.kind}`).sort()).toEqual(Object.keys(ALLOWED_KINDS).sort());
+  });
+
+  it("When the applier binds the log-reader ClusterRole in a job namespace, then kube-apiserver needs no `bind` grant: the applier holds every rule of it there", () => {
+    // https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update
+    expect(checkRoleGrants(role(...LOG_READER_ACCESS.rules))).toEqual([]);
+  });
+
+  it("When a job's RoleBinding names the log-reader ClusterRole, then admission refuses it (only the applier binds it, to the read API)", () => {
+    const jobId = "c1111111-2222-4333-8444-555555555555";
+    const text = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: peek }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${LOG_READER_ACCESS.clusterRole} }
+subjects: [{ kind: ServiceAccount, name: default }]
+`;
+    const v = admit(jobId, parseYamlFiles([{ name: "b.yaml", text }], { maxDocuments: 5, maxDepth: 32, maxAliases: 0 }).documents);
+    expect(v.ok).toBe(false);
+    expect(JSON.stringify(v)).toContain(`binding ClusterRole ${LOG_READER_ACCESS.clusterRole} is not allowed`);
   });
 });

@@ -1,6 +1,6 @@
 import { evaluate } from "@marcbachmann/cel-js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_ENV, SERVICE_NAMES, applierRules, topology, type ServiceName } from "../../apps/shared/contract";
+import { LOG_READER_ACCESS, SERVICE_ENV, SERVICE_NAMES, applierRules, topology, type ServiceName } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
 import { isSecret, named, ofType, runStack, unwrapSecrets } from "./stack-suite";
 
@@ -212,13 +212,17 @@ describe("the Management App from the shared contract", () => {
     expect(jobRules.find((r) => r.resources.includes("pods/log"))).toMatchObject({ verbs: ["get"] });
   });
 
-  it("lets the API's log readers (entrypoint, status worker) read pods and their logs in the deployments cluster, nothing more", () => {
+  it("When the API's log readers (entrypoint, status worker) are set up, then their log access is a ClusterRole bound by no ClusterRoleBinding, and the applier is told whom to bind it to in each job namespace", () => {
     const rules = inputs(named(run, "deployments-access-log-reader")).rules as { resources: string[]; verbs: string[] }[];
     expect(rules).toEqual([
       { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
       { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
     ]);
-    const subjects = (inputs(named(run, "deployments-access-log-reader-binding")).subjects as { name: string }[]).map((x) => x.name).sort();
-    expect(subjects).toEqual(["app-entrypoint-dev@offline.iam.gserviceaccount.com", "app-status-worker-dev@offline.iam.gserviceaccount.com"]);
+    // Cluster-wide it would reach every pod's logs, kube-system's included.
+    const clusterBindings = ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+    expect(clusterBindings.length).toBeGreaterThan(0);
+    for (const b of clusterBindings) expect(inputs(b).roleRef.name, b.name).not.toBe(LOG_READER_ACCESS.clusterRole);
+    const env = (inputs(named(run, "app-cluster-applier-deployment")).spec.template.spec.containers[0].env as { name: string; value?: string }[]).find((e) => e.name === "LOG_READER_USERS");
+    expect(SERVICE_ENV["cluster-applier"].shape.LOG_READER_USERS.parse(plain(env?.value))).toEqual(["app-entrypoint-dev@offline.iam.gserviceaccount.com", "app-status-worker-dev@offline.iam.gserviceaccount.com"]);
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import * as k8s from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { PodLogStore } from "./kube-pod-logs";
-import { APPLIER_ACCESS, applierRules } from "../../apps/shared/contract";
+import { APPLIER_ACCESS, LOG_READER_ACCESS, applierRules } from "../../apps/shared/contract";
 import { authorize, describeRule, NotFoundError, roleRefRules, rulesFor, uncovered, type Attributes, type RbacStore, type Rule } from "./kube-double/rbac";
 import { apiVersionOf, byKind, RESOURCES, type ResourceInfo } from "./kube-double/resources";
 
@@ -15,7 +15,8 @@ import { apiVersionOf, byKind, RESOURCES, type ResourceInfo } from "./kube-doubl
  * staging repository tag is given):
  *
  * - Authentication by bearer token; RBAC authorization of every request (./kube-double/rbac.ts).
- *   The applier's identity holds exactly the stack's RBAC (apps/shared/contract/applier-access).
+ *   The applier's identity holds exactly the stack's RBAC (apps/shared/contract/applier-access);
+ *   the reader's (the read API's) only what the applier binds to it in job namespaces.
  *   Server-side apply that creates is authorized for `patch` and again for `create`
  *   (kubernetes/apiserver@v0.36.3 pkg/endpoints/handlers/patch.go).
  * - Role create/update: the caller must hold every permission it grants, or `escalate`
@@ -52,6 +53,8 @@ type Obj = Record<string, any>;
 export const DOUBLE_USERS = {
   applier: { token: "test-token", name: "applier@double.test", groups: ["system:authenticated"] },
   admin: { token: "admin-token", name: "admin@double.test", groups: ["system:masters", "system:authenticated"] },
+  /** The read API (entrypoint, status worker): holds nothing but what a job namespace's log-reader binding gives. */
+  reader: { token: "reader-token", name: "reader@double.test", groups: ["system:authenticated"] },
 } as const;
 
 export interface AuthzRecord {
@@ -153,6 +156,8 @@ const bootstrapRbac = (): Obj[] => {
     clusterRole(APPLIER_ACCESS.clusterRole, applierRules("cluster")),
     clusterRole(APPLIER_ACCESS.jobClusterRole, applierRules("job-namespace")),
     binding(APPLIER_ACCESS.clusterRole, APPLIER_ACCESS.clusterRole, { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: DOUBLE_USERS.applier.name }),
+    // The read API's log access: bound by the applier in each job namespace, never cluster-wide.
+    clusterRole(LOG_READER_ACCESS.clusterRole, [...LOG_READER_ACCESS.rules]),
   ];
 };
 

@@ -1,5 +1,5 @@
 import * as k8s from "@kubernetes/client-node";
-import { APPLIER_ACCESS, JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor, type ResourceRef } from "../../shared/contract";
+import { APPLIER_ACCESS, JOB_ID_LABEL, LOG_READER_ACCESS, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor, type ResourceRef } from "../../shared/contract";
 import { modelTypeOf, toClientShape } from "../../shared/kube/client-models";
 import type { Logger } from "../../shared/logging/logger";
 import { applyOrder, applyWaves } from "../apply-order";
@@ -20,6 +20,8 @@ export interface KubernetesTargetOptions {
   deletePollMs?: number;
   /** The longest grace period a job's pods keep once their namespace is being deleted. */
   podGraceSeconds?: number;
+  /** The read API's identities, bound in each job namespace to read its pods' logs (none: no binding). */
+  logReaders?: readonly string[];
   logger: Logger;
 }
 
@@ -47,8 +49,9 @@ const isRefusal = (code: number) => code >= 400 && code < 500 && code !== 408 &&
 
 /**
  * The `deployments` cluster. Every job gets its own namespace with its fence (quota, limits,
- * network policies, Pod Security "restricted") and a RoleBinding that gives the applier its
- * rights there (apps/shared/contract/applier-access.ts). The job's objects then go in waves:
+ * network policies, Pod Security "restricted"), a RoleBinding that gives the applier its
+ * rights there and one that lets the read API read its pods' logs, there only
+ * (apps/shared/contract/applier-access.ts). The job's objects then go in waves:
  * first what the others refer to (ServiceAccounts, Roles), then the rest; each wave is first
  * applied as a server-side dry run, all of it, then for real. A dry run persists nothing, so a
  * reference into the same wave would not resolve; with the fence and the earlier waves already
@@ -119,11 +122,13 @@ export class KubernetesTarget implements ClusterTarget {
   async apply(jobId: string, manifests: Manifest[]): Promise<ResourceRef[]> {
     const [namespace, ...fence] = namespaceObjects(jobId, this.opts.isolation);
     const access = accessBinding(jobId, await this.whoAmI());
+    const readers = this.opts.logReaders?.length ? [logReaderBinding(jobId, this.opts.logReaders)] : [];
     const waves = applyWaves(manifests.map(withoutServerFields));
     await this.ssa(namespace!, false);
     try {
       await this.applyWave([access], false);
-      await this.applyWave(fence, false);
+      // Both need the applier's rights in the namespace, which the binding above gives.
+      await this.applyWave([...fence, ...readers], false);
       for (const wave of waves) {
         await this.applyWave(wave, true);
         await this.applyWave(wave, false);
@@ -189,6 +194,25 @@ const accessBinding = (jobId: string, user: string): Manifest => ({
   },
   roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: APPLIER_ACCESS.jobClusterRole },
   subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user }],
+});
+
+/**
+ * The read API's log access inside one job namespace. GKE presents a Google service account to
+ * RBAC as the User named by its email
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/role-based-access-control, "Define and
+ * assign permissions": an IAM service account is a subject of kind User). No finalizer: while the
+ * namespace terminates, live reads may be refused and the saved logs answer instead.
+ */
+const logReaderBinding = (jobId: string, users: readonly string[]): Manifest => ({
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  kind: "RoleBinding",
+  metadata: {
+    name: LOG_READER_ACCESS.jobBinding,
+    namespace: namespaceFor(jobId),
+    labels: { [JOB_ID_LABEL]: jobId, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+  },
+  roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: LOG_READER_ACCESS.clusterRole },
+  subjects: users.map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name })),
 });
 
 /** Credentials for the deployments cluster: a kubeconfig file, or the pod's service account. */

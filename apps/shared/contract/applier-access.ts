@@ -8,6 +8,7 @@
  *   enough to bind the second set inside a namespace it created;
  * - in each job namespace (a RoleBinding the applier creates there, named below): the admitted
  *   kinds. Nothing of it reaches kube-system or any namespace that is not a job's.
+ * The read API's log access (LOG_READER_ACCESS, below) is bound the same way, per job namespace.
  *
  * kube-apiserver lets the applier create a Role only with permissions it holds in that namespace
  * (kubernetes/kubernetes pkg/registry/rbac/role/policybased/storage.go, ConfirmNoEscalation in
@@ -141,12 +142,23 @@ export const applierRules = (scope: Grant["scope"]): PolicyRule[] => {
 
 /**
  * The read API (entrypoint and status worker) serves a job's live logs through the API server:
- * it lists the job's pods by label and reads `pods/log`. RBAC cannot limit a ClusterRole to the
- * `job-*` namespaces, so this is cluster-wide read of pods and their logs in the deployments
- * cluster (which runs only jobs and GKE's own pods); no write.
+ * it lists the job's pods by label and reads `pods/log`, in the job's namespace only. The rules
+ * are a ClusterRole, bound by no ClusterRoleBinding: the applier binds it to the reader
+ * identities (LOG_READER_USERS) by a RoleBinding in each job namespace it creates, so the
+ * readers see job pods and nothing else (not kube-system, not GKE's own pods). The binding goes
+ * with the namespace.
+ *
+ * The applier needs no extra grant to create that RoleBinding: kube-apiserver lets it bind a
+ * role whose every permission it holds in that namespace
+ * (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update),
+ * and in a job namespace it holds pods get (delegable), list (cluster-wide, for its watcher)
+ * and pods/log get (saving logs). A test keeps these rules covered by the applier's grants.
+ * Jobs may not bind this role (it is not in BINDABLE_CLUSTER_ROLES).
  */
 export const LOG_READER_ACCESS = {
   clusterRole: "management-app-log-reader",
+  /** The RoleBinding (in each job namespace) that binds `clusterRole` to the reader identities. */
+  jobBinding: "management-app-log-reader",
   rules: [
     { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },

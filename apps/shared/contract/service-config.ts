@@ -217,6 +217,25 @@ export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
     /** kubeconfig of the deployments cluster; empty means the pod's in-cluster service account. */
     KUBECONFIG_PATH: z.string().default(""),
     NAMESPACE_DELETE_TIMEOUT_SECONDS: int(300),
+    /**
+     * Who may read job pods' logs (the read API's identities), as the deployments cluster's
+     * RBAC names them, comma-separated: GKE presents a Google service account as the User named
+     * by its email. The applier binds LOG_READER_ACCESS to them in each job namespace; empty
+     * binds nobody (live logs then cannot be read).
+     */
+    LOG_READER_USERS: z
+      .string()
+      .default("")
+      .transform((s, ctx) =>
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .map((user) => {
+            if (/\s/.test(user)) ctx.addIssue({ code: "custom", message: `"${user}" is not a username (no spaces), e.g. status-worker@my-project.iam.gserviceaccount.com` });
+            return user;
+          }),
+      ),
     /** Prices of a deployments node's core, GiB and GPU per hour for job usage (infra sets them from infra/cost/prices.ts). */
     USAGE_CPU_CORE_HOUR_USD: usd,
     USAGE_MEMORY_GIB_HOUR_USD: usd,

@@ -1,15 +1,17 @@
 /**
  * A load generator in a process of its own (as real clients are): the services under test
  * get their event loop to themselves, and a client's own CPU cost never shows up as server
- * latency. Usage: load-client.ts <url> <total> <perSecond> <timeoutMs> [Idempotency-Key prefix].
+ * latency. Usage: load-client.ts <url> <total> <perSecond> <timeoutMs> [Idempotency-Key prefix
+ * [retries [statuses retried, comma-separated: 503 unless told; 0 is no answer]]].
  * Prints "started" when the first request goes out, then the outcomes as one JSON line.
  */
 import http from "node:http";
 import type { Outcome } from "./load"; // one shape for the client process and the test that reads its lines
 
 
-const [url = "", totalArg = "1", rateArg = "1", timeoutArg = "10000", keyPrefix, retriesArg = "0"] = process.argv.slice(2);
+const [url = "", totalArg = "1", rateArg = "1", timeoutArg = "10000", keyPrefix, retriesArg = "0", retryOnArg = "503"] = process.argv.slice(2);
 const retries = Number(retriesArg);
+const retryOn = new Set(retryOnArg.split(",").map(Number));
 const total = Number(totalArg);
 const perSecond = Number(rateArg);
 const timeoutMs = Number(timeoutArg);
@@ -42,11 +44,14 @@ const post = (i: number, sentAt: number): Promise<Outcome> =>
     req.end(MANIFEST);
   });
 
-/** The first answer that is not a 503, or the last 503 after `retries` more tries. */
+/**
+ * The first answer not to retry, or the last one after `retries` more tries. Retrying what
+ * got no answer (0) or 409 (same key in progress) is safe only with an Idempotency-Key.
+ */
 const submit = async (i: number, sentAt: number): Promise<Outcome> => {
   for (let attempt = 1; ; attempt++) {
     const o = await post(i, sentAt);
-    if (o.status !== 503 || attempt > retries) return { ...o, attempts: attempt };
+    if (!retryOn.has(o.status) || attempt > retries) return { ...o, attempts: attempt };
     await new Promise((r) => setTimeout(r, 500));
   }
 };

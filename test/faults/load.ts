@@ -25,10 +25,12 @@ export interface Load {
 
 /**
  * Offer `total` submissions at `perSecond` from a client process of its own (see
- * load-client.ts), each with a deadline: a hang is an outcome too.
+ * load-client.ts), each with a deadline: a hang is an outcome too. With an Idempotency-Key
+ * prefix, each submission is retried up to `retries` times while its answer is in `retryOn`
+ * (503 unless told; 0 stands for no answer, as when the entrypoint restarts).
  */
-export const startLoad = (url: string, total: number, perSecond: number, opts: { timeoutMs?: number; idempotencyKeyPrefix?: string; retries?: number } = {}): Load => {
-  const keyed = opts.idempotencyKeyPrefix ? [opts.idempotencyKeyPrefix, String(opts.retries ?? 0)] : [];
+export const startLoad = (url: string, total: number, perSecond: number, opts: { timeoutMs?: number; idempotencyKeyPrefix?: string; retries?: number; retryOn?: number[] } = {}): Load => {
+  const keyed = opts.idempotencyKeyPrefix ? [opts.idempotencyKeyPrefix, String(opts.retries ?? 0), (opts.retryOn ?? [503]).join(",")] : [];
   const args = [url, String(total), String(perSecond), String(opts.timeoutMs ?? 10_000), ...keyed];
   const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "load-client.ts"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";

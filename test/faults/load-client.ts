@@ -35,7 +35,9 @@ const post = (i: number, sentAt: number): Promise<Outcome> =>
         let id: string | undefined;
         if (res.statusCode === 202) id = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id?: string }).id;
         const timing = /dur=([\d.]+)/.exec(String(res.headers["server-timing"] ?? ""));
-        done({ status: res.statusCode ?? 0, id, retryAfter: res.headers["retry-after"], serverMs: timing ? Number(timing[1]) : undefined });
+        // What the server said when it refused: a failed run's report shows why.
+        const error = res.statusCode === 202 ? undefined : Buffer.concat(chunks).toString("utf8").slice(0, 300);
+        done({ status: res.statusCode ?? 0, id, error, retryAfter: res.headers["retry-after"], serverMs: timing ? Number(timing[1]) : undefined });
       });
       res.on("error", (err) => done({ status: 0, error: err.message }));
     });

@@ -65,7 +65,7 @@ describe("every service is restarted in turn under load", () => {
     expect(outcomes.filter((o) => o.sentAt > restarts.at(-1)!.to).length).toBeGreaterThan(0);
 
     // Zero lost: every key was accepted in the end, and every accepted job is DONE.
-    expect(outcomes.filter((o) => o.status !== 202).map((o) => `${o.status} ${o.error ?? ""}`)).toEqual([]);
+    expect(outcomes.filter((o) => o.status !== 202).map((o) => `${o.status} after ${o.attempts} attempts (${(o.tried ?? []).join(",")}) at ${Math.round(o.sentAt)} ms: ${o.error ?? ""}`)).toEqual([]);
     const accepted = outcomes.map((o) => o.id!);
     const final = await waitAllFinal(stack.statusUrl, accepted, 60_000);
     expect(accepted.filter((id) => !final.has(id))).toEqual([]);

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const RATE = 20;
+const RATE = 10;
 
 /** The jobs the pipeline applied (the dry-run target's record of each), read from its storage. */
 const appliedJobs = async (dataDir: string) => {
@@ -37,8 +37,10 @@ describe("every service is restarted in turn under load", () => {
     const warm = await warmUp(stack.url, stack.statusUrl);
     // Retries for as long as a restart can take on a busy machine (the entrypoint's included).
     // Polite retries (Retry-After, else backoff), or the clients refused while the entrypoint
-    // restarts come back all at once and are shed again, for longer than the restart.
-    const load = startLoad(stack.url, RATE * 180, RATE, { idempotencyKeyPrefix: "roll", retries: 120, retryOn: [503, 409, 0], backoff: "polite" });
+    // restarts come back all at once and are shed again, for longer than the restart. Patient
+    // ones: on a starved machine the entrypoint sheds most writes (its answers take longer
+    // than SHED_TARGET_MS), which is not what this test is about.
+    const load = startLoad(stack.url, RATE * 180, RATE, { idempotencyKeyPrefix: "roll", retries: 300, retryOn: [503, 409, 0], backoff: "polite" });
     await load.started;
     const loadAt = performance.now();
     await sleep(2000);

@@ -52,7 +52,7 @@ describe("the status worker goes away for 30 s under load", () => {
     const warm = await warmUp(stack.url, stack.statusUrl);
     // Below capacity, so the test is about the fault, not overload; a 503 (shed) is retried
     // with the same Idempotency-Key, as a client would.
-    const load = startLoad(stack.url, RATE * 36, RATE, { idempotencyKeyPrefix: "sw", retries: 60 });
+    const load = startLoad(stack.url, RATE * 36, RATE, { idempotencyKeyPrefix: "sw", retries: 120, backoff: "polite" });
     await load.started;
     await sleep(3000);
     expect(await stack.kill("status-worker", "SIGTERM")).toBe(0);

@@ -1,15 +1,18 @@
 /**
  * A load generator in a process of its own (as real clients are): the services under test
  * get their event loop to themselves, and a client's own CPU cost never shows up as server
- * latency. Usage: load-client.ts <url> <total> <perSecond> <timeoutMs> [Idempotency-Key prefix].
- * Prints "started" when the first request goes out, then the outcomes as one JSON line.
+ * latency. Usage: load-client.ts <url> <total> <perSecond> <timeoutMs> [Idempotency-Key prefix
+ * [retries [statuses retried, comma-separated: 503 unless told; 0 is no answer] [fixed|polite]]].
+ * Prints "started" when the first request goes out, then the outcomes as one JSON line (after
+ * `total` submissions, or sooner on SIGTERM).
  */
 import http from "node:http";
 import type { Outcome } from "./load"; // one shape for the client process and the test that reads its lines
 
 
-const [url = "", totalArg = "1", rateArg = "1", timeoutArg = "10000", keyPrefix, retriesArg = "0"] = process.argv.slice(2);
+const [url = "", totalArg = "1", rateArg = "1", timeoutArg = "10000", keyPrefix, retriesArg = "0", retryOnArg = "503", backoff = "fixed"] = process.argv.slice(2);
 const retries = Number(retriesArg);
+const retryOn = new Set(retryOnArg.split(",").map(Number));
 const total = Number(totalArg);
 const perSecond = Number(rateArg);
 const timeoutMs = Number(timeoutArg);
@@ -32,7 +35,9 @@ const post = (i: number, sentAt: number): Promise<Outcome> =>
         let id: string | undefined;
         if (res.statusCode === 202) id = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id?: string }).id;
         const timing = /dur=([\d.]+)/.exec(String(res.headers["server-timing"] ?? ""));
-        done({ status: res.statusCode ?? 0, id, retryAfter: res.headers["retry-after"], serverMs: timing ? Number(timing[1]) : undefined });
+        // What the server said when it refused: a failed run's report shows why.
+        const error = res.statusCode === 202 ? undefined : Buffer.concat(chunks).toString("utf8").slice(0, 300);
+        done({ status: res.statusCode ?? 0, id, error, retryAfter: res.headers["retry-after"], serverMs: timing ? Number(timing[1]) : undefined });
       });
       res.on("error", (err) => done({ status: 0, error: err.message }));
     });
@@ -42,22 +47,45 @@ const post = (i: number, sentAt: number): Promise<Outcome> =>
     req.end(MANIFEST);
   });
 
-/** The first answer that is not a 503, or the last 503 after `retries` more tries. */
+/**
+ * How long to wait before the next try: 500 ms ("fixed"), or as a polite client does, what
+ * the server asked for in Retry-After (RFC 9110 section 10.2.3), else an exponential backoff
+ * from 250 ms up to 4 s, each with random jitter so that clients refused together do not
+ * come back together.
+ */
+const delayBefore = (attempt: number, retryAfter: string | undefined): number => {
+  if (backoff === "fixed") return 500;
+  const asked = Number(retryAfter);
+  const base = Number.isFinite(asked) && asked > 0 ? asked * 1000 : Math.min(250 * 2 ** (attempt - 1), 4000);
+  return base * (0.5 + Math.random());
+};
+
+/**
+ * The first answer not to retry, or the last one after `retries` more tries. Retrying what
+ * got no answer (0) or 409 (same key in progress) is safe only with an Idempotency-Key.
+ */
 const submit = async (i: number, sentAt: number): Promise<Outcome> => {
+  const tried: number[] = [];
   for (let attempt = 1; ; attempt++) {
     const o = await post(i, sentAt);
-    if (o.status !== 503 || attempt > retries) return { ...o, attempts: attempt };
-    await new Promise((r) => setTimeout(r, 500));
+    if (!retryOn.has(o.status) || attempt > retries) return { ...o, attempts: attempt, ...(tried.length ? { tried } : {}) };
+    tried.push(o.status);
+    await new Promise((r) => setTimeout(r, delayBefore(attempt, o.retryAfter)));
   }
 };
+
+// SIGTERM: offer no more, but wait for the answers (and retries) of those offered.
+let stopped = false;
+process.on("SIGTERM", () => (stopped = true));
 
 const main = async () => {
   const start = performance.now();
   const pending: Promise<Outcome>[] = [];
   process.stdout.write("started\n");
-  for (let i = 0; i < total; i++) {
+  for (let i = 0; i < total && !stopped; i++) {
     const wait = start + (i * 1000) / perSecond - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    if (stopped) break;
     pending.push(submit(i, performance.now() - start));
   }
   const outcomes = await Promise.all(pending);

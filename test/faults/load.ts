@@ -15,20 +15,32 @@ export interface Outcome {
   error?: string;
   /** How many requests it took (1 without retries). */
   attempts?: number;
+  /** The answers that were retried, in order (0: none in time). */
+  tried?: number[];
 }
 
 export interface Load {
   /** Resolves when the first request goes out. */
   started: Promise<void>;
   done: Promise<Outcome[]>;
+  /** Offer no more submissions; `done` then resolves once those offered are answered. */
+  stop(): void;
 }
 
 /**
  * Offer `total` submissions at `perSecond` from a client process of its own (see
- * load-client.ts), each with a deadline: a hang is an outcome too.
+ * load-client.ts), each with a deadline: a hang is an outcome too. With an Idempotency-Key
+ * prefix, each submission is retried up to `retries` times while its answer is in `retryOn`
+ * (503 unless told; 0 stands for no answer, as when the entrypoint restarts), every 500 ms
+ * ("fixed") or after what Retry-After asks, else an exponential backoff ("polite").
  */
-export const startLoad = (url: string, total: number, perSecond: number, opts: { timeoutMs?: number; idempotencyKeyPrefix?: string; retries?: number } = {}): Load => {
-  const keyed = opts.idempotencyKeyPrefix ? [opts.idempotencyKeyPrefix, String(opts.retries ?? 0)] : [];
+export const startLoad = (
+  url: string,
+  total: number,
+  perSecond: number,
+  opts: { timeoutMs?: number; idempotencyKeyPrefix?: string; retries?: number; retryOn?: number[]; backoff?: "fixed" | "polite" } = {},
+): Load => {
+  const keyed = opts.idempotencyKeyPrefix ? [opts.idempotencyKeyPrefix, String(opts.retries ?? 0), (opts.retryOn ?? [503]).join(","), opts.backoff ?? "fixed"] : [];
   const args = [url, String(total), String(perSecond), String(opts.timeoutMs ?? 10_000), ...keyed];
   const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "load-client.ts"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
@@ -46,7 +58,7 @@ export const startLoad = (url: string, total: number, perSecond: number, opts: {
       else resolve(JSON.parse(last) as Outcome[]);
     });
   });
-  return { started, done };
+  return { started, done, stop: () => void child.kill("SIGTERM") };
 };
 
 export const offerLoad = (url: string, total: number, perSecond: number, timeoutMs = 10_000): Promise<Outcome[]> =>

@@ -494,6 +494,9 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     if (req.method === "DELETE") {
       if (!existing) throw new HttpError(404, "NotFound", `${qualified(info, name)} not found`);
       if (info.kind === "Namespace") {
+        // A DELETE of a namespace already terminating returns it as it is (a rollback redelivered
+        // to another applier deletes again): kubernetes/kubernetes@94341df3
+        // pkg/registry/core/namespace/storage/storage.go REST.Delete.
         if (existing.status?.phase !== "Terminating") {
           existing.status = { phase: "Terminating" };
           existing.metadata.deletionTimestamp = new Date().toISOString();

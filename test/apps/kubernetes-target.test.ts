@@ -110,6 +110,23 @@ describe("Kubernetes target against the API-server double", () => {
     expect(await target.rollback(jobId)).toEqual([]);
   });
 
+  it("When a rollback is redelivered while the namespace is still terminating and the server answers 409 (older API servers), then it still waits until the namespace is gone", async () => {
+    const jobId = "31111111-2222-4333-8444-666666666666";
+    const ns = `job-${jobId}`;
+    await target.apply(jobId, admitted(jobId, "pi-job.yaml"));
+    api.conflictOnTerminatingDelete = true;
+    try {
+      // The first applier deleted the namespace and died; the message comes to the next one.
+      const first = await fetch(`${api.url}/api/v1/namespaces/${ns}?propagationPolicy=Foreground`, { method: "DELETE", headers: { authorization: `Bearer ${DOUBLE_USERS.applier.token}` } });
+      expect(first.status).toBe(200);
+      expect(api.get("namespaces", "", ns)?.status?.phase).toBe("Terminating");
+      expect(await target.rollback(jobId)).toEqual([{ apiVersion: "v1", kind: "Namespace", name: ns }]);
+      expect(api.get("namespaces", "", ns)).toBeUndefined();
+    } finally {
+      api.conflictOnTerminatingDelete = false;
+    }
+  });
+
   it("When the target is checked for readiness, then it asks the server's version", async () => {
     await expect(target.check()).resolves.toBeUndefined();
     expect(api.requests.at(-1)).toBe("GET /version");

@@ -83,6 +83,12 @@ export interface KubeApiDouble {
   put(obj: Obj): void;
   /** How long a namespace stays Terminating at least after DELETE. */
   terminationMs: number;
+  /**
+   * Answer a DELETE of a namespace already Terminating with 409 Conflict, as older API servers
+   * do (kubernetes pkg/registry/core/namespace/storage/storage.go REST.Delete: "The system is
+   * ensuring all content is removed from this namespace"); newer ones return it as it is.
+   */
+  conflictOnTerminatingDelete: boolean;
   /** Real milliseconds per second of a grace period. */
   secondMs: number;
   /** After how long the double ends a watch (the server's request timeout). */
@@ -260,6 +266,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     authz,
     objects,
     terminationMs: 200,
+    conflictOnTerminatingDelete: false,
     secondMs: 10,
     watchTimeoutMs: 60_000,
     historyLimit: 2000,
@@ -497,6 +504,9 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
         // A DELETE of a namespace already terminating returns it as it is (a rollback redelivered
         // to another applier deletes again): kubernetes/kubernetes@94341df3
         // pkg/registry/core/namespace/storage/storage.go REST.Delete.
+        if (existing.status?.phase === "Terminating" && double.conflictOnTerminatingDelete) {
+          throw new HttpError(409, "Conflict", `Operation cannot be fulfilled on namespaces "${name}": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.`);
+        }
         if (existing.status?.phase !== "Terminating") {
           existing.status = { phase: "Terminating" };
           existing.metadata.deletionTimestamp = new Date().toISOString();

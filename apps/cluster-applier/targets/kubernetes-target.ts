@@ -148,7 +148,13 @@ export class KubernetesTarget implements ClusterTarget {
       await this.objects.delete({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespaceFor(jobId) } }, undefined, undefined, undefined, undefined, "Foreground");
       return true;
     } catch (err) {
-      if (apiError(err)?.code === 404) return false;
+      const code = apiError(err)?.code;
+      if (code === 404) return false;
+      // Already being deleted (a rollback redelivered after its applier died): older API servers
+      // answer 409 Conflict instead of returning the namespace (kubernetes
+      // pkg/registry/core/namespace/storage/storage.go REST.Delete, "The system is ensuring all
+      // content is removed from this namespace"). Either way the deletion is under way.
+      if (code === 409) return true;
       throw err;
     }
   }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,18 +22,7 @@ const eventually = async (check: () => boolean | Promise<boolean>, what: string,
 
 beforeAll(async () => {
   api = await startKubeApiDouble();
-  const dir = await mkdtemp(path.join(os.tmpdir(), "cp-logs-"));
-  const kubeconfig = path.join(dir, "kubeconfig");
-  await writeFile(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: double, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]
-users: [{ name: tester, user: { token: test-token } }]
-contexts: [{ name: double, context: { cluster: double, user: tester } }]
-current-context: double
-`,
-  );
+  const kubeconfig = await api.writeKubeconfig(await mkdtemp(path.join(os.tmpdir(), "cp-logs-")));
   stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", LOG_READER_USERS: DOUBLE_USERS.reader.name, LOG_LEVEL: "warn" });
 });
 afterAll(async () => {

@@ -13,18 +13,7 @@ const fixtures = path.join(__dirname, "../fixtures");
 
 beforeAll(async () => {
   api = await startKubeApiDouble();
-  const dir = await mkdtemp(path.join(os.tmpdir(), "cp-kube-"));
-  const kubeconfig = path.join(dir, "kubeconfig");
-  await writeFile(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: double, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]
-users: [{ name: tester, user: { token: test-token } }]
-contexts: [{ name: double, context: { cluster: double, user: tester } }]
-current-context: double
-`,
-  );
+  const kubeconfig = await api.writeKubeconfig(await mkdtemp(path.join(os.tmpdir(), "cp-kube-")));
   stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", LOG_READER_USERS: DOUBLE_USERS.reader.name, LOG_LEVEL: "warn" });
 });
 afterAll(async () => {

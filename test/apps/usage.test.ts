@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -140,18 +140,7 @@ describe("each job's usage through the pipeline (Kubernetes target against the A
 
   beforeAll(async () => {
     api = await startKubeApiDouble();
-    const dir = await mkdtemp(path.join(os.tmpdir(), "cp-usage-"));
-    const kubeconfig = path.join(dir, "kubeconfig");
-    await writeFile(
-      kubeconfig,
-      `apiVersion: v1
-kind: Config
-clusters: [{ name: double, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]
-users: [{ name: tester, user: { token: test-token } }]
-contexts: [{ name: double, context: { cluster: double, user: tester } }]
-current-context: double
-`,
-    );
+    const kubeconfig = await api.writeKubeconfig(await mkdtemp(path.join(os.tmpdir(), "cp-usage-")));
     stack = await startTestStack({
       APPLIER_TARGET: "kubernetes",
       KUBECONFIG_PATH: kubeconfig,

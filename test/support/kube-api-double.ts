@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { PodLogStore } from "./kube-pod-logs";
@@ -72,6 +74,8 @@ export interface AuthzRecord {
 export interface KubeApiDouble {
   url: string;
   kubeConfig(user?: keyof typeof DOUBLE_USERS): k8s.KubeConfig;
+  /** The same kubeconfig as a file in `dir`, for a service that reads KUBECONFIG_PATH; returns its path. */
+  writeKubeconfig(dir: string, user?: keyof typeof DOUBLE_USERS): Promise<string>;
   /** Every request as `METHOD path?query`. */
   requests: string[];
   /** Every authorization decision, in order. */
@@ -287,6 +291,12 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
         currentContext: "double",
       });
       return kc;
+    },
+    writeKubeconfig: async (dir, user) => {
+      const file = path.join(dir, "kubeconfig");
+      // exportConfig is JSON, which is YAML too.
+      await writeFile(file, double.kubeConfig(user).exportConfig());
+      return file;
     },
     close: () =>
       new Promise((r) => {

@@ -6,6 +6,7 @@ import amqp from "amqplib";
 import { Redis } from "ioredis";
 import { startHost, type Host } from "../../apps/host";
 import { SERVICE_NAMES, SERVICE_QUEUES, topology, type JobStatus, type JobView, type ServiceName } from "../../apps/shared/contract";
+import { eventually } from "./eventually";
 
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -70,19 +71,16 @@ export const removeRedisKeys = async (prefix: string) => {
 };
 
 /** Wait until a job reaches one of the given statuses (polls the API; fails after a timeout). */
-export const waitForStatus = async (baseUrl: string, id: string, wanted: JobStatus[], timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<JobView> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: JobView | undefined;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${baseUrl}/jobs/${id}`, { headers });
-    if (res.status === 200) {
-      last = (await res.json()) as JobView;
-      if (wanted.includes(last.status)) return last;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`job ${id} did not reach ${wanted.join("/")} in ${timeoutMs} ms (last: ${last?.status ?? "none"})`);
-};
+export const waitForStatus = (baseUrl: string, id: string, wanted: JobStatus[], timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<JobView> =>
+  eventually(
+    async () => {
+      const res = await fetch(`${baseUrl}/jobs/${id}`, { headers });
+      const job = res.status === 200 ? ((await res.json()) as JobView) : undefined;
+      if (!job || !wanted.includes(job.status)) throw new Error(`job ${id} did not reach ${wanted.join("/")} in ${timeoutMs} ms (last: ${job?.status ?? `HTTP ${res.status}`})`);
+      return job;
+    },
+    { timeoutMs, intervalMs: 25 },
+  );
 
 export const postYaml = (baseUrl: string, body: string, headers: Record<string, string> = {}) =>
   fetch(`${baseUrl}/yaml`, { method: "POST", headers: { "content-type": "application/yaml", ...headers }, body });

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobView } from "../../apps/shared/contract";
 import { jobKeys } from "../../apps/shared/storage/job-keys";
+import { eventually } from "../support/eventually";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 let stack: TestStack;
@@ -24,6 +25,12 @@ const submit = async (body: string, headers: Record<string, string> = {}) => {
 };
 const readJson = async (key: string) => JSON.parse(await readFile(path.join(stack.dataDir, key), "utf8"));
 const exists = (key: string) => readFile(path.join(stack.dataDir, key)).then(() => true, () => false);
+/** How many job.validated messages the cluster applier has handled to the end (ack), from /metrics. */
+const appliesHandled = async () => {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const line = metrics.split("\n").find((l) => l.startsWith('messages_consumed_total{service="cluster-applier",queue="cluster-applier",type="job.validated",outcome="ack"}'));
+  return Number(line?.split(" ").at(-1) ?? 0);
+};
 
 describe("POST /yaml → job pipeline (real RabbitMQ, Redis, filesystem store, dry-run target)", () => {
   it.each([
@@ -81,12 +88,14 @@ describe("POST /yaml → job pipeline (real RabbitMQ, Redis, filesystem store, d
   });
 
   it("When a job is deleted right after submission, then nothing is left applied, whichever event wins", async () => {
+    const handled = await appliesHandled(); // earlier tests' jobs are settled
     const { body } = await submit(CONFIGMAP);
     await fetch(`${url}/jobs/${body.id}`, { method: "DELETE" });
     const job = await waitForStatus(url, body.id, ["ROLLED_BACK"]);
     expect(job.status).toBe("ROLLED_BACK");
-    // Give a late apply the chance to run: the tombstone must make it undo itself.
-    await new Promise((r) => setTimeout(r, 300));
+    // The apply may come after the rollback: wait until the applier has handled it (the
+    // tombstone must make it skip or undo itself).
+    await eventually(async () => expect(await appliesHandled()).toBe(handled + 1));
     expect(await exists(jobKeys(body.id).applied("dry-run"))).toBe(false);
   });
 

@@ -6,7 +6,8 @@ import { JobRepository } from "../../apps/shared/state/job-repository";
 import { EventLog } from "../../apps/status-worker/events/event-log";
 import { statusWorkerHandler } from "../../apps/status-worker/handler";
 import { spawnService, type ServiceProcess } from "../support/service-process";
-import { readSse, statusesOf } from "../support/sse";
+import { eventually } from "../support/eventually";
+import { followSse, readSse, statusesOf } from "../support/sse";
 import { AMQP_URL, REDIS_URL, postYaml, startTestStack, uniquePrefix, waitForStatus, type TestStack } from "../support/test-stack";
 
 const CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n";
@@ -62,14 +63,13 @@ describe("event streams (SSE) on one status worker", () => {
   });
 
   it("When a tenant follows GET /events, then it sees its own jobs' events and none of another tenant's", async () => {
-    const live = readSse(`${stack.url}/events?lastEventId=$`, {
+    const live = await followSse(`${stack.url}/events?lastEventId=$`, {
       headers: as("beta"),
       stopAfter: (_m, all) => statusesOf(all).filter((s) => s === "DONE").length >= 2,
     });
-    await new Promise((r) => setTimeout(r, 200));
     const mine = [await submit("beta"), await submit("beta")];
     const theirs = await submit("alpha");
-    const { messages } = await live;
+    const { messages } = await live.result;
     const jobs = new Set(messages.filter((m) => m.event === "status").map((m) => (JSON.parse(m.data) as { jobId: string }).jobId));
     expect([...jobs].sort()).toEqual([...mine].sort());
     expect(jobs.has(theirs)).toBe(false);
@@ -115,14 +115,11 @@ describe("event streams of a job that can still change (no YAML Manager: it stay
     expect(refused.status).toBe(503);
     expect(((await refused.json()) as { error: string }).error).toMatch(/too many open streams/);
     await open[0]!.body!.cancel();
-    let again = 503;
-    for (let i = 0; i < 40 && again === 503; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+    await eventually(async () => {
       const res = await fetch(`${stack.url}/jobs/${id}/events?follow=false`);
-      again = res.status;
       await res.body?.cancel();
-    }
-    expect(again).toBe(200);
+      expect(res.status).toBe(200);
+    });
     await open[1]!.body!.cancel();
   });
 
@@ -198,11 +195,10 @@ describe("event streams with two status-worker processes (as two replicas behind
 
   it("When events of jobs are handled by either replica, then a client of one replica sees them all, and resumes on the other without loss or repeat", async () => {
     const [a, b] = workers.map((w) => `http://127.0.0.1:${w.port}`) as [string, string];
-    const all = readSse(`${a}/events?lastEventId=$`, { stopAfter: (_m, msgs) => statusesOf(msgs).filter((s) => s === "DONE").length >= 6, timeoutMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 300));
+    const all = await followSse(`${a}/events?lastEventId=$`, { stopAfter: (_m, msgs) => statusesOf(msgs).filter((s) => s === "DONE").length >= 6, timeoutMs: 30_000 });
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push(((await (await postYaml(stack.url, CONFIGMAP)).json()) as JobView).id);
-    const { messages } = await all;
+    const { messages } = await all.result;
     const rank = { PENDING: 0, APPLYING_IN_CLUSTER: 1, DONE: 2 } as Record<string, number>;
     for (const id of ids) {
       const mine = messages.filter((m) => m.event === "status" && (JSON.parse(m.data) as { jobId: string }).jobId === id).map((m) => JSON.parse(m.data) as { status: string; job: JobView });

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobEvent } from "../../apps/shared/contract";
+import type { JobEvent, JobView } from "../../apps/shared/contract";
 import { Broker } from "../../apps/shared/messaging/broker";
+import { eventually } from "../support/eventually";
 import { AMQP_URL, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 let stack: TestStack;
@@ -35,15 +36,14 @@ describe("the status worker under redelivered and out-of-order events (real brok
       e("job.validated", 2, { manifestsKey: "k", resources }), // redelivered, very late
     ];
     for (const ev of events) await broker.publish(ev);
-    const job = await waitForStatus(stack.url, jobId, ["ROLLED_BACK"]);
+    await waitForStatus(stack.url, jobId, ["ROLLED_BACK"]);
     // The last event is handled in order after the others (prefetch applies per queue, FIFO):
     // wait for it by checking the history is complete.
-    const deadline = Date.now() + 5000;
-    let final = job;
-    while (final.history.length < 5 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 25));
-      final = (await (await fetch(`${stack.url}/jobs/${jobId}`)).json()) as typeof job;
-    }
+    const final = await eventually(async () => {
+      const job = (await (await fetch(`${stack.url}/jobs/${jobId}`)).json()) as JobView;
+      expect(job.history).toHaveLength(5);
+      return job;
+    });
     expect(final.status).toBe("ROLLED_BACK");
     expect(final.history).toEqual([
       { status: "PENDING", at: at(1) },
@@ -61,24 +61,24 @@ describe("the status worker under redelivered and out-of-order events (real brok
     ch.publish(`${stack.prefix}.jobs`, "job.applied", Buffer.from(JSON.stringify({ type: "job.applied", jobId: "nope" })), { persistent: true });
     await ch.waitForConfirms();
     const dlq = `${stack.prefix}.status-worker.dlq`;
-    let msg: amqp.GetMessage | false = false;
-    for (let i = 0; i < 100 && !msg; i++) {
-      msg = await ch.get(dlq, { noAck: false });
-      if (!msg) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(msg && String(msg.properties.headers?.["x-error"])).toMatch(/malformed event.*jobId/s);
-    if (msg) ch.nack(msg, false, true); // leave it there for the gauge
+    const msg = await eventually(async () => {
+      const got = await ch.get(dlq, { noAck: false });
+      expect(got, `a message in ${dlq}`).not.toBe(false);
+      return got as amqp.GetMessage;
+    });
+    expect(String(msg.properties.headers?.["x-error"])).toMatch(/malformed event.*jobId/s);
+    ch.nack(msg, false, true); // leave it there for the gauge
     await ch.close();
     await conn.close();
 
     // Readiness refreshes the dead-letter gauge (the quorum queue's count may lag a little).
-    let line = "";
-    for (let i = 0; i < 60 && !/ [1-9]\d*$/.test(line); i++) {
-      await fetch(`${stack.url}/readyz`);
-      const metrics = await (await fetch(`${stack.url}/metrics`)).text();
-      line = metrics.split("\n").find((l) => l.startsWith(`dead_letter_messages{queue="${dlq}"}`)) ?? "";
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(line).toMatch(/ 1$/);
+    await eventually(
+      async () => {
+        await fetch(`${stack.url}/readyz`);
+        const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+        expect(metrics.split("\n").find((l) => l.startsWith(`dead_letter_messages{queue="${dlq}"}`))).toMatch(/ 1$/);
+      },
+      { intervalMs: 200 },
+    );
   });
 });

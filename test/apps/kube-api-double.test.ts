@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APPLIER_ACCESS } from "../../apps/shared/contract";
+import { eventually } from "../support/eventually";
 import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 
 /**
@@ -205,7 +206,8 @@ describe("the API-server double deletes like kube-apiserver", () => {
     const ns = await jobNamespace();
     await apply(core(ns, "configmaps", "f"), cm("f", { finalizers: ["example.com/hold"] }));
     await call("DELETE", `/api/v1/namespaces/${ns}`);
-    await new Promise((r) => setTimeout(r, api.terminationMs + 200));
+    // The controller's sweep has come (after terminationMs) and marked the content for deletion; the finalizer holds it.
+    await eventually(() => expect(api.get("configmaps", ns, "f")?.metadata.deletionTimestamp).toBeDefined());
     expect(api.get("namespaces", "", ns)?.status.phase).toBe("Terminating");
     // The applier's own binding still grants it access while the namespace terminates (rule.go does not skip deleting bindings).
     expect((await call("PATCH", core(ns, "configmaps", "f"), { metadata: { finalizers: [] } }, { type: "application/merge-patch+json" })).status).toBe(200);

@@ -13,6 +13,7 @@ import { PodLogSaver } from "../../apps/cluster-applier/logs/pod-log-saver";
 import { PodLogs } from "../../apps/status-worker/logs/pod-logs";
 import { FsObjectStore } from "../../apps/shared/storage/fs-store";
 import { admit } from "../../apps/yaml-manager/admission/admit";
+import { eventually } from "../support/eventually";
 import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 
 const isolation = {
@@ -353,12 +354,13 @@ describe("watches that end (issue 18)", () => {
     const watcher = new WorkloadWatcher(own.kubeConfig(), { logger: pino({ level: "silent" }), debounceMs: 10, report: async (jobId, _t, w) => void reports.push({ jobId, phase: w.phase }) });
     try {
       await watcher.start();
-      await new Promise((r) => setTimeout(r, 500)); // several watch timeouts pass
+      // Several watch timeouts pass: the pods watch has been opened three times.
+      const podWatches = () => own.requests.filter((r) => r.startsWith("GET /api/v1/pods?") && r.includes("watch=true"));
+      await eventually(() => expect(podWatches().length).toBeGreaterThanOrEqual(3));
       own.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "job-x", labels: { [JOB_ID_LABEL]: "j-late" } }, status: { phase: "Running" } });
       await expect.poll(() => reports.find((r) => r.jobId === "j-late")?.phase, { timeout: 3000 }).toBe("Running");
       // Resumed from the last resourceVersion (client-node 1.4 src/cache.ts doneHandler), not relisted.
-      const watches = own.requests.filter((r) => r.startsWith("GET /api/v1/pods?") && r.includes("watch=true"));
-      expect(watches.length).toBeGreaterThan(1);
+      const watches = podWatches();
       expect(watches.slice(1).every((r) => /resourceVersion=\d+/.test(r))).toBe(true);
     } finally {
       await watcher.stop();

@@ -4,21 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB_ID_LABEL, LOG_SOURCE_HEADER, ManifestsView, type JobView } from "../../apps/shared/contract";
+import { eventually } from "../support/eventually";
 import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 let api: KubeApiDouble;
 let stack: TestStack;
 const fixtures = path.join(__dirname, "../fixtures");
-
-const eventually = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 beforeAll(async () => {
   api = await startKubeApiDouble();
@@ -81,7 +73,7 @@ describe("job logs on the Kubernetes target (API-server double)", () => {
     api.podLogs.write(ns, "pi-done", "pi", "finished fine\n");
     api.put(pod(id, "pi-done", ["pi"], "Succeeded"));
     const savedFile = path.join(stack.dataDir, "jobs", id, "logs", "pi-done", "pi.log");
-    await eventually(() => existsSync(savedFile), "the finished pod's log to be saved");
+    await eventually(() => expect(existsSync(savedFile), "the finished pod's log is saved").toBe(true));
     expect(readFileSync(savedFile, "utf8")).toBe("finished fine\n");
 
     api.put(pod(id, "web-1", ["app", "side"], "Running"));

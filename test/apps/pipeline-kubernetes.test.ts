@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB_ID_LABEL, LOG_READER_ACCESS, type JobView } from "../../apps/shared/contract";
+import { eventually } from "../support/eventually";
 import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
@@ -40,13 +41,11 @@ describe("the whole pipeline with the Kubernetes target (API-server double)", ()
 
     // The cluster starts the pods; the job's status follows by watch.
     api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-abc", namespace: ns, labels: { [JOB_ID_LABEL]: id } }, status: { phase: "Running" } });
-    const deadline = Date.now() + 10_000;
-    let job: JobView = done;
-    while (job.workload?.phase !== "Running" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      job = (await (await fetch(`${stack.url}/jobs/${id}`)).json()) as JobView;
-    }
-    expect(job.workload).toMatchObject({ phase: "Running", pods: { running: 1 } });
+    const job = await eventually(async () => {
+      const seen = (await (await fetch(`${stack.url}/jobs/${id}`)).json()) as JobView;
+      expect(seen.workload).toMatchObject({ phase: "Running", pods: { running: 1 } });
+      return seen;
+    });
     expect(job.status).toBe("DONE");
 
     expect((await fetch(`${stack.url}/jobs/${id}`, { method: "DELETE" })).status).toBe(202);

@@ -3,6 +3,7 @@ import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { BINDINGS, type JobEvent } from "../../apps/shared/contract";
 import { Broker } from "../../apps/shared/messaging/broker";
+import { eventually } from "../support/eventually";
 import { AMQP_URL, removeBrokerObjects, uniquePrefix } from "../support/test-stack";
 
 const prefix = uniquePrefix("rbw");
@@ -36,9 +37,7 @@ describe("rollbacks have a window of their own (issue 13, escape 4)", () => {
     for (let i = 0; i < 5; i++) await broker.publish({ ...base(), type: "job.deleted" } as JobEvent);
     const apply = { ...base(), type: "job.validated", manifestsKey: "k", resources: [], warnings: [] } as JobEvent;
     await broker.publish(apply);
-    const deadline = Date.now() + 8000;
-    while (applied.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    expect(applied).toEqual([apply.jobId]);
+    await eventually(() => expect(applied).toEqual([apply.jobId]));
     expect(rollbacksStarted).toBe(2); // the rollback window is full and stays so
   });
 });

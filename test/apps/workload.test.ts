@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB_ID_LABEL, type Workload } from "../../apps/shared/contract";
 import { summarizeWorkload } from "../../apps/cluster-applier/workload/summarize-workload";
 import { WorkloadWatcher } from "../../apps/cluster-applier/workload/workload-watcher";
+import { eventually } from "../support/eventually";
 import { startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 
 const at = "2026-11-22T00:00:00.000Z";
@@ -70,11 +71,15 @@ describe("workload watcher against the API-server double (watch, not poll)", () 
     await api.close();
   });
 
-  const nextReport = async (count: number) => {
-    const deadline = Date.now() + 5000;
-    while (reports.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(reports.length).toBeGreaterThanOrEqual(count);
-    return reports[count - 1]!;
+  const nextReport = (count: number) => eventually(() => expect(reports[count - 1]).toBeDefined()).then(() => reports[count - 1]!);
+  /**
+   * Put a pod of another job after the change under test and wait for that job's report. The
+   * watcher gets pod events in order and per-job debounce timers of one length fire in the
+   * order they were set, so whatever the earlier change caused has been reported by then.
+   */
+  const barrier = async (otherJob: string) => {
+    api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: `job-${otherJob}`, labels: { [JOB_ID_LABEL]: otherJob } }, status: { phase: "Running" } });
+    await eventually(() => expect(reports.map(([id]) => id)).toContain(otherJob));
   };
 
   it("When the job's pods change in the cluster, then each change of summary is reported once for that job", async () => {
@@ -91,14 +96,14 @@ describe("workload watcher against the API-server double (watch, not poll)", () 
 
     // The same state again (a status heartbeat) is not reported again.
     api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: ns, labels }, status: { phase: "Running" } });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(reports).toHaveLength(2);
+    await barrier("barrier-1");
+    expect(reports.map(([id]) => id)).toEqual([jobId, jobId, "barrier-1"]);
   });
 
   it("When objects without the job label change, then nothing is reported", async () => {
     const before = reports.length;
     api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "system-pod", namespace: "kube-system" }, status: { phase: "Running" } });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(reports).toHaveLength(before);
+    await barrier("barrier-2");
+    expect(reports.slice(before).map(([id]) => id)).toEqual(["barrier-2"]);
   });
 });

@@ -43,6 +43,7 @@ export const spawnService = async (name: ServiceName, env: Record<string, string
     ready: async () => {
       // A guard, not a speed target: loading the Kubernetes client through tsx alone takes
       // 10-18 s on a busy 2-core machine, most of a minute under heavy load (README, "Two commands").
+      // A loop of its own, not test/support/eventually: bench/ calls this outside vitest.
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
         if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return;

@@ -55,6 +55,21 @@ const httpRouteMatch = obj({
   queryParams: arr(obj({ type: oneOf("Exact", "RegularExpression"), name: str, value: str }, ["name", "value"])),
 });
 
+/** One scrape endpoint: ServiceMonitor's `endpoints` and PodMonitor's `podMetricsEndpoints` share these fields; `own` adds a kind's others. */
+const scrapeEndpoint = (own: Record<string, SchemaObject> = {}) =>
+  obj({
+    port: str,
+    ...own,
+    targetPort: { type: ["integer", "string"] },
+    path: str,
+    scheme: oneOf("http", "https"),
+    interval: duration,
+    scrapeTimeout: duration,
+    honorLabels: bool,
+    honorTimestamps: bool,
+    params: { type: "object", additionalProperties: arr(str) },
+  });
+
 /**
  * KEDA's `rabbitmq` trigger metadata: KEDA ignores keys it does not parse unless the operator
  * runs with KEDA_CHECK_UNEXPECTED_SCALERS_PARAMS (pkg/scalers/scalersconfig/typed_config.go),
@@ -132,19 +147,7 @@ const schemas = [
         jobLabel: str,
         targetLabels: arr(str),
         podTargetLabels: arr(str),
-        endpoints: arr(
-          obj({
-            port: str,
-            targetPort: { type: ["integer", "string"] },
-            path: str,
-            scheme: oneOf("http", "https"),
-            interval: duration,
-            scrapeTimeout: duration,
-            honorLabels: bool,
-            honorTimestamps: bool,
-            params: { type: "object", additionalProperties: arr(str) },
-          }),
-        ),
+        endpoints: arr(scrapeEndpoint()),
       },
       ["endpoints", "selector"],
     ),
@@ -159,20 +162,7 @@ const schemas = [
         namespaceSelector: obj({ any: bool, matchNames: arr(str) }),
         jobLabel: str,
         podTargetLabels: arr(str),
-        podMetricsEndpoints: arr(
-          obj({
-            port: str,
-            portNumber: port,
-            targetPort: { type: ["integer", "string"] },
-            path: str,
-            scheme: oneOf("http", "https"),
-            interval: duration,
-            scrapeTimeout: duration,
-            honorLabels: bool,
-            honorTimestamps: bool,
-            params: { type: "object", additionalProperties: arr(str) },
-          }),
-        ),
+        podMetricsEndpoints: arr(scrapeEndpoint({ portNumber: port })),
       },
       ["selector"],
     ),

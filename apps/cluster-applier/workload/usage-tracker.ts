@@ -1,6 +1,7 @@
 import { MAX_USAGE_PODS_PER_EVENT, USAGE_REPORT_INTERVAL_MS, type PodUsage, type UsageRates } from "../../shared/contract";
 import type { Logger } from "../../shared/logging/logger";
 import { podUsageOf, type PodLike } from "../../shared/usage/pod-usage";
+import { KeyedDebouncer } from "./keyed-debouncer";
 
 export interface UsageTrackerOptions {
   logger: Logger;
@@ -29,10 +30,12 @@ interface Tracked {
  */
 export class UsageTracker {
   private readonly jobs = new Map<string, { tenant: string; pods: Map<string, Tracked> }>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly pending: KeyedDebouncer<string>;
   private interval?: NodeJS.Timeout;
 
-  constructor(private readonly opts: UsageTrackerOptions) {}
+  constructor(private readonly opts: UsageTrackerOptions) {
+    this.pending = new KeyedDebouncer((jobId) => void this.flush(jobId), opts.debounceMs);
+  }
 
   private now = () => new Date((this.opts.now ?? Date.now)()).toISOString();
 
@@ -43,14 +46,7 @@ export class UsageTracker {
     this.jobs.set(jobId, job);
     const tracked = job.pods.get(uid);
     job.pods.set(uid, { pod, sent: tracked?.sent, goneAt: deleted ? (tracked?.goneAt ?? this.now()) : tracked?.goneAt });
-    clearTimeout(this.timers.get(jobId));
-    this.timers.set(
-      jobId,
-      setTimeout(() => {
-        this.timers.delete(jobId);
-        void this.flush(jobId);
-      }, this.opts.debounceMs ?? 250),
-    );
+    this.pending.schedule(jobId);
   }
 
   /** Publish what changed for one job; forget pods whose final record went out. */
@@ -93,8 +89,7 @@ export class UsageTracker {
   /** Stop ticking and publish the last state of every job (running pods up to now). */
   async stop(): Promise<void> {
     clearInterval(this.interval);
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.pending.cancelAll();
     await Promise.all([...this.jobs.keys()].map((id) => this.flush(id)));
   }
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, type Workload } from "../../shared/contract";
 import type { Logger } from "../../shared/logging/logger";
+import { KeyedDebouncer } from "./keyed-debouncer";
 import { summarizeWorkload, type JobObjects } from "./summarize-workload";
 
 type Listed = k8s.KubernetesObject & { status?: Record<string, unknown> };
@@ -25,7 +26,7 @@ export interface WorkloadWatcherOptions {
 export class WorkloadWatcher {
   private readonly informers: k8s.Informer<Listed>[] = [];
   private readonly cache = new Map<string, Record<Kind, Map<string, Listed>>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly pending: KeyedDebouncer<string>;
   private readonly last = new Map<string, string>();
   private readonly tenants = new Map<string, string>();
   private stopped = false;
@@ -34,6 +35,7 @@ export class WorkloadWatcher {
     kc: k8s.KubeConfig,
     private readonly opts: WorkloadWatcherOptions,
   ) {
+    this.pending = new KeyedDebouncer((jobId) => void this.flush(jobId), opts.debounceMs);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const batch = kc.makeApiClient(k8s.BatchV1Api);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -55,7 +57,7 @@ export class WorkloadWatcher {
       if (deleted) entry[kind].delete(name);
       else entry[kind].set(name, obj);
       this.cache.set(jobId, entry);
-      this.schedule(jobId);
+      this.pending.schedule(jobId);
     };
     informer.on("add", (o) => onChange(o));
     informer.on("update", (o) => onChange(o));
@@ -66,17 +68,6 @@ export class WorkloadWatcher {
       setTimeout(() => !this.stopped && informer.start().catch(() => undefined), this.opts.restartDelayMs ?? 2000);
     });
     this.informers.push(informer);
-  }
-
-  private schedule(jobId: string) {
-    clearTimeout(this.timers.get(jobId));
-    this.timers.set(
-      jobId,
-      setTimeout(() => {
-        this.timers.delete(jobId);
-        void this.flush(jobId);
-      }, this.opts.debounceMs ?? 250),
-    );
   }
 
   private async flush(jobId: string) {
@@ -98,7 +89,7 @@ export class WorkloadWatcher {
       this.last.set(jobId, fingerprint);
     } catch (err) {
       this.opts.logger.warn({ jobId, err: (err as Error).message }, "could not report workload; retrying");
-      this.schedule(jobId);
+      this.pending.schedule(jobId);
     }
   }
 
@@ -108,7 +99,7 @@ export class WorkloadWatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    this.pending.cancelAll();
     await Promise.all(this.informers.map((i) => i.stop()));
   }
 }

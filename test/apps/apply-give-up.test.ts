@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,12 +11,7 @@ let stack: TestStack;
 
 beforeAll(async () => {
   api = await startKubeApiDouble();
-  const dir = await mkdtemp(path.join(os.tmpdir(), "cp-kube-"));
-  const kubeconfig = path.join(dir, "kubeconfig");
-  await writeFile(
-    kubeconfig,
-    `apiVersion: v1\nkind: Config\nclusters: [{ name: double, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]\nusers: [{ name: tester, user: { token: test-token } }]\ncontexts: [{ name: double, context: { cluster: double, user: tester } }]\ncurrent-context: double\n`,
-  );
+  const kubeconfig = await api.writeKubeconfig(await mkdtemp(path.join(os.tmpdir(), "cp-kube-")));
   stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", DELIVERY_LIMIT: "2" });
 });
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,8 +18,7 @@ beforeAll(async () => {
   // Slow enough that the applier is caught in the middle of applying a job.
   api.writeLatencyMs = 300;
   const dir = await mkdtemp(path.join(os.tmpdir(), "cp-kill-"));
-  const kubeconfig = path.join(dir, "kubeconfig");
-  await writeFile(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{ name: d, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]\nusers: [{ name: u, user: { token: test-token } }]\ncontexts: [{ name: d, context: { cluster: d, user: u } }]\ncurrent-context: d\n`);
+  const kubeconfig = await api.writeKubeconfig(dir);
   stack = await startTestStack({}, ["entrypoint", "yaml-manager", "status-worker"]);
   applierEnv = { AMQP_URL, REDIS_URL, NAME_PREFIX: stack.prefix, DATA_DIR: stack.dataDir, APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig };
 });

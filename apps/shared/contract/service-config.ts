@@ -118,14 +118,8 @@ const IsolationEnv = z.object({
   JOB_MAX_CPU: quantity("4"),
   JOB_MAX_MEMORY: quantity("16Gi"),
   /** Extra egress allowed from job pods besides DNS, as `cidr:port` pairs, comma-separated. */
-  JOB_EGRESS_ALLOW: z
-    .string()
-    .default("")
-    .transform((s, ctx) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean)
+  JOB_EGRESS_ALLOW: commaList.transform((pairs, ctx) =>
+      pairs
         .map((pair) => {
           const m = /^(\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}):(\d{1,5})$/.exec(pair);
           if (!m) ctx.addIssue({ code: "custom", message: `"${pair}" is not cidr:port, e.g. 10.16.0.0/16:9200` });
@@ -223,14 +217,8 @@ export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
      * by its email. The applier binds LOG_READER_ACCESS to them in each job namespace; empty
      * binds nobody (live logs then cannot be read).
      */
-    LOG_READER_USERS: z
-      .string()
-      .default("")
-      .transform((s, ctx) =>
-        s
-          .split(",")
-          .map((x) => x.trim())
-          .filter(Boolean)
+    LOG_READER_USERS: commaList.transform((users, ctx) =>
+        users
           .map((user) => {
             if (/\s/.test(user)) ctx.addIssue({ code: "custom", message: `"${user}" is not a username (no spaces), e.g. status-worker@my-project.iam.gserviceaccount.com` });
             return user;

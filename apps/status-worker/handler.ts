@@ -2,7 +2,7 @@ import { statusOf, type JobEvent, type StatusEventType } from "../shared/contrac
 import type { EventHandler } from "../shared/messaging/broker";
 import { jobTransitions } from "../shared/metrics/metrics";
 import type { JobRepository, TransitionDetails } from "../shared/state/job-repository";
-import type { EventLog } from "./events/event-log";
+import type { EventLog } from "../shared/state/event-log";
 import type { UsageRepository } from "../shared/state/usage-repository";
 
 /** What a status event adds to the job's record (its status is the contract's statusOf). */

@@ -1,41 +1,33 @@
-import { Router } from "express";
 import type { ServiceEnv } from "../shared/contract";
 import type { Logger } from "../shared/logging/logger";
-import { authenticate } from "../shared/http/auth";
-import { createRateLimits } from "../shared/http/rate-limits";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
+import { EventLog } from "../shared/state/event-log";
 import { JobRepository } from "../shared/state/job-repository";
 import { createRedis } from "../shared/state/redis-client";
-import { createStore } from "../shared/storage/create-store";
-import { statusWorkerHandler } from "./handler";
-import { createReadApi } from "./read-api";
-import { statusRoutes } from "./routes";
 import { UsageRepository } from "../shared/state/usage-repository";
-import { usageRoutes } from "./usage-routes";
+import { statusWorkerHandler } from "./handler";
 
+/**
+ * The status worker: hears every job event and records it in Redis (the job's record, its
+ * history, its event streams, its usage). It serves no API of its own: the public API, reads
+ * and streams included, is the entrypoint's (apps/shared/public-api), which reads what this
+ * worker writes. Only health, readiness and metrics are served here.
+ */
 export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger: Logger): Promise<ServiceHandle> => {
   const redis = await createRedis(env.REDIS_URL, logger, env.REDIS_MODE);
   const jobs = new JobRepository(redis, env.NAME_PREFIX);
-  const store = createStore(env);
-  const auth = authenticate(env, createRateLimits(redis, env));
-  const read = await createReadApi(env, { redis, jobs, store, logger, auth });
-  const broker = await connectBroker(env, "status-worker", logger);
+  const events = new EventLog(redis, env.NAME_PREFIX);
   const usage = new UsageRepository(redis, env.NAME_PREFIX);
-  await broker.consume("status-worker", statusWorkerHandler(jobs, read.events, usage));
-  // The read API before statusRoutes, so its routes answer first (auth counts a request once either way).
-  const routes = Router().use(read.routes).use(statusRoutes(jobs, env.MAX_PAGE_SIZE, auth, usage), usageRoutes(usage, auth));
+  const broker = await connectBroker(env, "status-worker", logger);
+  await broker.consume("status-worker", statusWorkerHandler(jobs, events, usage));
   return {
     name: "status-worker",
-    routes,
     readiness: [
       { name: "broker", check: () => broker.check() },
       { name: "redis", check: () => jobs.check() },
-      { name: "storage", check: () => store.check() },
     ],
-    closeStreams: () => read.closeStreams(),
     stop: async () => {
-      read.stop();
       await broker.close();
       redis.disconnect();
     },

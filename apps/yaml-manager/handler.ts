@@ -5,7 +5,7 @@ import { settleFate } from "../shared/state/job-fate";
 import { jobKeys } from "../shared/storage/job-keys";
 import { ObjectNotFoundError, getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
 import { locateProblems } from "../shared/manifests/locate-problems";
-import { admit, summarize, type AdmissionPolicy } from "./admission/admit";
+import { admit, summarize, type AdmissionPolicy } from "../shared/admission/admit";
 
 /**
  * On "job submitted": load the parsed submission, admit it, store the result, publish the

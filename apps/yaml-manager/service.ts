@@ -4,7 +4,7 @@ import type { Logger } from "../shared/logging/logger";
 import { connectBroker } from "../shared/messaging/connect-broker";
 import type { ServiceHandle } from "../shared/runtime/service-handle";
 import { createStore } from "../shared/storage/create-store";
-import { admissionPolicyOf } from "./admission/policy-from-env";
+import { admissionPolicyOf } from "../shared/admission/policy-from-env";
 import { yamlManagerHandler } from "./handler";
 
 export const startYamlManager = async (env: ServiceEnv<"yaml-manager">, logger: Logger): Promise<ServiceHandle> => {

@@ -129,11 +129,12 @@ current-context: deployments
         USAGE_MEMORY_GIB_HOUR_USD: String(args.usageRates.memoryGiBHourUsd),
         USAGE_GPU_HOUR_USD: String(args.usageRates.gpuHourUsd),
       },
-      "status-worker": { ...common, ...api, ...rateLimits, ...redis, ...storage, ...readApi },
+      // It records events in Redis and serves no API: no tokens, storage or cluster access.
+      "status-worker": { ...common, ...redis },
     };
     const tokens = { name: "api-tokens", mountPath: TOKENS_DIR, volume: { name: "api-tokens", secret: { secretName: this.secret.metadata.name, items: [{ key: "api-tokens", path: "api-tokens" }] } } };
     const kube = { name: "kubeconfig", mountPath: KUBECONFIG_DIR, volume: { name: "kubeconfig", configMap: { name: kubeconfig.metadata.name } } };
-    this.volumes = { entrypoint: [tokens, kube], "status-worker": [tokens, kube], "cluster-applier": [kube], "yaml-manager": [] };
+    this.volumes = { entrypoint: [tokens, kube], "status-worker": [], "cluster-applier": [kube], "yaml-manager": [] };
     this.registerOutputs({ secret: this.secret.metadata.name });
   }
 

@@ -5,9 +5,8 @@ import { accountId } from "../naming";
 import { STORAGE_ROLE, missingStoragePermissions } from "./storage-role";
 
 export const APP_NAMESPACE = "management-app";
-/** Services that read or write job files; only they get access to the bucket. */
-// The status worker reads saved logs and manifests (the read API).
-export const STORAGE_USERS: readonly ServiceName[] = ["entrypoint", "yaml-manager", "cluster-applier", "status-worker"];
+/** Services that read or write job files; only they get access to the bucket (the status worker records events only). */
+export const STORAGE_USERS: readonly ServiceName[] = ["entrypoint", "yaml-manager", "cluster-applier"];
 
 export interface IdentitiesArgs {
   project: string;
@@ -24,7 +23,7 @@ export interface IdentitiesArgs {
 /**
  * One Google service account per service, usable only by that service's Kubernetes service
  * account (Workload Identity), with the least it needs: object access on the jobs bucket for
- * the services that use storage; the applier and the log readers (entrypoint, status worker) may
+ * the services that use storage; the applier and the log reader (the entrypoint, which serves the public API) may
  * also connect to GKE clusters (what they may do inside `deployments` is decided by RBAC there).
  */
 export class Identities extends pulumi.ComponentResource {
@@ -51,7 +50,7 @@ export class Identities extends pulumi.ComponentResource {
       }
     }
     // Who talks to the deployments cluster: the applier, and the API's log readers (live job logs).
-    for (const svc of ["cluster-applier", "entrypoint", "status-worker"] as const) {
+    for (const svc of ["cluster-applier", "entrypoint"] as const) {
       const sa = this.accounts[svc];
       if (!sa) continue;
       new gcp.projects.IAMMember(

@@ -77,8 +77,8 @@ export class ManagementApp extends pulumi.ComponentResource {
         apiToken: this.apiToken.result,
         deploymentsEndpoint: args.deploymentsEndpoint,
         usageRates: args.usageRates,
-        // The services that serve GET /jobs/:id/logs (the Gateway sends it to either).
-        logReaders: [this.identities.accounts.entrypoint.email, this.identities.accounts["status-worker"].email],
+        // The service that serves GET /jobs/:id/logs: the entrypoint, behind the Gateway.
+        logReaders: [this.identities.accounts.entrypoint.email],
       },
       { parent: this },
     );

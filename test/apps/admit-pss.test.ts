@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ParsedDocument } from "../../apps/shared/manifests/parse-yaml";
-import { admit } from "../../apps/yaml-manager/admission/admit";
+import { admit } from "../../apps/shared/admission/admit";
 
 /**
  * The Pod Security Standards control by control, as the latest release defines them

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { JOB_ID_LABEL } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
-import { DEFAULT_POLICY, admit as admitDocuments, summarize, type AdmissionPolicy } from "../../apps/yaml-manager/admission/admit";
+import { DEFAULT_POLICY, admit as admitDocuments, summarize, type AdmissionPolicy } from "../../apps/shared/admission/admit";
 
 const JOB = "0b6f1c2e-3f7a-4a8e-9c1d-2e3f4a5b6c7d";
 const NS = `job-${JOB}`;

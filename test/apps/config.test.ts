@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ClusterApplierEnv, EntrypointEnv, StatusWorkerEnv } from "../../apps/shared/contract";
+import { ClusterApplierEnv, EntrypointEnv } from "../../apps/shared/contract";
 import { ConfigError, parseEnv } from "../../apps/shared/config/parse-env";
 
 describe("service configuration, parsed once at start-up", () => {
@@ -25,8 +25,8 @@ describe("service configuration, parsed once at start-up", () => {
   });
 
   it("When numbers come from the environment as text, then they are coerced and range-checked", () => {
-    expect(parseEnv(StatusWorkerEnv, { MAX_PAGE_SIZE: "50" }).MAX_PAGE_SIZE).toBe(50);
-    expect(() => parseEnv(StatusWorkerEnv, { MAX_PAGE_SIZE: "0" })).toThrow(/MAX_PAGE_SIZE/);
+    expect(parseEnv(EntrypointEnv, { MAX_PAGE_SIZE: "50" }).MAX_PAGE_SIZE).toBe(50);
+    expect(() => parseEnv(EntrypointEnv, { MAX_PAGE_SIZE: "0" })).toThrow(/MAX_PAGE_SIZE/);
   });
 
   it("When the applier is given the log readers, then they are parsed once into a list, and a name with spaces is refused naming the variable", () => {

@@ -26,14 +26,24 @@ const readmeTable = async () => {
 };
 
 /** The events each service's own code publishes: event literals in its source, and job.failed if it reports giving up. */
+/** The code each service runs: its own folder, and the shared library that publishes on its behalf (the entrypoint mounts the public API). */
+const CODE_OF: Record<ServiceName, string[]> = {
+  entrypoint: ["apps/entrypoint", "apps/shared/public-api"],
+  "yaml-manager": ["apps/yaml-manager"],
+  "cluster-applier": ["apps/cluster-applier"],
+  "status-worker": ["apps/status-worker"],
+};
+
 const publishedInCode = async (service: ServiceName): Promise<string[]> => {
-  const dir = path.join(root, "apps", service);
   const found = new Set<string>();
-  for (const file of await readdir(dir, { recursive: true })) {
-    if (!file.endsWith(".ts")) continue;
-    const text = await readFile(path.join(dir, file), "utf8");
-    for (const m of text.matchAll(/\btype: "(job\.[a-z_]+)"/g)) found.add(m[1]!);
-    if (text.includes("failJobOnGiveUp(")) found.add("job.failed");
+  for (const folder of CODE_OF[service]) {
+    const dir = path.join(root, folder);
+    for (const file of await readdir(dir, { recursive: true })) {
+      if (!file.endsWith(".ts")) continue;
+      const text = await readFile(path.join(dir, file), "utf8");
+      for (const m of text.matchAll(/\btype: "(job\.[a-z_]+)"/g)) found.add(m[1]!);
+      if (text.includes("failJobOnGiveUp(")) found.add("job.failed");
+    }
   }
   return sorted(found);
 };

@@ -14,7 +14,7 @@ import { jobKeys } from "../../apps/shared/storage/job-keys";
 import { putJson } from "../../apps/shared/storage/object-store";
 import { clusterApplierHandler } from "../../apps/cluster-applier/handler";
 import { DryRunTarget } from "../../apps/cluster-applier/targets/dry-run-target";
-import { DEFAULT_POLICY } from "../../apps/yaml-manager/admission/admit";
+import { DEFAULT_POLICY } from "../../apps/shared/admission/admit";
 import { yamlManagerHandler } from "../../apps/yaml-manager/handler";
 
 const dirs: string[] = [];

@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { StreamEvent, type JobView } from "../../apps/shared/contract";
 import { createLogger } from "../../apps/shared/logging/logger";
 import { JobRepository } from "../../apps/shared/state/job-repository";
-import { EventLog } from "../../apps/status-worker/events/event-log";
+import { EventLog } from "../../apps/shared/state/event-log";
 import { statusWorkerHandler } from "../../apps/status-worker/handler";
 import { spawnService, type ServiceProcess } from "../support/service-process";
 import { eventually } from "../support/eventually";
@@ -179,22 +179,24 @@ describe("a rollback that fails", () => {
   });
 });
 
-describe("event streams with two status-worker processes (as two replicas behind a load balancer)", () => {
+describe("event streams with two status-worker processes and two API replicas (as behind a load balancer)", () => {
   const prefix = uniquePrefix("sse2");
   let stack: TestStack;
-  const workers: ServiceProcess[] = [];
+  const procs: ServiceProcess[] = [];
   beforeAll(async () => {
+    // API replica A in this process; replica B and both status workers in processes of their own.
     stack = await startTestStack({ NAME_PREFIX: prefix }, ["entrypoint", "yaml-manager", "cluster-applier"]);
-    for (let i = 0; i < 2; i++) workers.push(await spawnService("status-worker", { AMQP_URL, REDIS_URL, NAME_PREFIX: prefix, DATA_DIR: stack.dataDir }));
-    await Promise.all(workers.map((w) => w.ready()));
+    const env = { AMQP_URL, REDIS_URL, NAME_PREFIX: prefix, DATA_DIR: stack.dataDir };
+    procs.push(...(await Promise.all([spawnService("status-worker", env), spawnService("status-worker", env), spawnService("entrypoint", env)])));
+    await Promise.all(procs.map((w) => w.ready()));
   }, 90_000);
   afterAll(async () => {
-    for (const w of workers) w.child.kill("SIGKILL");
+    for (const w of procs) w.child.kill("SIGKILL");
     await stack?.cleanup();
   });
 
-  it("When events of jobs are handled by either replica, then a client of one replica sees them all, and resumes on the other without loss or repeat", async () => {
-    const [a, b] = workers.map((w) => `http://127.0.0.1:${w.port}`) as [string, string];
+  it("When events of jobs are recorded by either status worker, then a client of one API replica sees them all, and resumes on the other without loss or repeat", async () => {
+    const [a, b] = [stack.url, `http://127.0.0.1:${procs[2]!.port}`];
     const all = await followSse(`${a}/events?lastEventId=$`, { stopAfter: (_m, msgs) => statusesOf(msgs).filter((s) => s === "DONE").length >= 6, timeoutMs: 30_000 });
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push(((await (await postYaml(stack.url, CONFIGMAP)).json()) as JobView).id);

@@ -11,7 +11,8 @@ let stack: TestStack;
 let broker: Broker;
 
 beforeAll(async () => {
-  stack = await startTestStack({}, ["status-worker"]);
+  // The status worker records; the entrypoint serves what it recorded (the status worker has no API).
+  stack = await startTestStack({}, ["entrypoint", "status-worker"]);
   broker = await Broker.connect({ url: AMQP_URL, prefix: stack.prefix, prefetch: 1, deliveryLimit: 5, service: "test", logger: pino({ level: "silent" }) });
 });
 afterAll(async () => {

@@ -82,7 +82,7 @@ describe("the Management App image (Dockerfile stages run in folders)", () => {
     const res = await postYaml(entry, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as JobView;
-    const job = await waitForStatus(`http://127.0.0.1:${procs.get("status-worker")!.port}`, id, ["DONE"], 20_000);
+    const job = await waitForStatus(entry, id, ["DONE"], 20_000);
     expect(job.history.map((h) => h.status)).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE"]);
 
     const applier = procs.get("cluster-applier")!;

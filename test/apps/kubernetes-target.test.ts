@@ -10,9 +10,9 @@ import { ApplyRefusedError } from "../../apps/cluster-applier/targets/cluster-ta
 import { KubernetesTarget } from "../../apps/cluster-applier/targets/kubernetes-target";
 import { WorkloadWatcher } from "../../apps/cluster-applier/workload/workload-watcher";
 import { PodLogSaver } from "../../apps/cluster-applier/logs/pod-log-saver";
-import { PodLogs } from "../../apps/status-worker/logs/pod-logs";
+import { PodLogs } from "../../apps/shared/public-api/logs/pod-logs";
 import { FsObjectStore } from "../../apps/shared/storage/fs-store";
-import { admit } from "../../apps/yaml-manager/admission/admit";
+import { admit } from "../../apps/shared/admission/admit";
 import { eventually } from "../support/eventually";
 import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 
@@ -179,7 +179,7 @@ describe("jobs a real server accepts or refuses (issue 18)", () => {
     const jobId = "51111111-2222-4333-8444-555555555555";
     const ns = namespaceFor(jobId);
     const manifests = admittedText(jobId, "self.yaml", SELF_REFERRING);
-    // Admission refuses such a Role (apps/yaml-manager/admission/rbac-grants.ts); this one skips it.
+    // Admission refuses such a Role (apps/shared/admission/rbac-grants.ts); this one skips it.
     (manifests.find((m) => m.kind === "Role") as { rules: unknown[] }).rules.push({ apiGroups: [""], resources: ["pods/attach"], verbs: ["get"] });
     const err = await target.apply(jobId, manifests).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplyRefusedError);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LOCATE_MAX_BYTES, locateProblems } from "../../apps/shared/manifests/locate-problems";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
-import { admit } from "../../apps/yaml-manager/admission/admit";
+import { admit } from "../../apps/shared/admission/admit";
 
 // As `kubectl create deployment web --image=nginx --dry-run=client -o yaml` prints it, plus
 // what a hostile tenant adds: a privileged container and an AppArmor opt-out annotation.

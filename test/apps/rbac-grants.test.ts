@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ADMITTED_KINDS, LOG_READER_ACCESS } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
-import { admit } from "../../apps/yaml-manager/admission/admit";
-import { ALLOWED_KINDS } from "../../apps/yaml-manager/admission/allowed-kinds";
-import { checkRoleGrants } from "../../apps/yaml-manager/admission/rbac-grants";
+import { admit } from "../../apps/shared/admission/admit";
+import { ALLOWED_KINDS } from "../../apps/shared/admission/allowed-kinds";
+import { checkRoleGrants } from "../../apps/shared/admission/rbac-grants";
 
 /**
  * Admission refuses Role rules that kube-apiserver would refuse from the applier (403, "attempting

@@ -89,7 +89,11 @@ describe("rate limit", () => {
 describe("configuration guards", () => {
   it("When a service would listen beyond loopback without tokens, then it refuses to start", () => {
     expect(() => parseEnv(EntrypointEnv, { HOST: "0.0.0.0" })).toThrow(/API_TOKENS: required when HOST \(0.0.0.0\) is not loopback/);
-    expect(() => parseEnv(StatusWorkerEnv, { HOST: "0.0.0.0" })).toThrow(/API_TOKENS/);
     expect(() => parseEnv(EntrypointEnv, { HOST: "0.0.0.0", API_TOKENS: `alice:${ALICE}` })).not.toThrow();
+  });
+
+  it("When the status worker listens beyond loopback, then it needs no tokens: it serves probes and metrics only, no API route", () => {
+    expect(Object.keys(StatusWorkerEnv.shape)).not.toContain("API_TOKENS");
+    expect(() => parseEnv(StatusWorkerEnv, { HOST: "0.0.0.0" })).not.toThrow();
   });
 });

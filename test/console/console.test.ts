@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONSOLE_CSP } from "../../apps/status-worker/console/console-routes";
+import { CONSOLE_CSP } from "../../apps/shared/public-api/console/console-routes";
 import { buildConsole } from "../../scripts/build-console";
 import { startTestStack, type TestStack } from "../support/test-stack";
 import { launchChromium } from "./browser";

@@ -45,7 +45,7 @@ const expectOneJobPerKey = async (s: StackProcess, outcomes: Outcome[], warm: st
   const accepted = outcomes.filter((o) => o.status === 202).map((o) => o.id!);
   // Every retried key got one job, not one per attempt.
   expect(new Set(accepted).size).toBe(accepted.length);
-  const final = await waitAllFinal(s.statusUrl, accepted, 180_000);
+  const final = await waitAllFinal(s.url, accepted, 180_000);
   expect([...final.values()].filter((j) => j.status !== "DONE")).toEqual([]);
   expect(final.size).toBe(accepted.length);
 
@@ -66,7 +66,7 @@ const expectOneJobPerKey = async (s: StackProcess, outcomes: Outcome[], warm: st
 describe.each(["one-process", "per-service"] as const)("the entrypoint loses track of its confirms under load (services: %s)", (layout) => {
   it("When the entrypoint is frozen for 5 s while its confirms are due and clients retry each 503 with the same Idempotency-Key, then each key gets exactly one job and no job runs whose client got a 503", async () => {
     stack = await spawnStack({ RATE_LIMIT_PER_SECOND: "100000" }, layout);
-    const warm = await warmUp(stack.url, stack.statusUrl);
+    const warm = await warmUp(stack.url);
     const load = startLoad(stack.url, 400, 50, { idempotencyKeyPrefix: "stall", retries: 60, timeoutMs: 30_000 });
     await load.started;
     await sleep(2000);

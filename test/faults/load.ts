@@ -69,7 +69,7 @@ export const offerLoad = (url: string, total: number, perSecond: number, timeout
  * their hot paths (a fresh process is several times slower for its first seconds) and the
  * fault meets a stack in its normal state. Refusals are retried, as a client would.
  */
-export const warmUp = async (url: string, statusUrl = url, jobs = 10): Promise<string[]> => {
+export const warmUp = async (url: string, jobs = 10): Promise<string[]> => {
   const ids: string[] = [];
   const deadline = Date.now() + 90_000;
   while (ids.length < jobs && Date.now() < deadline) {
@@ -78,7 +78,7 @@ export const warmUp = async (url: string, statusUrl = url, jobs = 10): Promise<s
     else await new Promise((r) => setTimeout(r, 200));
   }
   expect(ids.length).toBe(jobs);
-  const done = await waitAllFinal(statusUrl, ids, 90_000);
+  const done = await waitAllFinal(url, ids, 90_000);
   expect(done.size).toBe(jobs);
   return ids;
 };

@@ -34,7 +34,7 @@ const appliedJobs = async (dataDir: string) => {
 describe("every service is restarted in turn under load", () => {
   it("When each of the four services gets SIGTERM in turn under steady load, then each exits 0, and every key gets exactly one job, DONE with its whole history", async () => {
     const t0 = performance.now();
-    const warm = await warmUp(stack.url, stack.statusUrl);
+    const warm = await warmUp(stack.url);
     // Retries for as long as a restart can take on a busy machine (the entrypoint's included).
     // Polite retries (Retry-After, else backoff), or the clients refused while the entrypoint
     // restarts come back all at once and are shed again, for longer than the restart. Patient
@@ -69,7 +69,7 @@ describe("every service is restarted in turn under load", () => {
     // Zero lost: every key was accepted in the end, and every accepted job is DONE.
     expect(outcomes.filter((o) => o.status !== 202).map((o) => `${o.status} after ${o.attempts} attempts (${(o.tried ?? []).join(",")}) at ${Math.round(o.sentAt)} ms: ${o.error ?? ""}`)).toEqual([]);
     const accepted = outcomes.map((o) => o.id!);
-    const final = await waitAllFinal(stack.statusUrl, accepted, 60_000);
+    const final = await waitAllFinal(stack.url, accepted, 60_000);
     expect(accepted.filter((id) => !final.has(id))).toEqual([]);
     const wrong = [...final.values()].filter((j) => j.status !== "DONE" || j.history.map((h) => h.status).join(">") !== "PENDING>APPLYING_IN_CLUSTER>DONE");
     expect(wrong.map((j) => `${j.id}: ${j.history.map((h) => h.status).join(">")}`)).toEqual([]);

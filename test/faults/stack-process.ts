@@ -7,10 +7,8 @@ import { freePort } from "../support/service-process";
 import { AMQP_URL, REDIS_URL, removeBrokerObjects, removeRedisKeys, uniquePrefix } from "../support/test-stack";
 
 export interface StackProcess {
-  /** Where to POST (the entrypoint). */
+  /** The public API (the entrypoint): where to POST and GET /jobs. */
   url: string;
-  /** Where to GET /jobs (the status worker): the same as url when all run in one process. */
-  statusUrl: string;
   prefix: string;
   dataDir: string;
   /** The process running each service now (one pid for all four in one process). */
@@ -104,7 +102,6 @@ export const spawnStack = async (env: Record<string, string> = {}, layout: "one-
   };
   return {
     url: memberOf("entrypoint").url,
-    statusUrl: memberOf("status-worker").url,
     prefix,
     dataDir,
     pids,

@@ -126,10 +126,11 @@ describe("the Management App from the shared contract", () => {
       expect(inputs(named(run, `app-${svc}-sa`)).metadata.annotations["iam.gke.io/gcp-service-account"]).toBe(`app-${svc}-dev@offline.iam.gserviceaccount.com`);
     }
     const bucketUsers = ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => inputs(r).member).sort();
-    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier", "status-worker"].map((s) => `serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`).sort());
+    // The status worker records events only: no bucket, no cluster access.
+    expect(bucketUsers).toEqual(["entrypoint", "yaml-manager", "cluster-applier"].map((s) => `serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`).sort());
     const projectRoles = ofType(run, "gcp:projects/iAMMember:IAMMember").filter((r) => r.name.startsWith("app-")).map((r) => `${inputs(r).role} ${inputs(r).member}`);
-    // The applier, and the API's log readers: they connect to the deployments cluster (RBAC decides the rest).
-    expect(projectRoles.sort()).toEqual(["cluster-applier", "entrypoint", "status-worker"].map((s) => `roles/container.clusterViewer serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`));
+    // The applier, and the API's log reader (the entrypoint): they connect to the deployments cluster (RBAC decides the rest).
+    expect(projectRoles.sort()).toEqual(["cluster-applier", "entrypoint"].map((s) => `roles/container.clusterViewer serviceAccount:app-${s}-dev@offline.iam.gserviceaccount.com`));
   });
 
   it("keeps job files in a private bucket with uniform access and an expiry", () => {
@@ -212,7 +213,7 @@ describe("the Management App from the shared contract", () => {
     expect(jobRules.find((r) => r.resources.includes("pods/log"))).toMatchObject({ verbs: ["get"] });
   });
 
-  it("When the API's log readers (entrypoint, status worker) are set up, then their log access is a ClusterRole bound by no ClusterRoleBinding, and the applier is told whom to bind it to in each job namespace", () => {
+  it("When the API's log reader (the entrypoint) is set up, then their log access is a ClusterRole bound by no ClusterRoleBinding, and the applier is told whom to bind it to in each job namespace", () => {
     const rules = inputs(named(run, "deployments-access-log-reader")).rules as { resources: string[]; verbs: string[] }[];
     expect(rules).toEqual([
       { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
@@ -223,6 +224,6 @@ describe("the Management App from the shared contract", () => {
     expect(clusterBindings.length).toBeGreaterThan(0);
     for (const b of clusterBindings) expect(inputs(b).roleRef.name, b.name).not.toBe(LOG_READER_ACCESS.clusterRole);
     const env = (inputs(named(run, "app-cluster-applier-deployment")).spec.template.spec.containers[0].env as { name: string; value?: string }[]).find((e) => e.name === "LOG_READER_USERS");
-    expect(SERVICE_ENV["cluster-applier"].shape.LOG_READER_USERS.parse(plain(env?.value))).toEqual(["app-entrypoint-dev@offline.iam.gserviceaccount.com", "app-status-worker-dev@offline.iam.gserviceaccount.com"]);
+    expect(SERVICE_ENV["cluster-applier"].shape.LOG_READER_USERS.parse(plain(env?.value))).toEqual(["app-entrypoint-dev@offline.iam.gserviceaccount.com"]);
   });
 });

@@ -52,7 +52,7 @@ export const readSse = async (url: string, opts: SseOptions = {}): Promise<SseRe
 /**
  * Start reading a stream as readSse does and return once the server has answered, the reading
  * going on in `result`. For `lastEventId=$` the server fixes "now" before it answers
- * (status-worker/events/event-routes.ts), so every event after this returns reaches the reader.
+ * (apps/shared/public-api/events/event-routes.ts), so every event after this returns reaches the reader.
  */
 export const followSse = async (url: string, opts: Omit<SseOptions, "onOpen"> = {}): Promise<{ result: Promise<SseResult> }> => {
   let result!: Promise<SseResult>;

@@ -220,11 +220,3 @@ const logReaderBinding = (jobId: string, users: readonly string[]): Manifest => 
   roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: LOG_READER_ACCESS.clusterRole },
   subjects: users.map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name })),
 });
-
-/** Credentials for the deployments cluster: a kubeconfig file, or the pod's service account. */
-export const loadKubeConfig = (path: string): k8s.KubeConfig => {
-  const kc = new k8s.KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromCluster();
-  return kc;
-};

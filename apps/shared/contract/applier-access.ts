@@ -50,7 +50,7 @@ export const APPLIER_ACCESS = {
 /** The built-in ClusterRoles a job's RoleBinding may name (admission refuses any other). */
 export const BINDABLE_CLUSTER_ROLES: readonly string[] = ["view"];
 
-/** The kinds admission lets a job create (apps/yaml-manager/admission/allowed-kinds.ts; a test keeps them equal). */
+/** The kinds admission lets a job create (apps/shared/admission/allowed-kinds.ts; a test keeps them equal). */
 export const ADMITTED_KINDS: readonly { apiVersion: string; kind: string; resource: string }[] = [
   { apiVersion: "v1", kind: "ConfigMap", resource: "configmaps" },
   { apiVersion: "v1", kind: "Secret", resource: "secrets" },
@@ -141,7 +141,7 @@ export const applierRules = (scope: Grant["scope"]): PolicyRule[] => {
 };
 
 /**
- * The read API (entrypoint and status worker) serves a job's live logs through the API server:
+ * The public API (the entrypoint) serves a job's live logs through the API server:
  * it lists the job's pods by label and reads `pods/log`, in the job's namespace only. The rules
  * are a ClusterRole, bound by no ClusterRoleBinding: the applier binds it to the reader
  * identities (LOG_READER_USERS) by a RoleBinding in each job namespace it creates, so the

@@ -147,10 +147,7 @@ const AdmissionEnv = z.object({
     .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
 }).extend(IsolationEnv.shape);
 
-/**
- * Event streams, logs and manifests: served by the status worker, and by the entrypoint, which
- * serves the whole public API (the Gateway routes by path only).
- */
+/** Event streams, logs and manifests: part of the public API, which the entrypoint serves (the Gateway routes by path only). */
 const ReadApiEnv = z.object({
   /** Where jobs run: live logs are read from `kubernetes` only. */
   APPLIER_TARGET: TargetKind.default("dry-run"),
@@ -220,7 +217,7 @@ export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
     LOG_READER_USERS: commaList.transform((users, ctx) =>
         users
           .map((user) => {
-            if (/\s/.test(user)) ctx.addIssue({ code: "custom", message: `"${user}" is not a username (no spaces), e.g. status-worker@my-project.iam.gserviceaccount.com` });
+            if (/\s/.test(user)) ctx.addIssue({ code: "custom", message: `"${user}" is not a username (no spaces), e.g. entrypoint@my-project.iam.gserviceaccount.com` });
             return user;
           }),
       ),
@@ -231,16 +228,8 @@ export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
   })
   .superRefine(requireBucket);
 
-export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape)
-  .extend(MessagingEnv.shape)
-  .extend(RedisEnv.shape)
-  .extend(ApiAuthEnv.shape)
-  .extend({ MAX_PAGE_SIZE: int(100) })
-  // Logs and manifests: saved ones from storage, live ones from the cluster the applier uses.
-  .extend(StorageEnv.shape)
-  .extend(ReadApiEnv.shape)
-  .superRefine(requireBucket)
-  .superRefine(requireTokensOffLoopback);
+/** The status worker records events in Redis; it serves no API (the entrypoint serves all of it). */
+export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape).extend(MessagingEnv.shape).extend(RedisEnv.shape);
 
 export const yamlLimitsOf = (env: z.output<typeof YamlEnv>) => ({
   maxDocuments: env.MAX_DOCUMENTS,

@@ -3,7 +3,7 @@ import { callRedis, stackKeyPrefix } from "./redis-errors";
 
 /**
  * Idempotency-Key claims, per tenant: the first request with a key names its job here, and a
- * retry with the same key finds it (see entrypoint/submit-job.ts). Keys expire after a TTL.
+ * retry with the same key finds it (see public-api/jobs/submit-job.ts). Keys expire after a TTL.
  */
 export class IdempotencyKeys {
   private readonly p: string;

@@ -1,0 +1,52 @@
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import type { AdmissionWarning, DryRunResult } from "../../contract";
+import { badRequest } from "../../errors/app-error";
+import { tenantOf } from "../../http/auth";
+import { locateProblems } from "../../manifests/locate-problems";
+import { parsePool } from "../../manifests/parse-pool";
+import type { YamlLimits } from "../../manifests/parse-yaml";
+// The YAML Manager's own admission, so the dry run's verdict is the one a submission would get.
+// Loaded on the first dry run: it brings the Kubernetes schemas, which the entrypoint otherwise never needs.
+import type { AdmissionPolicy } from "../../admission/admit";
+import { readSubmission, type SubmissionLimits } from "./read-submission";
+
+/** A placeholder job id: the dry run places objects as for a job, but no job exists. */
+const DRY_RUN_JOB = "00000000-0000-4000-8000-000000000000";
+
+export { admissionPolicyOf } from "../../admission/policy-from-env";
+
+/** Only `?dryRun=true` is ours; anything else goes on to the real submission route. */
+const onlyDryRun = (req: Request, _res: Response, next: NextFunction) => {
+  const v = req.query.dryRun;
+  if (v === undefined || v === "false") return next("route");
+  if (v !== "true") throw badRequest("dryRun must be true or false");
+  next();
+};
+
+/**
+ * `POST /yaml?dryRun=true`: the same body limits, parser and admission as a submission,
+ * answered at once: 200 with every problem and warning (both empty when acceptable). No job
+ * id, no storage, no event, no job record: nothing is written.
+ */
+export const dryRunRoutes = (deps: { policy: AdmissionPolicy; yamlLimits: YamlLimits; limits: SubmissionLimits }, auth: RequestHandler): Router => {
+  const r = Router();
+  r.post("/yaml", onlyDryRun, auth, async (req, res) => {
+    const files = await readSubmission(req, deps.limits);
+    // In a worker thread, as for a submission: a big body must not hold the event loop.
+    const parsed = await parsePool().parse(files, deps.yamlLimits);
+    let result: DryRunResult;
+    if (parsed.problems.length > 0) {
+      result = { ok: false, problems: parsed.problems, warnings: [], resources: [] };
+    } else {
+      const { admit } = await import("../../admission/admit");
+      const verdict = admit(DRY_RUN_JOB, parsed.documents, deps.policy, tenantOf(res));
+      // Warnings come with admission once it reports them (an accepted verdict may carry some).
+      const warnings = ((verdict as { warnings?: AdmissionWarning[] }).warnings ?? []).map(({ file, document, object, path, message }) => ({ file, document, object, path, message }));
+      result = verdict.ok
+        ? { ok: true, problems: [], warnings, resources: verdict.resources.map(({ namespace: _ns, ...ref }) => ref) }
+        : { ok: false, problems: locateProblems(files, verdict.problems), warnings, resources: [] };
+    }
+    res.status(200).json(result);
+  });
+  return r;
+};

@@ -1,0 +1,93 @@
+import { Router, type RequestHandler, type Response } from "express";
+import { LOG_SOURCE_HEADER, LogsQuery, type JobView, type TargetKind } from "../../contract";
+import { AppError, badRequest, notFound } from "../../errors/app-error";
+import { tenantOf } from "../../http/auth";
+import type { Logger } from "../../logging/logger";
+import type { JobRepository } from "../../state/job-repository";
+import type { ObjectStore } from "../../storage/object-store";
+import type { StreamBudget } from "../events/event-routes";
+import type { LogStream, PodLogs } from "./pod-logs";
+import { lastLines, savedContainers } from "./saved-logs";
+
+export interface LogRouteDeps {
+  jobs: JobRepository;
+  store: ObjectStore;
+  /** Absent when the applier's target is the dry run (there is no cluster to ask). */
+  pods?: PodLogs;
+  target: TargetKind;
+  streams: StreamBudget;
+  logger: Logger;
+}
+
+const startText = (res: Response, source: "live" | "saved") => {
+  res.status(200).set({ "Content-Type": "text/plain; charset=utf-8", [LOG_SOURCE_HEADER]: source, "X-Accel-Buffering": "no" });
+  res.flushHeaders();
+};
+
+/**
+ * `GET /jobs/:id/logs`: from the cluster while the job's pods exist (follow=true streams),
+ * from storage once they are gone (the applier saved each container's last 1 MiB). Several
+ * containers are merged line by line, each line prefixed `[pod/container] `, as
+ * `kubectl logs --prefix` does.
+ */
+export const logRoutes = (deps: LogRouteDeps, auth: RequestHandler): Router => {
+  const r = Router();
+
+  r.get("/jobs/:id/logs", auth, async (req, res) => {
+    const id = req.params.id as string;
+    const q = LogsQuery.safeParse(req.query);
+    if (!q.success) throw badRequest(`invalid query: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    const job = await deps.jobs.getOwned(id, tenantOf(res));
+    if ((job.target ?? deps.target) === "dry-run") {
+      throw notFound(`job ${id} has no logs: the dry-run target runs nothing (it only records what it would apply); see GET /jobs/${id}/manifests`);
+    }
+    const { container, tailLines, follow } = q.data;
+
+    let live = deps.pods ? await deps.pods.containers(id).catch((err: Error) => liveUnavailable(deps, job, err)) : [];
+    if (container) live = live.filter((c) => c.container === container);
+    if (live.length > 0) {
+      const streams = (await Promise.allSettled(live.map((c) => deps.pods!.open(id, c, { follow, tailLines })))).flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+      if (streams.length === 0) throw new AppError(`the job's containers have no logs yet (${live.map((c) => `${c.pod}/${c.container}`).join(", ")}); retry once they started`, { status: 409 });
+      try {
+        if (follow) deps.streams.take(res, () => streams.forEach((s) => s.abort()));
+      } catch (err) {
+        streams.forEach((s) => s.abort());
+        throw err;
+      }
+      startText(res, "live");
+      res.on("close", () => streams.forEach((s) => s.abort()));
+      await Promise.all(streams.map((s) => pump(s, res, streams.length > 1)));
+      res.end();
+      return;
+    }
+
+    const saved = (await savedContainers(deps.store, id)).filter((c) => !container || c.container === container);
+    if (saved.length === 0) {
+      const why = container ? `no container named ${container} has logs` : "it has no pods now and no logs were saved";
+      throw notFound(`job ${id} (${job.status}) has no logs: ${why}`);
+    }
+    startText(res, "saved");
+    for (const c of saved) {
+      const text = (await deps.store.get(c.key)).toString("utf8");
+      const prefix = saved.length > 1 ? `[${c.pod}/${c.container}] ` : "";
+      for (const line of lastLines(text, tailLines)) res.write(`${prefix}${line}\n`);
+    }
+    res.end();
+  });
+
+  return r;
+};
+
+/** The cluster cannot be asked: saved logs may still answer; the log says why live ones did not. */
+const liveUnavailable = (deps: LogRouteDeps, job: JobView, err: Error) => {
+  deps.logger.warn({ jobId: job.id, err: err.message }, "could not list the job's pods; trying saved logs");
+  return [];
+};
+
+const pump = async (s: LogStream, res: Response, prefixed: boolean) => {
+  const prefix = prefixed ? `[${s.name}] ` : "";
+  for await (const line of s.lines) {
+    if (res.writableEnded || res.destroyed) break;
+    res.write(`${prefix}${line}\n`);
+  }
+};

@@ -6,7 +6,7 @@
  * - pipeline: `npm start` (all four services, one process) in a child process; this process
  *   offers load over HTTP at fixed rates (open loop) and at saturation (closed loop), and
  *   counts jobs reaching DONE from Redis.
- * Results: .bench/results.json (git ignores it; the README's table holds the published figures)
+ * Results: .bench/results.json (git ignores it; the tables in docs/testing.md, "Benchmark", hold the published figures)
  * and a table on stdout.
  */
 import { execFileSync, spawn } from "node:child_process";

@@ -6,11 +6,11 @@ import { EVENT_TYPES, JOB_STATUSES, PUBLISHED_BY, SERVICE_NAMES, STATUS_OF, cons
 const root = path.join(__dirname, "../..");
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 
-/** README's pipeline table, one row per event: the services and status each cell names. */
-const readmeTable = async () => {
-  const lines = (await readFile(path.join(root, "README.md"), "utf8")).split("\n");
+/** The pipeline table of docs/architecture.md, one row per event: the services and status each cell names. */
+const docsTable = async () => {
+  const lines = (await readFile(path.join(root, "docs/architecture.md"), "utf8")).split("\n");
   const start = lines.findIndex((l) => l.startsWith("| Event (routing key) |"));
-  expect(start, "README.md has the pipeline table").toBeGreaterThan(-1);
+  expect(start, "docs/architecture.md has the pipeline table").toBeGreaterThan(-1);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith("|")) break;
@@ -48,9 +48,9 @@ const publishedInCode = async (service: ServiceName): Promise<string[]> => {
   return sorted(found);
 };
 
-describe("the job pipeline's events: contract, code and README agree", () => {
-  it("When README's pipeline table is read, then it lists every event once with the contract's publishers, consumers and status", async () => {
-    const table = await readmeTable();
+describe("the job pipeline's events: contract, code and docs agree", () => {
+  it("When the pipeline table of docs/architecture.md is read, then it lists every event once with the contract's publishers, consumers and status", async () => {
+    const table = await docsTable();
     expect(sorted(table.map((r) => r.event ?? "?"))).toEqual(sorted(EVENT_TYPES));
     for (const row of table) {
       const type = row.event as EventType;

@@ -65,7 +65,7 @@ describe("the Management App image (Dockerfile stages run in folders)", () => {
     for (const absent of ["@pulumi/pulumi", "@pulumi/gcp", "@pulumi/policy", "typescript", "vitest", "tsx", "eslint", "fast-check"]) {
       expect(installed(absent), absent).toBe(false);
     }
-    // The README reports the measured size; this guards it (it was 362 MB with the Pulumi SDK).
+    // docs/architecture.md ("What the image carries") reports the measured size; this guards it (it was 362 MB with the Pulumi SDK).
     const mb = sizeOf(modules) / 1e6;
     expect(mb, `image node_modules is ${mb.toFixed(0)} MB`).toBeLessThan(200);
   });

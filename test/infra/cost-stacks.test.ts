@@ -76,9 +76,9 @@ describe("npm run plan ends with the stack's cost", () => {
     expect(prod.total.ceilingHour).toBeGreaterThan(5 * prod.total.floorHour);
   });
 
-  it("README shows the dev and prod tables exactly as the plan prints them", () => {
-    const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-    for (const [stack, run] of Object.entries(runs)) expect(readme, `${stack}: paste the table from npm run plan`).toContain(costReport(run.resources, stack));
+  it("docs/cost.md shows the dev and prod tables exactly as the plan prints them", () => {
+    const page = readFileSync(path.join(__dirname, "../../docs/cost.md"), "utf8");
+    for (const [stack, run] of Object.entries(runs)) expect(page, `${stack}: paste the table from npm run plan`).toContain(costReport(run.resources, stack));
   });
 
   it("prints the table with the total line for both stacks", () => {

@@ -39,6 +39,10 @@ describe("delivery workflows (parsed, no network)", () => {
     const runs = steps(w).map((s) => s.run);
     expect(runs).toEqual(expect.arrayContaining(["npm ci", "npm run typecheck", "npm run lint", "npm test"]));
     expect(runs.indexOf("npm ci")).toBeLessThan(runs.indexOf("npm test"));
+    // The README (an entry; the rest is in docs/) still states the two commands, the test one as CI runs it.
+    const twoCommands = readFileSync(path.join(__dirname, "../../README.md"), "utf8").split(/^## /m).find((s) => s.startsWith("Two commands")) ?? "";
+    expect(twoCommands).toContain("npm ci && npm test");
+    expect(twoCommands).toContain("npm ci && npm start");
   });
 
   it("install steps: one `npm ci` per job at the root, naming only workspaces the root package.json declares", () => {

@@ -1,5 +1,5 @@
 /**
- * The policy pack installed the way the workflows and the README install it, from a clean copy
+ * The policy pack installed the way the workflows and the operator guide install it, from a clean copy
  * (only the files git tracks, so nothing lying around on a developer's machine helps), then
  * started the way the Pulumi CLI starts a Node.js policy pack and asked for its policies over the
  * analyzer protocol, as the CLI does first.
@@ -30,7 +30,8 @@ const installSteps = (file: string) =>
     .flatMap((j) => j.steps)
     .map((s) => s.run?.trim())
     .filter((run): run is string => !!run?.startsWith("npm ci"));
-const readmeSection = (title: string) => readFileSync(path.join(ROOT, "README.md"), "utf8").split(/^## /m).find((s) => s.startsWith(title)) ?? "";
+/** A `## ` section of a docs/ page. */
+const docSection = (page: string, title: string) => readFileSync(path.join(ROOT, "docs", page), "utf8").split(/^## /m).find((s) => s.startsWith(title)) ?? "";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "cp-policy-install-"));
 let pack: ChildProcess | undefined;
@@ -74,15 +75,15 @@ const startPack = (packDir: string) => {
   });
 };
 
-describe("policy pack install (as the workflows and the README do it)", () => {
+describe("policy pack install (as the workflows and the operator guide do it)", () => {
   const [install] = installSteps("preview.yml");
 
-  it("preview and deploy install the program and the policy pack with one command, the one the README's deploy steps give", () => {
+  it("preview and deploy install the program and the policy pack with one command, the one the operator guide's deploy steps give", () => {
     expect(install).toMatch(/^npm ci\b.*--workspace policies/);
     // The preview job's install (the cost job installs the whole checkout for the plan, not the pack).
     expect(installSteps("preview.yml").filter((s) => s.includes("policies"))).toEqual([install]);
     expect(installSteps("deploy.yml")).toEqual([install]);
-    expect(readmeSection("Deploy for real")).toContain(install);
+    expect(docSection("operator-guide.md", "Deploy for real")).toContain(install);
     // One lockfile at the root: a package-lock.json inside a workspace would be ignored by npm.
     expect(execFileSync("git", ["ls-files", "policies", "apps", "infra"], { cwd: ROOT, encoding: "utf8" })).not.toMatch(/package-lock\.json/);
   });

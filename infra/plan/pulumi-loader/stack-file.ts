@@ -12,7 +12,7 @@ export interface EngineConfig {
 
 /**
  * What an offline run puts where the CLI would put a decrypted secret: no secrets provider
- * runs here, so the real value is unknowable (see README, "What the offline plan proves").
+ * runs here, so the real value is unknowable (see docs/operator-guide.md, "What the offline plan proves").
  */
 export const OFFLINE_SECRET = "[secret: set in the stack, not decryptable offline]";
 

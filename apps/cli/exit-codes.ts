@@ -1,4 +1,4 @@
-/** cpctl's exit codes, as a script or CI job reads them (see README "CLI"). */
+/** cpctl's exit codes, as a script or CI job reads them (docs/reference.md, "cpctl exit codes"). */
 export const EXIT = {
   /** DONE (or accepted / deleted, without --wait); valid manifests. */
   ok: 0,

@@ -1,6 +1,6 @@
 /**
  * cpctl: submit, watch and inspect jobs of the Management App from a terminal or CI.
- * `npm run -s cpctl -- <command>`; exit codes in exit-codes.ts and the README.
+ * `npm run -s cpctl -- <command>`; exit codes in exit-codes.ts and docs/reference.md.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { JOB_STATUSES, type JobStatus } from "../shared/contract";

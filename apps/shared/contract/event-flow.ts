@@ -5,7 +5,7 @@ import { BINDINGS, SERVICE_QUEUES, type ServiceQueue } from "./topology";
 
 /**
  * Who sends and who hears each job event, and what it makes of the job's status: beside
- * BINDINGS (topology.ts), which says who hears. README's pipeline table is checked against
+ * BINDINGS (topology.ts), which says who hears. docs/architecture.md's pipeline table is checked against
  * these (test/apps/event-flow.test.ts), and PUBLISHED_BY against the services' code.
  */
 

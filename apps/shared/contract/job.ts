@@ -92,7 +92,7 @@ export const JobView = z.object({
   resources: z.array(ResourceRef),
   target: TargetKind.optional(),
   workload: Workload.optional(),
-  /** Requested resources × running time of the job's pods, priced (README "What it costs"). */
+  /** Requested resources × running time of the job's pods, priced (docs/cost.md). */
   usage: JobUsage.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),

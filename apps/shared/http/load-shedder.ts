@@ -77,7 +77,7 @@ export type Gate = (req: IncomingMessage, res: ServerResponse) => boolean;
  * adaptive cap is reached or the event loop lags (see AdaptiveLimit). It runs on the raw
  * request, before express, security headers and authentication: a refusal must cost a
  * fraction of an accepted request, or refusing at 4x capacity would itself use up the CPU
- * (express with helmet costs about three times a bare answer; measured, see README).
+ * (express with helmet costs about three times a bare answer; measured, see docs/testing.md).
  */
 export const createShedder = (applies: (req: IncomingMessage) => boolean, options: Partial<ShedderOptions> = {}): Gate & { limit: AdaptiveLimit } => {
   const o = { ...DEFAULT_SHEDDER, ...options };

@@ -36,7 +36,7 @@ export interface RateLimits {
  * For the per-tenant limit its BurstyRateLimiter (lib/BurstyRateLimiter.js) adds a second, longer
  * window as a burst allowance: a request over the per-second window spends a point of the burst
  * window instead. The library's wiki offers it in place of a token bucket
- * (https://github.com/animir/node-rate-limiter-flexible/wiki/BurstyRateLimiter). README, "Rate
+ * (https://github.com/animir/node-rate-limiter-flexible/wiki/BurstyRateLimiter). docs/security.md, "Rate
  * limits", states what that allows at worst.
  *
  * Redis errors: each store limiter has an in-memory insurance limiter with the same numbers

@@ -4,7 +4,7 @@ import type { EventType } from "../contract";
 /**
  * Event ids. An event caused by another takes an id derived from its cause, so a handler
  * that runs twice on the same input (a redelivery) publishes the same event again, not a
- * new one: "same input, same event" (README). Events with no cause on the broker:
+ * new one: "same input, same event" (docs/architecture.md). Events with no cause on the broker:
  * - `job.submitted` and `job.deleted` happen once per job (the API mints a new job id for
  *   every submission, and answers a DELETE of a job already rolling back without
  *   publishing): derived from the job, so a publish repeated after a lost answer is the

@@ -6,7 +6,7 @@ import path from "node:path";
 import { ObjectNotFoundError, assertKey, type ObjectStore } from "./object-store";
 
 // The callback API, promisified: fs/promises' readFile and writeFile open a FileHandle per call,
-// which cost about 7% of a one-process stack's CPU under load (measured, README "Benchmark").
+// which cost about 7% of a one-process stack's CPU under load (measured, docs/testing.md, "Benchmark").
 const writeFile = promisify(writeFileCb);
 const readFile = promisify(readFileCb);
 

@@ -54,9 +54,9 @@ describe("POST /yaml?dryRun=true", () => {
     const probe = await ch.assertQueue("", { exclusive: true });
     await ch.bindQueue(probe.queue, topology(stack.prefix).exchange, "job.#");
     const redis = new Redis(REDIS_URL);
-    const before = (await redis.keys(`{${stack.prefix}}:*`)).filter((k) => !k.includes(":rate:"));
+    const before = (await redis.keys(`{${stack.prefix}}:*`)).filter((k) => !k.includes(":ratelimit"));
     for (let i = 0; i < 3; i++) expect((await dryRun("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")).status).toBe(200);
-    const after = (await redis.keys(`{${stack.prefix}}:*`)).filter((k) => !k.includes(":rate:"));
+    const after = (await redis.keys(`{${stack.prefix}}:*`)).filter((k) => !k.includes(":ratelimit"));
     expect(after.sort()).toEqual(before.sort());
     expect(readdirSync(stack.dataDir).filter((f) => f !== ".write-check")).toEqual([]);
     expect((await ch.checkQueue(probe.queue)).messageCount).toBe(0);

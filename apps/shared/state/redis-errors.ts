@@ -1,5 +1,6 @@
 import { ReplyError } from "ioredis";
 import { DependencyDownError } from "../errors/app-error";
+import { redisTimeouts } from "../metrics/metrics";
 
 const NOT_SERVING_YET = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
 
@@ -12,11 +13,19 @@ const NOT_SERVING_YET = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
 export const redisErrorToAppError = (err: unknown): unknown =>
   err instanceof ReplyError && !NOT_SERVING_YET.test((err as Error).message) ? err : new DependencyDownError("redis", err);
 
-/** Run one Redis operation, its errors sorted as above. */
+/** ioredis's error for a command not answered within `commandTimeout` (ioredis@6.0.0: built/Command.js). */
+export const isRedisTimeout = (err: unknown): boolean => err instanceof Error && err.message === "Command timed out";
+
+/**
+ * Run one Redis operation, its errors sorted as above. A command not answered in time counts
+ * as Redis being down (the same 503 + Retry-After, the same held message) and in the
+ * `redis_command_timeouts_total` metric.
+ */
 export const callRedis = async <T>(op: () => Promise<T>): Promise<T> => {
   try {
     return await op();
   } catch (err) {
+    if (isRedisTimeout(err)) redisTimeouts.inc({ client: "job_store" });
     throw redisErrorToAppError(err);
   }
 };

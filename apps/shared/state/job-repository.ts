@@ -15,7 +15,7 @@ import {
 } from "../contract";
 import { encodeCursor, type ListPosition } from "./job-cursor";
 import { toView } from "./job-view";
-import { callRedis, stackKeyPrefix } from "./redis-errors";
+import { callRedis, execAll, stackKeyPrefix } from "./redis-errors";
 import { TRANSITION_LUA } from "./transition-script";
 import { WORKLOAD_LUA } from "./workload-script";
 
@@ -139,7 +139,7 @@ export class JobRepository {
     const page = positions.slice(0, opts.limit);
     const pipe = this.redis.pipeline();
     for (const { id } of page) pipe.hgetall(this.jobKey(id)).hgetall(this.historyKey(id));
-    const rows = ((await callRedis(() => pipe.exec())) ?? []).map(([, v]) => v as Record<string, string>);
+    const rows = (await callRedis(() => execAll(pipe))).map(([, v]) => v as Record<string, string>);
     const items: JobView[] = [];
     for (let i = 0; i < page.length; i++) {
       const view = toView(rows[2 * i] ?? {}, rows[2 * i + 1] ?? {});
@@ -173,7 +173,7 @@ export class JobRepository {
   async countByStatus(tenant: string): Promise<Record<JobStatus, number>> {
     const pipe = this.redis.pipeline();
     for (const s of JOB_STATUSES) pipe.zcard(`${this.statusIndex(tenant)}${s}`);
-    const replies = (await callRedis(() => pipe.exec())) ?? [];
+    const replies = await callRedis(() => execAll(pipe));
     return Object.fromEntries(JOB_STATUSES.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)])) as Record<JobStatus, number>;
   }
 

@@ -31,6 +31,18 @@ export const callRedis = async <T>(op: () => Promise<T>): Promise<T> => {
 };
 
 /**
+ * Run a pipeline, failing as a whole when any of its commands failed: ioredis resolves a
+ * pipeline with each command's error in its place (a timed-out command included), which read
+ * as empty replies would answer "no jobs" instead of "Redis unavailable".
+ */
+export const execAll = async (pipe: { exec(): Promise<[Error | null, unknown][] | null> }): Promise<[Error | null, unknown][]> => {
+  const replies = (await pipe.exec()) ?? [];
+  const failed = replies.find(([err]) => err);
+  if (failed) throw failed[0];
+  return replies;
+};
+
+/**
  * Every key of a stack starts with its `{prefix}` hash tag, so multi-key scripts stay valid on
  * Redis Cluster (all of one stack's keys share a slot).
  */

@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobView } from "../../apps/shared/contract";
 import { eventually } from "../support/eventually";
+import { followSse } from "../support/sse";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 /*
@@ -23,6 +24,7 @@ const ANSWERED_WITHIN_MS = 5 * BOUND_MS;
 const CONFIGMAP = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {k: v}\n`;
 
 let redis: ChildProcess | undefined;
+let redisPort: number;
 let paused = false;
 let stack: TestStack;
 
@@ -40,7 +42,7 @@ const signal = (sig: "SIGSTOP" | "SIGCONT") => {
 };
 
 beforeAll(async () => {
-  const port = await freePort();
+  const port = (redisPort = await freePort());
   redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
   const probe = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
   probe.on("error", () => undefined);
@@ -115,4 +117,26 @@ describe("a Redis that hangs while connected (its own redis-server, paused with 
     expect(listed.items.map((j) => j.id).sort()).toEqual([done, inFlightId, retriedId].sort());
     expect((await (await fetch(`${stack.url}/jobs/${done}`)).json()) as JobView).toMatchObject({ status: "DONE" });
   }, 120_000);
+
+  it("When no event comes for longer than the command bound, then the live event tail keeps blocking on its own connection and bound, and delivers the next event without a timeout", async () => {
+    const tailTimeouts = await metric("event_tail");
+    const { result } = await followSse(`${stack.url}/events?lastEventId=$`, { stopAfter: (m) => m.data.includes("tail-check"), timeoutMs: 30_000 });
+    // The tail's connection has lived two seconds (CLIENT LIST counts in whole seconds) and its
+    // XREAD BLOCK has waited one: longer than the bound every other command gets, after which a
+    // connection without a bound of its own would have been given up and replaced.
+    const probe = new Redis(redisPort, "127.0.0.1");
+    try {
+      await eventually(async () => {
+        const clients = String(await probe.client("LIST")).split("\n");
+        expect(clients.some((c) => /\bcmd=xread\b/.test(c) && /\bflags=\w*b/.test(c) && Number(/\bidle=(\d+)/.exec(c)?.[1]) >= 1 && Number(/\bage=(\d+)/.exec(c)?.[1]) >= 2)).toBe(true);
+      }, { timeoutMs: 10_000, intervalMs: 100 });
+    } finally {
+      probe.disconnect();
+    }
+    const res = await postYaml(stack.url, CONFIGMAP("tail-check"));
+    expect(res.status).toBe(202);
+    const { messages } = await result;
+    expect(messages.some((m) => m.data.includes("tail-check"))).toBe(true);
+    expect(await metric("event_tail")).toBe(tailTimeouts);
+  }, 60_000);
 });

@@ -11,7 +11,7 @@ import { createStore } from "../shared/storage/create-store";
 /** The entrypoint: the process behind the Gateway, serving the whole public API (apps/shared/public-api). */
 export const startEntrypoint = async (env: ServiceEnv<"entrypoint">, logger: Logger): Promise<ServiceHandle> => {
   const store = createStore(env);
-  const redis = await createRedis(env.REDIS_URL, logger, env.REDIS_MODE);
+  const redis = await createRedis(env.REDIS_URL, logger, { mode: env.REDIS_MODE, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
   const jobs = new JobRepository(redis, env.NAME_PREFIX);
   const broker = await connectBroker(env, "entrypoint", logger);
   const api = await createPublicApi(env, { redis, jobs, store, broker, logger });

@@ -15,7 +15,7 @@ import { statusWorkerHandler } from "./handler";
  * worker writes. Only health, readiness and metrics are served here.
  */
 export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger: Logger): Promise<ServiceHandle> => {
-  const redis = await createRedis(env.REDIS_URL, logger, env.REDIS_MODE);
+  const redis = await createRedis(env.REDIS_URL, logger, { mode: env.REDIS_MODE, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
   const jobs = new JobRepository(redis, env.NAME_PREFIX);
   const events = new EventLog(redis, env.NAME_PREFIX);
   const usage = new UsageRepository(redis, env.NAME_PREFIX);

@@ -88,7 +88,7 @@ current-context: deployments
     const storage = { STORAGE_DRIVER: "gcs", DATA_DIR: "/tmp/data", GCS_BUCKET: args.bucket.name, GCS_API_ENDPOINT: undefined, STORAGE_RETRIES: "3" };
     const api = { API_TOKENS: undefined, API_TOKENS_FILE: `${TOKENS_DIR}/api-tokens`, RATE_LIMIT_PER_SECOND: "200", MAX_PAGE_SIZE: "100" };
     const rateLimits = { RATE_LIMIT_BURST: "200", RATE_LIMIT_BURST_SECONDS: "10", AUTH_FAILURES_PER_WINDOW: "20", AUTH_FAILURE_WINDOW_SECONDS: "60" };
-    const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster" };
+    const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster", REDIS_COMMAND_TIMEOUT_MS: "1000" };
     const yaml = { MAX_DOCUMENTS: "100", MAX_DEPTH: "32", MAX_ALIASES: "20" };
     // The fence's numbers: the applier installs them, the YAML Manager checks jobs against them.
     const jobLimits = {

@@ -35,6 +35,8 @@ export const IMAGES = {
   rabbitmq: "rabbitmq:4.1.4-management",
   redis: "quay.io/opstree/redis:v7.2.7",
   redisExporter: "quay.io/opstree/redis-exporter:v1.48.0",
+  /** Runs as a non-root user (uid 100); used by the Job that sets the dead-letter queues' policy (rabbitmq.ts). */
+  curl: "curlimages/curl:8.11.1",
 } as const;
 
 type Values = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "../../apps/shared/contract";
+import { PORTS, deadLetterPolicy } from "../../apps/shared/contract";
 import { IMAGES, INTERNAL_LB_ANNOTATIONS, RABBITMQ_OPERATOR_MANIFEST } from "./charts";
 
 export interface RabbitMqArgs {
@@ -102,6 +102,55 @@ export class RabbitMq extends pulumi.ComponentResource {
       },
       { ...o, dependsOn: [args.monitoringCrds, this.cluster] },
     );
+    this.deadLetterPolicy(name, ns, user, o);
     this.registerOutputs({ cluster: this.cluster.metadata.name });
+  }
+
+  /**
+   * The dead-letter queues' delivery limit (the contract's deadLetterPolicy: off, where
+   * RabbitMQ 4.x would otherwise drop a message requeued more than 20 times). A policy and not a
+   * queue argument, so existing DLQs take it without being re-declared. Policies are set through
+   * the management HTTP API (`PUT /api/policies/{vhost}/{name}`,
+   * https://www.rabbitmq.com/docs/http-api-reference), which the operator's client Service
+   * always serves on 15672 (rabbitmq/cluster-operator@v2.22.0:internal/resource/service.go), so
+   * a Job does it once the cluster answers; the PUT is idempotent, and a changed policy changes
+   * the Job, which Pulumi then replaces (runs again).
+   */
+  private deadLetterPolicy(name: string, ns: k8s.core.v1.Namespace, user: k8s.core.v1.Secret, o: pulumi.CustomResourceOptions) {
+    const { name: policyName, ...body } = deadLetterPolicy();
+    const url = `http://${name}.${RABBITMQ_NAMESPACE}.svc:15672/api/policies/%2F/${policyName}`;
+    const secretEnv = (key: string) => ({ valueFrom: { secretKeyRef: { name: user.metadata.name, key } } });
+    new k8s.batch.v1.Job(
+      `${name}-dead-letter-policy`,
+      {
+        metadata: { name: `${name}-dead-letter-policy`, namespace: ns.metadata.name },
+        spec: {
+          backoffLimit: 6,
+          template: {
+            spec: {
+              restartPolicy: "Never",
+              securityContext: { runAsNonRoot: true, runAsUser: 100, seccompProfile: { type: "RuntimeDefault" } },
+              containers: [
+                {
+                  name: "set-policy",
+                  image: IMAGES.curl,
+                  // Retries while the cluster forms (connection refused, 503 before the node is up).
+                  command: ["sh", "-c", 'curl --fail-with-body -sS --retry 30 --retry-delay 10 --retry-all-errors -u "$RABBITMQ_USER:$RABBITMQ_PASS" -X PUT -H "content-type: application/json" --data "$POLICY" "$URL"'],
+                  env: [
+                    { name: "RABBITMQ_USER", ...secretEnv("username") },
+                    { name: "RABBITMQ_PASS", ...secretEnv("password") },
+                    { name: "POLICY", value: JSON.stringify(body) },
+                    { name: "URL", value: url },
+                  ],
+                  resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+                  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
+                },
+              ],
+            },
+          },
+        },
+      },
+      { ...o, dependsOn: [this.cluster] },
+    );
   }
 }

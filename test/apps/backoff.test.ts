@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../apps/shared/logging/logger";
 import { backoffMs } from "../../apps/shared/runtime/backoff";
+import { REDIS_RECONNECT_BACKOFF, createRedis } from "../../apps/shared/state/redis-client";
+import { REDIS_URL } from "../support/test-stack";
 
 describe("the one backoff curve", () => {
   it("When attempts go on, then the delay doubles from the first and stays at the cap", () => {
@@ -25,6 +28,21 @@ describe("the one backoff curve", () => {
       const d = backoffMs(curve, 20);
       expect(d).toBeGreaterThanOrEqual(4000);
       expect(d).toBeLessThanOrEqual(5000);
+    }
+  });
+
+  it("When the Redis client reconnects, then its delays follow the one curve (exponential, capped, jittered below), not a curve of its own", async () => {
+    const redis = await createRedis(REDIS_URL, createLogger("test", "silent"));
+    try {
+      const strategy = redis.options.retryStrategy!;
+      for (let attempt = 1; attempt <= 10; attempt++) {
+        const exact = backoffMs({ ...REDIS_RECONNECT_BACKOFF, jitter: 0 }, attempt);
+        const d = strategy(attempt) as number;
+        expect(d).toBeLessThanOrEqual(exact);
+        expect(d).toBeGreaterThanOrEqual(exact * (1 - REDIS_RECONNECT_BACKOFF.jitter!));
+      }
+    } finally {
+      redis.disconnect();
     }
   });
 });

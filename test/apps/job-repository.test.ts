@@ -62,8 +62,22 @@ describe("job state in Redis (real server)", () => {
     await jobs.transition(id, "REJECTED", t(1), { reason: "bad" }, T);
     expect(await jobs.transition(id, "DONE", t(2), { target: "dry-run" }, T)).toBe("history");
     const job = await jobs.get(id);
+    // The losing verdict's details fill in only fields it alone writes (each field keeps the
+    // latest writer by rank and time, whatever the order): the status and its reason stay.
     expect(job).toMatchObject({ status: "REJECTED", reason: "bad" });
-    expect(job!.target).toBeUndefined();
+    expect(job!.history.map((h) => h.status)).toEqual(["REJECTED", "DONE"]);
+  });
+
+  it("When a late event arrives after a later one, then it fills in details the later one did not write and overwrites none", async () => {
+    const id = randomUUID();
+    const validated = [{ apiVersion: "v1", kind: "ConfigMap", name: "a" }];
+    const applied = [...validated, { apiVersion: "v1", kind: "ConfigMap", name: "b" }];
+    await jobs.transition(id, "PENDING", t(0), {}, T);
+    await jobs.transition(id, "FAILED", t(2), { reason: "apply gave up" }, T);
+    await jobs.transition(id, "DONE", t(3), { target: "dry-run", resources: applied }, T);
+    expect(await jobs.transition(id, "APPLYING_IN_CLUSTER", t(1), { resources: validated, warnings: [{ message: "defaulted" }] }, T)).toBe("history");
+    const job = await jobs.get(id);
+    expect(job).toMatchObject({ status: "FAILED", reason: "apply gave up", target: "dry-run", resources: applied, warnings: [{ message: "defaulted" }], updatedAt: t(2) });
   });
 
   it("When the job record is missing (cache lost), then a later event rebuilds it", async () => {
@@ -114,6 +128,19 @@ describe("job state in Redis (real server)", () => {
     expect(await keys.claim("default", key, "job-4 abc", 60)).toBe("job-1 abc");
     await keys.release("default", key, "job-1 abc");
     expect(await keys.claim("default", key, "job-3 abc", 60)).toBeNull();
+  });
+
+  it("When another request takes an idempotency key while the old holder releases it, then the new claim survives", async () => {
+    const keys = new IdempotencyKeys(redis, prefix);
+    const key = randomUUID();
+    expect(await keys.claim("default", key, "job-1 abc", 60)).toBeNull();
+    // Both commands are written on one connection in this order, before any reply: the
+    // release's first command, then the other request's claim (a takeover of a withdrawn
+    // job's key). A release that reads, then deletes, would send its DELETE after the claim.
+    const released = keys.release("default", key, "job-1 abc");
+    const takeover = redis.set(`{${prefix}}:tenant:default:idem:${key}`, "job-2 abc", "EX", 60);
+    await Promise.all([released, takeover]);
+    expect(await keys.claim("default", key, "job-3 abc", 60)).toBe("job-2 abc");
   });
 });
 

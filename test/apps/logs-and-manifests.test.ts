@@ -83,6 +83,9 @@ describe("job logs on the Kubernetes target (API-server double)", () => {
     await waitForStatus(stack.url, id, ["ROLLED_BACK"]);
     expect(api.get("pods", ns, "web-1")).toBeUndefined();
 
+    // The namespace is gone: the saved copy is read first, without asking the cluster (which
+    // would refuse with 403, the read API's binding gone with the namespace, and log a warning).
+    const podListsBefore = api.requests.filter((r) => r.startsWith(`GET /api/v1/namespaces/${ns}/pods`)).length;
     const res = await fetch(`${stack.url}/jobs/${id}/logs`);
     expect(res.status).toBe(200);
     expect(res.headers.get(LOG_SOURCE_HEADER)).toBe("saved");
@@ -92,6 +95,7 @@ describe("job logs on the Kubernetes target (API-server double)", () => {
     const none = await fetch(`${stack.url}/jobs/${id}/logs?container=nope`);
     expect(none.status).toBe(404);
     expect(((await none.json()) as { error: string }).error).toMatch(/no container named nope has logs/);
+    expect(api.requests.filter((r) => r.startsWith(`GET /api/v1/namespaces/${ns}/pods`)).length, "pod lists after the rollback").toBe(podListsBefore);
   });
 
   it("When the query is bad or the job is unknown, then the answer is 400 or 404 and says why", async () => {

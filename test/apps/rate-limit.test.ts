@@ -172,7 +172,7 @@ describe("when Redis cannot be reached", () => {
     const redis = new Redis({ host: "127.0.0.1", port: await closedPort(), enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
     redis.on("error", () => undefined);
     clients.push(redis);
-    const settings: RateLimitSettings = { NAME_PREFIX: uniquePrefix("rl"), RATE_LIMIT_PER_SECOND: 3, RATE_LIMIT_BURST: 2, RATE_LIMIT_BURST_SECONDS: 60, AUTH_FAILURES_PER_WINDOW: 4, AUTH_FAILURE_WINDOW_SECONDS: 60 };
+    const settings: RateLimitSettings = { NAME_PREFIX: uniquePrefix("rl"), RATE_LIMIT_PER_SECOND: 3, RATE_LIMIT_BURST: 2, RATE_LIMIT_BURST_SECONDS: 60, AUTH_FAILURES_PER_WINDOW: 4, AUTH_FAILURE_WINDOW_SECONDS: 60, REDIS_COMMAND_TIMEOUT_MS: 1000 };
     const auth = authenticate({ API_TOKENS: `alice:${ALICE}`, API_TOKENS_FILE: "", ...settings }, createRateLimits(redis, settings));
     const routes = Router().get("/jobs", auth, (_req, res) => {
       res.json({ tenant: tenantOf(res) });

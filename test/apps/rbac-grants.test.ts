@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMITTED_KINDS, LOG_READER_ACCESS } from "../../apps/shared/contract";
+import { ADMITTED_KINDS, APPLIER_ACCESS, LOG_READER_ACCESS } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
 import { admit } from "../../apps/shared/admission/admit";
 import { ALLOWED_KINDS } from "../../apps/shared/admission/allowed-kinds";
@@ -66,5 +66,24 @@ subjects: [{ kind: ServiceAccount, name: default }]
     const v = admit(jobId, parseYamlFiles([{ name: "b.yaml", text }], { maxDocuments: 5, maxDepth: 32, maxAliases: 0 }).documents);
     expect(v.ok).toBe(false);
     expect(JSON.stringify(v)).toContain(`binding ClusterRole ${LOG_READER_ACCESS.clusterRole} is not allowed`);
+  });
+
+  it("When a job names its RoleBinding like one the platform creates in every job namespace, then admission refuses it and says to rename it", () => {
+    const jobId = "c1111111-2222-4333-8444-555555555555";
+    for (const name of [APPLIER_ACCESS.jobBinding, LOG_READER_ACCESS.jobBinding]) {
+      const text = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: ${name} }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view }
+subjects: [{ kind: ServiceAccount, name: default }]
+`;
+      const v = admit(jobId, parseYamlFiles([{ name: "b.yaml", text }], { maxDocuments: 5, maxDepth: 32, maxAliases: 0 }).documents);
+      expect(v.ok).toBe(false);
+      expect(JSON.stringify(v)).toContain(`the RoleBinding name ${name} is reserved`);
+      expect(JSON.stringify(v)).toContain("give yours another name");
+    }
+    // Any other name, same binding: admitted.
+    const ok = admit(jobId, parseYamlFiles([{ name: "b.yaml", text: "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: readers }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view }\nsubjects: [{ kind: ServiceAccount, name: default }]\n" }], { maxDocuments: 5, maxDepth: 32, maxAliases: 0 }).documents);
+    expect(ok.ok).toBe(true);
   });
 });

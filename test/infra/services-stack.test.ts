@@ -1,6 +1,6 @@
 import { evaluate } from "@marcbachmann/cel-js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOG_READER_ACCESS, SERVICE_ENV, SERVICE_NAMES, applierRules, topology, type ServiceName } from "../../apps/shared/contract";
+import { LOG_READER_ACCESS, SERVICE_ENV, SERVICE_NAMES, applierRules, deadLetterPolicy, topology, type ServiceName } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
 import { isSecret, named, ofType, runStack, unwrapSecrets } from "./stack-suite";
 
@@ -42,6 +42,19 @@ describe("platform services on the right clusters (dev stack, Pulumi mocks)", ()
     expect(eck["eck-elasticsearch"].nodeSets[0].count).toBe(3);
     expect(eck["eck-kibana"].enabled).toBe(true);
     expect(eck["eck-logstash"].enabled).toBe(true);
+  });
+
+  it("When the broker is created, then a Job sets the contract's dead-letter policy through its management API, after the cluster, with credentials from the Secret", () => {
+    const job = named(run, "rabbitmq-dead-letter-policy");
+    expect(onCluster(job, "resources")).toBe(true);
+    expect(job.dependsOn).toEqual(expect.arrayContaining([expect.stringContaining("rabbitmq-cluster")]));
+    const c = inputs(job).spec.template.spec.containers[0];
+    const env = Object.fromEntries((c.env as { name: string; value?: string; valueFrom?: unknown }[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+    const { name, ...body } = deadLetterPolicy();
+    expect(JSON.parse(env.POLICY as string)).toEqual(body);
+    expect(env.URL).toBe(`http://rabbitmq.messaging.svc:15672/api/policies/%2F/${name}`);
+    expect(env.RABBITMQ_PASS).toMatchObject({ secretKeyRef: { key: "password" } });
+    expect(c.command.join(" ")).toContain('-X PUT');
   });
 
   it("limits ExternalDNS to the stack's Cloud DNS zone by a flag, since the chart has no value for it", () => {

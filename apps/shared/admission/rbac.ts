@@ -1,5 +1,5 @@
 import { isObj, listAt, objAt, type Obj, type Report } from "./finding";
-import { BINDABLE_CLUSTER_ROLES } from "../contract/applier-access";
+import { APPLIER_ACCESS, BINDABLE_CLUSTER_ROLES, LOG_READER_ACCESS } from "../contract/applier-access";
 
 /**
  * What a job may grant its own service accounts, as an allow-list, because a grant is a way
@@ -69,7 +69,17 @@ export const checkRole = (obj: Obj, r: Report) => {
   });
 };
 
+/**
+ * RoleBinding names the applier creates in every job namespace (the contract's): a job's own
+ * binding with one of them would clash with the platform's at apply time.
+ */
+export const RESERVED_BINDING_NAMES: ReadonlySet<string> = new Set([APPLIER_ACCESS.jobBinding, LOG_READER_ACCESS.jobBinding]);
+
 export const checkRoleBinding = (obj: Obj, namespace: string, r: Report) => {
+  const name = objAt(obj, "metadata")?.name;
+  if (typeof name === "string" && RESERVED_BINDING_NAMES.has(name)) {
+    r.bad("metadata.name", "rbac/reserved-name", `the RoleBinding name ${name} is reserved: the platform creates a binding of that name in every job namespace; give yours another name`);
+  }
   const ref = objAt(obj, "roleRef") ?? {};
   if (ref.kind === "ClusterRole" && !BINDABLE_CLUSTER_ROLE_SET.has(String(ref.name))) {
     r.bad("roleRef", "rbac/cluster-role", `binding ClusterRole ${String(ref.name)} is not allowed (it grants writes that bypass admission); bind a Role of the job, or ClusterRole view`);

@@ -40,6 +40,12 @@ const RedisEnv = z.object({
   REDIS_URL: z.url().default(`redis://127.0.0.1:${PORTS.redis}`),
   /** `cluster` in the cloud (Redis Cluster behind one address); `standalone` locally. */
   REDIS_MODE: z.enum(["standalone", "cluster"]).default("standalone"),
+  /**
+   * Every Redis command is answered within this (ms) or fails as "Redis unavailable" (a 503 with
+   * Retry-After, a held message): a Redis that stops answering without closing the connection
+   * must not hang requests. The live event tail's blocking read gets its block time on top.
+   */
+  REDIS_COMMAND_TIMEOUT_MS: int(1000, 10),
 });
 
 const StorageEnv = z.object({

@@ -48,3 +48,40 @@ export const queueArguments = (t: Topology, service: ServiceQueue, deliveryLimit
   "x-dead-letter-strategy": "at-least-once",
   "x-overflow": "reject-publish",
 });
+
+/**
+ * The dead-letter queues' own delivery limit. Since RabbitMQ 4.0 every quorum queue has a
+ * delivery limit (20 unless set), and a message redelivered past it is dropped when the queue
+ * has no dead-letter target, as our DLQs have none: a tool that nacks and requeues while
+ * inspecting a DLQ could lose what waits there. -1 turns the limit off
+ * (https://www.rabbitmq.com/docs/quorum-queues#poison-message-handling, 4.0 and later).
+ * RabbitMQ 3.x has no default limit and refuses -1 ("not a valid delivery limit").
+ */
+export const DEAD_LETTER_DELIVERY_LIMIT = -1;
+
+/** A RabbitMQ policy, as the HTTP API's `PUT /api/policies/{vhost}/{name}` takes it. */
+export interface QueuePolicy {
+  name: string;
+  pattern: string;
+  "apply-to": "queues";
+  priority: number;
+  definition: Record<string, string | number>;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The DLQs' delivery limit as a policy, not a queue argument: a queue re-declared with other
+ * arguments than it has fails with PRECONDITION_FAILED, so a new argument would stop every
+ * service of a running stack at start, while a policy applies to existing queues without
+ * re-declaring them (https://www.rabbitmq.com/docs/policies). Without a prefix it matches the
+ * DLQs of every stack on the broker (what infra applies); with one, a single stack's (tests).
+ * Priority 1: above a catch-all policy at 0; only one policy applies to a queue.
+ */
+export const deadLetterPolicy = (prefix?: string, deliveryLimit: number = DEAD_LETTER_DELIVERY_LIMIT): QueuePolicy => ({
+  name: prefix ? `${prefix}.dead-letter-queues` : "dead-letter-queues",
+  pattern: `^${prefix ? `${escapeRegExp(prefix)}\\.` : "(.+\\.)?"}(${SERVICE_QUEUES.join("|")})\\.dlq$`,
+  "apply-to": "queues",
+  priority: 1,
+  definition: { "delivery-limit": deliveryLimit },
+});

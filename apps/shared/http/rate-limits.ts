@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import ipaddr from "ipaddr.js";
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { rateLimitDecisions } from "../metrics/metrics";
+import { BurstyRateLimiter, RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { rateLimitDecisions, redisTimeouts } from "../metrics/metrics";
 import { stackKeyPrefix } from "../state/redis-errors";
 
 export interface RateLimitSettings {
@@ -11,6 +11,8 @@ export interface RateLimitSettings {
   RATE_LIMIT_BURST_SECONDS: number;
   AUTH_FAILURES_PER_WINDOW: number;
   AUTH_FAILURE_WINDOW_SECONDS: number;
+  /** Each limiter call is given up after this (ms) and answered by the in-memory limiter instead. */
+  REDIS_COMMAND_TIMEOUT_MS: number;
 }
 
 /** Refused: how long until the caller may try again. */
@@ -43,14 +45,19 @@ export interface RateLimits {
  * (https://github.com/animir/node-rate-limiter-flexible/wiki/Insurance-Strategy), so while Redis
  * is away each process limits on its own instead of letting everything through or refusing
  * everyone. `rejectIfRedisNotReady` goes to it at once while the client is not connected
- * instead of waiting for an error.
+ * instead of waiting for an error. A Redis that is connected but does not answer is bounded by
+ * the library's own timeout wrapper (RLWrapperTimeouts, lib/RLWrapperTimeouts.js: past
+ * `timeoutMs` the call fails and the wrapper's insurance limiter answers), which holds the
+ * insurance limiter; the Redis limiter inside has none, so a call that fails is counted in
+ * memory once, not once by each.
  */
 export const createRateLimits = (redis: Redis, s: RateLimitSettings): RateLimits => {
   // Under the stack's `{prefix}` hash tag, in the slot of its other keys (Redis Cluster).
   const store = (name: string, points: number, duration: number) => {
     const keyPrefix = `${stackKeyPrefix(s.NAME_PREFIX)}ratelimit:${name}`;
     const insuranceLimiter = new RateLimiterMemory({ keyPrefix, points, duration });
-    return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, rejectIfRedisNotReady: true, insuranceLimiter });
+    const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, rejectIfRedisNotReady: true });
+    return new CountedTimeouts({ limiter, timeoutMs: s.REDIS_COMMAND_TIMEOUT_MS, insuranceLimiter });
   };
   const perSecond = store("tenant", s.RATE_LIMIT_PER_SECOND, 1);
   const tenant = s.RATE_LIMIT_BURST > 0 ? new BurstyRateLimiter(perSecond, store("tenant-burst", s.RATE_LIMIT_BURST, s.RATE_LIMIT_BURST_SECONDS)) : perSecond;
@@ -77,6 +84,18 @@ export const createRateLimits = (redis: Redis, s: RateLimitSettings): RateLimits
     },
   };
 };
+
+/** The wrapper's own timeout ("Operation timed out") or ioredis's `commandTimeout` ("Command timed out"). */
+const TIMED_OUT = /^(Operation|Command) timed out$/;
+type ErrorHandler = (err: unknown, ...rest: unknown[]) => void;
+
+/** RLWrapperTimeouts that counts the calls it gave up on (redis_command_timeouts_total{client="rate_limiter"}). */
+class CountedTimeouts extends RLWrapperTimeouts {
+  _handleError(err: unknown, ...rest: unknown[]): void {
+    if (err instanceof Error && TIMED_OUT.test(err.message)) redisTimeouts.inc({ client: "rate_limiter" });
+    (RLWrapperTimeouts.prototype as unknown as { _handleError: ErrorHandler })._handleError.call(this, err, ...rest);
+  }
+}
 
 const refusal = (res: RateLimiterRes): Refusal => ({ retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) });
 

@@ -62,3 +62,10 @@ export const rateLimitDecisions = new Counter({
   labelNames: ["limiter", "outcome"] as const,
   registers: [registry],
 });
+
+export const redisTimeouts = new Counter({
+  name: "redis_command_timeouts_total",
+  help: "Redis calls given up after their bound (REDIS_COMMAND_TIMEOUT_MS) while connected: a Redis that does not answer. job_store: answered 503 or a held message; rate_limiter: counted in memory instead; event_tail: the live tail reconnects",
+  labelNames: ["client"] as const,
+  registers: [registry],
+});

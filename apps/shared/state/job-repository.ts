@@ -15,9 +15,21 @@ import {
 } from "../contract";
 import { encodeCursor, type ListPosition } from "./job-cursor";
 import { toView } from "./job-view";
-import { callRedis, stackKeyPrefix } from "./redis-errors";
+import { callRedis, execAll, stackKeyPrefix } from "./redis-errors";
 import { TRANSITION_LUA } from "./transition-script";
 import { WORKLOAD_LUA } from "./workload-script";
+
+/**
+ * Redis script: remove a job's record, history and index entries.
+ * KEYS[1] job hash  KEYS[2] history hash  KEYS[3] the tenant's all-jobs index
+ * ARGV[1] the tenant's status-index prefix  ARGV[2] job id. Returns 1 removed, 0 not there.
+ */
+const REMOVE_LUA = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status then redis.call('ZREM', ARGV[1] .. status, ARGV[2]) end
+redis.call('ZREM', KEYS[3], ARGV[2])
+return redis.call('DEL', KEYS[1], KEYS[2]) > 0 and 1 or 0
+`;
 
 export type TransitionResult = "created" | "changed" | "history" | "duplicate" | "unknown";
 const RESULTS: TransitionResult[] = ["duplicate", "history", "changed", "created"];
@@ -40,6 +52,7 @@ export interface Page {
 type WithTransition = Redis & {
   jobTransition(...args: (string | number)[]): Promise<number>;
   jobWorkload(key: string, at: string, workload: string): Promise<number>;
+  jobRemove(jobKey: string, historyKey: string, allKey: string, statusIndexPrefix: string, id: string): Promise<number>;
 };
 
 /**
@@ -55,6 +68,7 @@ export class JobRepository {
     this.p = stackKeyPrefix(prefix);
     redis.defineCommand("jobTransition", { numberOfKeys: 3, lua: TRANSITION_LUA });
     redis.defineCommand("jobWorkload", { numberOfKeys: 1, lua: WORKLOAD_LUA });
+    redis.defineCommand("jobRemove", { numberOfKeys: 3, lua: REMOVE_LUA });
     this.redis = redis as WithTransition;
   }
 
@@ -125,7 +139,7 @@ export class JobRepository {
     const page = positions.slice(0, opts.limit);
     const pipe = this.redis.pipeline();
     for (const { id } of page) pipe.hgetall(this.jobKey(id)).hgetall(this.historyKey(id));
-    const rows = ((await callRedis(() => pipe.exec())) ?? []).map(([, v]) => v as Record<string, string>);
+    const rows = (await callRedis(() => execAll(pipe))).map(([, v]) => v as Record<string, string>);
     const items: JobView[] = [];
     for (let i = 0; i < page.length; i++) {
       const view = toView(rows[2 * i] ?? {}, rows[2 * i + 1] ?? {});
@@ -159,16 +173,17 @@ export class JobRepository {
   async countByStatus(tenant: string): Promise<Record<JobStatus, number>> {
     const pipe = this.redis.pipeline();
     for (const s of JOB_STATUSES) pipe.zcard(`${this.statusIndex(tenant)}${s}`);
-    const replies = (await callRedis(() => pipe.exec())) ?? [];
+    const replies = await callRedis(() => execAll(pipe));
     return Object.fromEntries(JOB_STATUSES.map((s, i) => [s, Number(replies[i]?.[1] ?? 0)])) as Record<JobStatus, number>;
   }
 
-  /** Remove a job that was never accepted (its submission failed half-way). */
+  /**
+   * Remove a job that was never accepted (its submission failed half-way). One script, sent at
+   * once: when the write it undoes timed out on a Redis that hangs, it waits behind that write on
+   * the same connection and runs after it, whenever Redis answers again.
+   */
   async remove(id: string, tenant: string): Promise<void> {
-    const status = await callRedis(() => this.redis.hget(this.jobKey(id), "status"));
-    const multi = this.redis.multi().del(this.jobKey(id), this.historyKey(id)).zrem(this.allKey(tenant), id);
-    if (status) multi.zrem(`${this.statusIndex(tenant)}${status}`, id);
-    await callRedis(() => multi.exec());
+    await callRedis(() => this.redis.jobRemove(this.jobKey(id), this.historyKey(id), this.allKey(tenant), this.statusIndex(tenant), id));
   }
 
   async check(): Promise<void> {

@@ -9,7 +9,7 @@ import {
   type UsageReport,
 } from "../contract";
 import { ZERO_TOTALS, addTotals, totalsOf } from "../usage/pod-usage";
-import { redisErrorToAppError } from "./redis-errors";
+import { callRedis, execAll } from "./redis-errors";
 import { USAGE_LUA } from "./usage-script";
 
 type WithUsage = Redis & { jobUsage(...args: (string | number)[]): Promise<number> };
@@ -41,12 +41,8 @@ export class UsageRepository {
   private ranksKey = (id: string) => `${this.p}job:${id}:usage:ranks`;
   private tenantKey = (tenant: string) => `${this.p}tenant:${tenant}:usage`;
 
-  private async call<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (err) {
-      throw redisErrorToAppError(err);
-    }
+  private call<T>(op: () => Promise<T>): Promise<T> {
+    return callRedis(op);
   }
 
   /** Merge pod records of a job; safe to repeat, in any order. Returns how many were newer. */
@@ -63,7 +59,7 @@ export class UsageRepository {
   private async loadMany(jobIds: string[]): Promise<({ pods: PodUsage[]; rates: UsageRates } | null)[]> {
     const pipe = this.redis.pipeline();
     for (const id of jobIds) pipe.hvals(this.podsKey(id)).hget(`${this.p}job:${id}`, "usageRates");
-    const rows = ((await this.call(() => pipe.exec())) ?? []).map(([, v]) => v);
+    const rows = (await this.call(() => execAll(pipe))).map(([, v]) => v);
     return jobIds.map((_, i) => {
       const records = rows[2 * i] as string[];
       const rates = rows[2 * i + 1] as string | null;

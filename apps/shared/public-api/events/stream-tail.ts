@@ -1,6 +1,11 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../../logging/logger";
+import { redisTimeouts } from "../../metrics/metrics";
 import { compareIds, toEntry, type RawEntry, type StreamEntry } from "../../state/event-log";
+import { isRedisTimeout } from "../../state/redis-errors";
+
+/** The bound of a tail whose Redis client has none of its own. */
+const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
 interface Subscriber {
   key: string;
@@ -15,6 +20,10 @@ interface Subscriber {
  * each subscriber gets only what is newer than its own cursor. A new subscriber wakes the
  * loop at once with CLIENT UNBLOCK (standalone Redis; on a cluster it joins within `blockMs`).
  * A thousand open event streams cost one Redis connection, not a thousand.
+ * ioredis applies `commandTimeout` to every command of a connection, a blocking read too, so
+ * this connection is the tail's own with its own bound: the block time plus the command bound
+ * of the others (REDIS_COMMAND_TIMEOUT_MS). A read not answered by then is given up and the
+ * connection replaced, so a Redis that hangs holds the tail no longer than that.
  * (XREAD with explicit ids returns everything after them, so nothing between a subscriber's
  * history read and its first live read is lost: https://redis.io/docs/latest/commands/xread/)
  */
@@ -68,7 +77,7 @@ export class StreamTail {
         const cursors = this.cursors();
         try {
           if (!this.conn) {
-            this.conn = this.redis.duplicate();
+            this.conn = this.redis.duplicate({ commandTimeout: this.blockMs + (this.redis.options.commandTimeout ?? DEFAULT_COMMAND_TIMEOUT_MS) });
             this.conn.on("error", () => undefined);
             await this.conn.connect();
           }
@@ -77,6 +86,12 @@ export class StreamTail {
           for (const [key, raw] of res ?? []) this.dispatch(key, raw.map(toEntry).filter((e): e is StreamEntry => e !== null), raw.at(-1)?.[0]);
         } catch (err) {
           if (this.stopped) break;
+          if (isRedisTimeout(err)) {
+            redisTimeouts.inc({ client: "event_tail" });
+            // Its queue may hold reads Redis will answer late: start over on a new connection.
+            this.conn?.disconnect();
+            this.conn = undefined;
+          }
           this.logger.warn({ err: (err as Error).message }, "event tail: redis read failed; retrying");
           await new Promise((r) => setTimeout(r, 1000));
         }

@@ -58,7 +58,16 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw badRequest("Idempotency-Key must be 1-200 printable ASCII characters");
     const fingerprint = createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 32);
     const value = `${id} ${fingerprint}`;
-    const replayed = await claimOrReplay(deps, tenant, idempotencyKey, value, fingerprint);
+    let replayed: SubmitResult | undefined;
+    try {
+      replayed = await claimOrReplay(deps, tenant, idempotencyKey, value, fingerprint);
+    } catch (err) {
+      // Redis did not answer: our claim may still be written when it does, and would hold the
+      // key for a job that never exists (every retry a 409). The release, a compare-and-delete
+      // sent behind it on the same connection, runs after it and frees the key again.
+      if (err instanceof DependencyDownError) void deps.idempotency.release(tenant, idempotencyKey, value).catch(() => undefined);
+      throw err instanceof DependencyDownError ? refused("the job store is unavailable", err) : err;
+    }
     if (replayed) return replayed;
     claim = { key: idempotencyKey, value };
   }
@@ -68,11 +77,13 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
   let stored = false;
   const undo = async (err: unknown, why: string) => {
     log.warn({ err: (err as Error).message }, `${why}; undoing`);
-    await Promise.allSettled([
-      deps.jobs.remove(id, tenant),
-      stored ? deps.store.delete(submissionKey) : Promise.resolve(),
-      claim ? deps.idempotency.release(tenant, claim.key, claim.value) : Promise.resolve(),
-    ]);
+    // Sent now, each one command: on a Redis that hangs they wait behind the writes they undo,
+    // on the same connection, and run after them when it answers again (state/redis-client.ts).
+    // Waiting for that answer would only hold the 503 back, so then it is not waited for.
+    const redisUndo = Promise.allSettled([deps.jobs.remove(id, tenant), claim ? deps.idempotency.release(tenant, claim.key, claim.value) : Promise.resolve()]);
+    const storeUndo = stored ? deps.store.delete(submissionKey) : Promise.resolve();
+    const redisDown = err instanceof DependencyDownError && err.dependency === "redis";
+    await Promise.allSettled([storeUndo, redisDown ? Promise.resolve() : redisUndo]);
   };
   try {
     const submission: StoredSubmission = { files, documents: parsed.documents };

@@ -43,7 +43,11 @@ export const logRoutes = (deps: LogRouteDeps, auth: RequestHandler): Router => {
     }
     const { container, tailLines, follow } = q.data;
 
-    let live = deps.pods ? await deps.pods.containers(id).catch((err: Error) => liveUnavailable(deps, job, err)) : [];
+    // ROLLED_BACK: the applier removed the job's namespace and waited until it was gone, so the
+    // saved copy is all there is; asking the cluster would only be refused (the read API's
+    // RoleBinding went with the namespace, and RBAC answers 403 before the 404).
+    const namespaceGone = job.status === "ROLLED_BACK";
+    let live = deps.pods && !namespaceGone ? await deps.pods.containers(id).catch((err: Error) => liveUnavailable(deps, job, err)) : [];
     if (container) live = live.filter((c) => c.container === container);
     if (live.length > 0) {
       const streams = (await Promise.allSettled(live.map((c) => deps.pods!.open(id, c, { follow, tailLines })))).flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
@@ -78,9 +82,14 @@ export const logRoutes = (deps: LogRouteDeps, auth: RequestHandler): Router => {
   return r;
 };
 
-/** The cluster cannot be asked: saved logs may still answer; the log says why live ones did not. */
+/**
+ * The cluster cannot be asked: saved logs may still answer; the log says why live ones did not.
+ * While a rollback is under way the namespace (and the read API's binding in it) is going, so a
+ * refusal is expected then and not worth a warning.
+ */
 const liveUnavailable = (deps: LogRouteDeps, job: JobView, err: Error) => {
-  deps.logger.warn({ jobId: job.id, err: err.message }, "could not list the job's pods; trying saved logs");
+  const level = job.status === "ROLLING_BACK" ? "debug" : "warn";
+  deps.logger[level]({ jobId: job.id, err: err.message }, "could not list the job's pods; trying saved logs");
   return [];
 };
 

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config/load-config";
 import { VPC_NAMES } from "./network/cidr-plan";
 import { createPlatform } from "./platform";
+import { HUB_SERVICES } from "./platform-services/hub-addresses";
 import { createServices } from "./services";
 
 const config = loadPlatformConfig();
@@ -22,9 +23,7 @@ export const clusterEndpoints = perCluster((v) =>
   platform.clusters[v].cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint),
 );
 export const kubeconfigs = pulumi.secret(perCluster((v) => platform.clusters[v].kubeconfig));
-export const hubAddresses = Object.fromEntries(
-  (["rabbitmq", "redis", "elasticsearch", "logstash", "prometheus"] as const).map((s) => [s, services.addresses.ip(s)]),
-);
+export const hubAddresses = Object.fromEntries(HUB_SERVICES.map((s) => [s, services.addresses.ip(s)]));
 export const jobBucket = services.bucket.bucket.name;
 export const apiUrl = `https://${config.app.hostname}`;
 export const apiToken = services.app.apiToken.result;

@@ -7,9 +7,10 @@ import { ES_CLUSTER_NAME, TEMPLATE_DIR, TEMPLATE_FILE, indexTemplate, logstashPi
 
 export interface ElasticStackArgs {
   provider: k8s.Provider;
-  /** GKE annotations placing Elasticsearch's and Logstash's Services on reserved internal IPs. */
-  elasticsearchAddress: pulumi.Input<Record<string, string>>;
+  /** GKE annotation placing Logstash's Service on a reserved internal IP. */
   logstashAddress: pulumi.Input<Record<string, string>>;
+  /** The only ranges Logstash's internal load balancer admits (every cluster's Fluent Bit pods). */
+  logstashSourceRanges: string[];
   /** Days a log stays searchable (one of Elasticsearch's built-in ILM policies). */
   logRetentionDays?: LogRetentionDays;
 }
@@ -53,8 +54,9 @@ export class ElasticStack extends pulumi.ComponentResource {
       ELASTIC_NAMESPACE,
       chartValues("eck-stack.yaml", {
         "eck-elasticsearch": {
+          // No load balancer: only Logstash and Kibana, both here, use Elasticsearch. ECK's
+          // `-es-http` Service stays ClusterIP (its default).
           fullnameOverride: ELASTICSEARCH_NAME,
-          http: { service: { metadata: { annotations: internal(args.elasticsearchAddress) }, spec: { type: "LoadBalancer" } } },
         },
         "eck-kibana": { elasticsearchRef: { name: ELASTICSEARCH_NAME } },
         "eck-logstash": {
@@ -66,7 +68,7 @@ export class ElasticStack extends pulumi.ComponentResource {
               name: "http",
               service: {
                 metadata: { annotations: internal(args.logstashAddress) },
-                spec: { type: "LoadBalancer", ports: [{ name: "http", port: PORTS.logstashHttp, targetPort: PORTS.logstashHttp, protocol: "TCP" }] },
+                spec: { type: "LoadBalancer", loadBalancerSourceRanges: args.logstashSourceRanges, ports: [{ name: "http", port: PORTS.logstashHttp, targetPort: PORTS.logstashHttp, protocol: "TCP" }] },
               },
             },
           ],

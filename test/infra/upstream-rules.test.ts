@@ -169,7 +169,9 @@ describe.each([
     expect(secret.metadata.name).toBe(auth.name);
     expect(secret.stringData.AMQP_URL).toMatch(new RegExp(`^amqp://[^:]+:[^@]+@[\\d.]+:${PORTS.amqp}$`));
     for (const so of ofType(run, "kubernetes:keda.sh/v1alpha1:ScaledObject")) expect(inputs(so).metadata.namespace).toBe(secret.metadata.namespace);
-    expect(inputs(named(run, "resources-fw-from-management")).allows[0].ports).toContain(String(PORTS.amqp));
+    const toBroker = inputs(named(run, "resources-fw-to-rabbitmq"));
+    expect(toBroker.allows[0].ports).toEqual([String(PORTS.amqp)]);
+    expect(toBroker.sourceRanges).toEqual([(run.outputs.cidrPlan as Record<string, { pods: string }>).management.pods]);
   });
 
   it("8. health-checks every Gateway backend on the app's readiness path, not GKE's default GET /", () => {

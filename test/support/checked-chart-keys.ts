@@ -180,6 +180,10 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
       },
       "prometheus.service.type": { readBy: "templates/prometheus/service.yaml" },
       "prometheus.service.port": { readBy: "templates/prometheus/service.yaml", note: "the Service port only; targetPort stays prometheus.service.targetPort (9090)" },
+      "prometheus.service.loadBalancerSourceRanges": {
+        readBy: "templates/prometheus/service.yaml",
+        note: "each entry rendered into spec.loadBalancerSourceRanges (read at prometheus-community/helm-charts@00a2982a, the template unchanged since before 79.5.0); unset, GKE's k8s-fw rule admits 0.0.0.0/0",
+      },
       "prometheus.service.annotations": { readBy: "templates/prometheus/service.yaml", verbatim: { into: "Service metadata.annotations", shape: stringMap } },
       "alertmanager.enabled": { readBy: "templates/alertmanager/alertmanager.yaml" },
       "alertmanager.alertmanagerSpec.replicas": { readBy: "templates/alertmanager/alertmanager.yaml" },

@@ -5,6 +5,8 @@ import type { PlannedResource } from "../offline-run";
  * internal load balancers the hub's Services become, and NetworkPolicies. Pure: it takes the
  * recorded resources (inputs with secrets unwrapped) and never imports the program.
  */
+// Inputs of many resource types, read loosely and checked by the callers.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 export interface FirewallRule {

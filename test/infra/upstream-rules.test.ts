@@ -59,7 +59,7 @@ describe.each([
       const config = inputs(r).values.config;
       for (const s of sections(config.outputs)) expect(FLUENT_BIT_OUTPUTS.has(String(s.name).toLowerCase()), `${r.name}: output ${s.name}`).toBe(true);
       for (const s of sections(config.filters)) expect(FLUENT_BIT_FILTERS.has(String(s.name).toLowerCase()), `${r.name}: filter ${s.name}`).toBe(true);
-      expect(sections(config.filters).some((s) => s.name === "modify" && /Add\s+cluster\s+\w+/.test(s.body))).toBe(true);
+      expect(sections(config.filters).some((s) => s.name === "modify" && /Set\s+platform_cluster\s+\w+/.test(s.body))).toBe(true);
     }
   });
 
@@ -92,7 +92,7 @@ describe.each([
     // The ECK Logstash user may write logs-* (pkg/controller/elasticsearch/user/roles.go); data
     // streams take `create`; the template (installed by Logstash) puts the streams under a
     // built-in ILM policy that deletes (elastic/elasticsearch StackTemplateRegistry, N-days@lifecycle).
-    expect(pipeline).toContain(`index => "${LOG_STREAM_PREFIX}%{[cluster]}"`);
+    expect(pipeline).toContain(`index => "${LOG_STREAM_PREFIX}%{[@metadata][stream]}"`);
     expect(LOG_STREAM_PREFIX.startsWith("logs-")).toBe(true);
     expect(pipeline).toMatch(/action => "create"/);
     const template = JSON.parse(inputs(named(run, "hub-services-eck-logs-template")).data["logs-platform.json"]);
@@ -171,7 +171,7 @@ describe.each([
     for (const so of ofType(run, "kubernetes:keda.sh/v1alpha1:ScaledObject")) expect(inputs(so).metadata.namespace).toBe(secret.metadata.namespace);
     const toBroker = inputs(named(run, "resources-fw-to-rabbitmq"));
     expect(toBroker.allows[0].ports).toEqual([String(PORTS.amqp)]);
-    expect(toBroker.sourceRanges).toEqual([(run.outputs.cidrPlan as Record<string, { pods: string }>).management.pods]);
+    expect(toBroker.sourceRanges).toEqual([(run.outputs.cidrPlan as Record<string, { pods: string }>).management!.pods]);
   });
 
   it("8. health-checks every Gateway backend on the app's readiness path, not GKE's default GET /", () => {

@@ -155,7 +155,7 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     const leftovers = new GkeLeftovers(
       `${name}-leftovers`,
-      { project: args.project, network: args.network, after: [this.cluster, this.nodePool, ...(args.heldByLoadBalancers ?? [])] },
+      { project: args.project, network: args.network, cluster: this.cluster, location: args.location, after: [this.cluster, this.nodePool, ...(args.heldByLoadBalancers ?? [])] },
       { parent: this },
     );
 

@@ -7,9 +7,12 @@ import { loadPlatformConfig } from "./config/load-config";
 import { VPC_NAMES } from "./network/cidr-plan";
 import { createPlatform } from "./platform";
 import { HUB_SERVICES } from "./platform-services/hub-addresses";
+import { ProjectApis } from "./project-apis";
 import { createServices } from "./services";
 
 const config = loadPlatformConfig();
+// First: every API the resources below call (they wait for theirs through needsApis).
+new ProjectApis("apis", { project: config.project });
 const platform = createPlatform(config);
 const services = createServices(config, platform);
 

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { accountId } from "../naming";
 import { chartValues } from "./charts";
 import { helmRelease } from "./helm-release";
+import { needsApis } from "../project-apis";
 
 export interface ManagementAddonsArgs {
   project: string;
@@ -29,7 +30,7 @@ export class ManagementAddons extends pulumi.ComponentResource {
     const o = { parent: this, provider: args.provider };
     this.keda = helmRelease(`${name}-keda`, "keda", "keda", chartValues("keda.yaml"), { ...o, dependsOn: [args.monitoringCrds] });
 
-    const dnsSa = new gcp.serviceaccount.Account(`${name}-external-dns-sa`, { accountId: accountId("external-dns"), displayName: "ExternalDNS (management cluster)" }, { parent: this });
+    const dnsSa = new gcp.serviceaccount.Account(`${name}-external-dns-sa`, { accountId: accountId("external-dns"), displayName: "ExternalDNS (management cluster)" }, { parent: this, dependsOn: needsApis("iam.googleapis.com", "cloudresourcemanager.googleapis.com") });
     new gcp.projects.IAMMember(`${name}-external-dns-dns`, { project: args.project, role: "roles/dns.admin", member: pulumi.interpolate`serviceAccount:${dnsSa.email}` }, { parent: this });
     new gcp.serviceaccount.IAMMember(
       `${name}-external-dns-wi`,

@@ -62,3 +62,32 @@ describe("the hub's load balancers admit exactly the peers that need them (dev s
     }
   });
 });
+
+/**
+ * Issue 22, item 8. Behind the Gateway the entrypoint trusts two X-Forwarded-For hops
+ * (TRUSTED_PROXY_HOPS=2): anything that connects to it directly writes its own. Only the load
+ * balancer's proxies (for a global external Application Load Balancer with zonal NEG backends, the
+ * health-check ranges 35.191.0.0/16 and 130.211.0.0/22:
+ * https://cloud.google.com/load-balancing/docs/firewall-rules) and the Prometheus agent scraping
+ * /metrics may connect. An ingress rule without `from` admits every source
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/).
+ */
+describe("the app's NetworkPolicies name who may connect (dev stack)", () => {
+  const policy = (name: string) => run.resources.find((r) => r.name === name)!.inputs as any;
+  const scraper = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus-agent" } } };
+
+  it("admits to the entrypoint only Google's front ends and the Prometheus agent", () => {
+    const spec = policy("app-entrypoint-netpol").spec;
+    expect(spec.policyTypes).toEqual(["Ingress"]);
+    expect(spec.ingress).toHaveLength(1);
+    expect(spec.ingress[0].from).toEqual(expect.arrayContaining([scraper, { ipBlock: { cidr: "35.191.0.0/16" } }, { ipBlock: { cidr: "130.211.0.0/22" } }]));
+    expect(spec.ingress[0].from).toHaveLength(3);
+  });
+
+  it("admits to the other services only the Prometheus agent, and no policy of the program admits every source", () => {
+    for (const svc of ["yaml-manager", "cluster-applier", "status-worker"]) expect(policy(`app-${svc}-netpol`).spec.ingress, svc).toEqual([{ from: [scraper], ports: [{ port: 8080, protocol: "TCP" }] }]);
+    for (const r of run.resources.filter((x) => x.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
+      for (const rule of (r.inputs as any).spec.ingress ?? []) expect(rule.from?.length ?? 0, r.name).toBeGreaterThan(0);
+    }
+  });
+});

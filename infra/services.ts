@@ -31,6 +31,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
       logstashIp: addresses.ip("logstash"),
       prometheusIp: addresses.ip("prometheus"),
       prometheusAgent: v !== "resources",
+      logstashPassword: hub.logstashPassword.result,
     });
   }
   const managementCrds = agents.management.prometheusAgent!;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../apps/shared/contract";
 import { INTERNAL_LB_ANNOTATIONS, chartValues } from "./charts";
 import { helmRelease, renderedChart } from "./helm-release";
+import { authEnv, logstashAuthSecret } from "./logstash-auth";
 import { ES_CLUSTER_NAME, TEMPLATE_DIR, TEMPLATE_FILE, indexTemplate, logstashPipeline, type LogRetentionDays } from "./logstash-pipeline";
 
 export interface ElasticStackArgs {
@@ -11,6 +12,8 @@ export interface ElasticStackArgs {
   logstashAddress: pulumi.Input<Record<string, string>>;
   /** The only ranges Logstash's internal load balancer admits (every cluster's Fluent Bit pods). */
   logstashSourceRanges: string[];
+  /** Basic-auth password of Logstash's http input (user LOGSTASH_HTTP_USER). */
+  logstashPassword: pulumi.Output<string>;
   /** Days a log stays searchable (one of Elasticsearch's built-in ILM policies). */
   logRetentionDays?: LogRetentionDays;
 }
@@ -46,6 +49,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       { metadata: { name: "logstash-index-templates", namespace: this.namespace.metadata.name }, data: { [TEMPLATE_FILE]: JSON.stringify(indexTemplate(args.logRetentionDays ?? 7), null, 2) } },
       o,
     );
+    const auth = logstashAuthSecret(`${name}-logstash-auth`, ELASTIC_NAMESPACE, args.logstashPassword, { ...o, dependsOn: [this.namespace] });
     const internal = (a: pulumi.Input<Record<string, string>>) => pulumi.output(a).apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x }));
 
     renderedChart(
@@ -74,13 +78,13 @@ export class ElasticStack extends pulumi.ComponentResource {
           ],
           podTemplate: {
             spec: {
-              containers: [{ name: "logstash", volumeMounts: [{ name: "index-templates", mountPath: TEMPLATE_DIR, readOnly: true }] }],
+              containers: [{ name: "logstash", env: authEnv(), volumeMounts: [{ name: "index-templates", mountPath: TEMPLATE_DIR, readOnly: true }] }],
               volumes: [{ name: "index-templates", configMap: { name: "logstash-index-templates" } }],
             },
           },
         },
       }),
-      { parent: this, provider: args.provider, dependsOn: [operator, this.namespace, template] },
+      { parent: this, provider: args.provider, dependsOn: [operator, this.namespace, template, auth] },
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });
   }

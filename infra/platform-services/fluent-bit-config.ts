@@ -29,12 +29,23 @@ export const clusterFilter = (clusterName: string): string => `[FILTER]
     Set ${ROUTING_KEY} ${clusterName}
 `;
 
+/**
+ * Basic-auth credentials of Logstash's http input, in the environment of Fluent Bit's container
+ * (from a Secret the program creates) and of Logstash's (from its own copy). Fluent Bit expands
+ * `${VAR}` in its classic config from the environment; the http output's `HTTP_User` /
+ * `HTTP_Passwd` send them (fluent/fluent-bit@v4.1.0:plugins/out_http/http.c, config_map).
+ */
+export const LOGSTASH_AUTH_ENV = { user: "LOGSTASH_HTTP_USER", password: "LOGSTASH_HTTP_PASSWORD" } as const;
+export const LOGSTASH_HTTP_USER = "fluent-bit";
+
 export const logstashOutput = (logstashIp: string): string => `[OUTPUT]
     Name http
     Match kube.*
     Host ${logstashIp}
     Port ${PORTS.logstashHttp}
     URI /
+    HTTP_User \${${LOGSTASH_AUTH_ENV.user}}
+    HTTP_Passwd \${${LOGSTASH_AUTH_ENV.password}}
     Format json
     Json_Date_Key @timestamp
     Json_Date_Format iso8601

@@ -31,6 +31,8 @@ export class HubServices extends pulumi.ComponentResource {
   readonly rabbitmqPassword: random.RandomPassword;
   readonly redisPassword: random.RandomPassword;
   readonly grafanaPassword: random.RandomPassword;
+  /** Basic auth of Logstash's http input: Fluent Bit on every cluster sends it. */
+  readonly logstashPassword: random.RandomPassword;
   readonly monitoring: HubMonitoring;
 
   constructor(name: string, args: HubServicesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -40,6 +42,7 @@ export class HubServices extends pulumi.ComponentResource {
     this.rabbitmqPassword = password("rabbitmq");
     this.redisPassword = password("redis");
     this.grafanaPassword = password("grafana");
+    this.logstashPassword = password("logstash-http");
 
     // Children keep the names they had before this component was split (a name is an identity).
     const ranges = args.sourceRanges;
@@ -69,7 +72,7 @@ export class HubServices extends pulumi.ComponentResource {
     );
     new ElasticStack(
       `${name}-eck`,
-      { provider: args.provider, logstashAddress: a.annotation("logstash"), logstashSourceRanges: ranges.logstash },
+      { provider: args.provider, logstashAddress: a.annotation("logstash"), logstashSourceRanges: ranges.logstash, logstashPassword: this.logstashPassword.result },
       { parent: this },
     );
     this.registerOutputs({});

@@ -1,5 +1,5 @@
 import { CLUSTERS, PORTS } from "../../apps/shared/contract";
-import { ROUTING_KEY } from "./fluent-bit-config";
+import { LOGSTASH_AUTH_ENV, ROUTING_KEY } from "./fluent-bit-config";
 
 /** The name our Elasticsearch reference has in the Logstash resource; ECK derives env var names from it. */
 export const ES_CLUSTER_NAME = "eck";
@@ -51,6 +51,11 @@ export const indexTemplate = (retentionDays: LogRetentionDays) => ({
  * (pkg/controller/elasticsearch/user/roles.go, eck_logstash_user_role).
  * Data streams take only `create` actions.
  *
+ * The http input takes only requests with the basic-auth credentials Fluent Bit sends (`user`,
+ * `password`: https://www.elastic.co/guide/en/logstash/current/plugins-inputs-http.html), from
+ * the environment (Logstash expands `${VAR}` in pipelines:
+ * https://www.elastic.co/guide/en/logstash/current/environment-variables.html).
+ *
  * The index comes from `[@metadata][stream]`, which the filter always replaces (`replace`, not
  * `add_field`: the json codec turns a record's own `@metadata` key into event metadata) with one
  * of the known cluster names, or `unattributed`. Conditionals' `in` with a list literal:
@@ -59,6 +64,8 @@ export const indexTemplate = (retentionDays: LogRetentionDays) => ({
 export const logstashPipeline = (): string => `input {
   http {
     port => ${PORTS.logstashHttp}
+    user => "\${${LOGSTASH_AUTH_ENV.user}}"
+    password => "\${${LOGSTASH_AUTH_ENV.password}}"
     additional_codecs => { "application/json" => "json" }
   }
 }

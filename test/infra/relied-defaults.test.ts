@@ -91,3 +91,44 @@ describe("issue 22 item 3: no container chooses the data stream its logs go to",
     }
   });
 });
+
+describe("issue 22 item 2: Logstash's http input takes only Fluent Bit's credentials", () => {
+  // https://www.elastic.co/guide/en/logstash/current/plugins-inputs-http.html (`user`, `password`:
+  // basic auth; unset, the input accepts any request); fluent/fluent-bit@v4.1.0:plugins/out_http/http.c
+  // (`http_user`, `http_passwd`).
+  const secrets = () => ofType(run, "kubernetes:core/v1:Secret").map(inputs).filter((s) => s.metadata.name === "logstash-http-auth");
+  const envRef = (env: any[], name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+
+  it("requires basic auth on the input, with credentials from the environment, from a Secret the program creates", () => {
+    const logstash = inputs(named(run, "hub-services-eck-stack")).values["eck-logstash"];
+    const pipeline: string = logstash.pipelines[0]["config.string"];
+    const input = pipeline.slice(pipeline.indexOf("input {"), pipeline.indexOf("\n}\n"));
+    const user = /user => "\$\{(\w+)\}"/.exec(input)?.[1];
+    const password = /password => "\$\{(\w+)\}"/.exec(input)?.[1];
+    expect(user && password).toBeTruthy();
+    const env = logstash.podTemplate.spec.containers.find((c: any) => c.name === "logstash").env;
+    expect(envRef(env, user!)).toEqual({ name: "logstash-http-auth", key: "username" });
+    expect(envRef(env, password!)).toEqual({ name: "logstash-http-auth", key: "password" });
+    const hubSecret = secrets().find((s) => s.metadata.namespace === "elastic")!;
+    expect(hubSecret.stringData.password).toBe("offline-secret-hub-services-logstash-http-password");
+    // Never in a chart's values in plain text (Helm values are stored in the state and the release).
+    expect(JSON.stringify(inputs(named(run, "hub-services-eck-stack")).values)).not.toContain("offline-secret-hub-services-logstash-http-password");
+  });
+
+  it("gives every cluster's Fluent Bit the same credentials, read from its own namespace's copy of the Secret", () => {
+    for (const cluster of CLUSTERS) {
+      const release = inputs(named(run, `${cluster}-agents-fluent-bit`));
+      const out = sections(release.values.config.outputs)[0]!.lines;
+      const user = /^\$\{(\w+)\}$/.exec(out.find(([k]) => k === "http_user")?.[1] ?? "")?.[1];
+      const password = /^\$\{(\w+)\}$/.exec(out.find(([k]) => k === "http_passwd")?.[1] ?? "")?.[1];
+      expect(user && password, cluster).toBeTruthy();
+      expect(envRef(release.values.env, user!), cluster).toEqual({ name: "logstash-http-auth", key: "username" });
+      expect(envRef(release.values.env, password!), cluster).toEqual({ name: "logstash-http-auth", key: "password" });
+      expect(release.namespace).toBe("logging");
+      const copy = inputs(named(run, `${cluster}-agents-logstash-auth`));
+      expect(copy.metadata, cluster).toMatchObject({ name: "logstash-http-auth", namespace: "logging" });
+      expect(copy.stringData.password, cluster).toBe("offline-secret-hub-services-logstash-http-password");
+      expect(secrets().length).toBe(CLUSTERS.length + 1);
+    }
+  });
+});

@@ -41,6 +41,7 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
       "config.filters": { readBy: "templates/configmap.yaml" },
       "config.outputs": { readBy: "templates/configmap.yaml" },
       tolerations: { readBy: "templates/_pod.tpl", verbatim: { into: "DaemonSet pod spec.tolerations", shape: "Array<V1Toleration>" } },
+      env: { readBy: "templates/_pod.tpl", verbatim: { into: "the fluent-bit container's env", shape: "Array<V1EnvVar>" }, note: "toYaml under containers[0].env (read at fluent/helm-charts@0589e289); hostNetwork stays its default false, so Fluent Bit sends from pod IPs" },
     },
   },
   "eck-operator@3.2.0": {

@@ -78,20 +78,23 @@ const hubAllowed = (src: Source): Destination[] =>
  * only by Google's front ends and Prometheus on management, KEDA's metrics server by the
  * management control plane (the aggregated API) and, inside management, by what GKE's own
  * cluster rules let through (no NetworkPolicy holds the keda namespace), each control plane's private endpoint by its
- * own nodes only (authorized networks; everyone else uses the DNS endpoint with IAM).
+ * own nodes (authorized networks) and own platform pods (in-cluster clients); everyone else uses
+ * the DNS endpoint with IAM. Job pods reach nothing outside their namespace but DNS.
  */
 export const INTENDED_REACHABILITY: Readonly<Record<Source, readonly Destination[]>> = {
   internet: [],
   "google:frontends": ["management:entrypoint"],
   "management:nodes": ["management:kubelet", "management:keda-metrics", "management:control-plane-endpoint"],
-  "management:pods": [...hubAllowed("management:pods"), "management:kubelet", "management:keda-metrics"],
-  "management:monitoring": [...hubAllowed("management:pods"), "management:kubelet", "management:keda-metrics", "management:entrypoint"],
+  "management:pods": [...hubAllowed("management:pods"), "management:kubelet", "management:keda-metrics", "management:control-plane-endpoint"],
+  "management:monitoring": [...hubAllowed("management:pods"), "management:kubelet", "management:keda-metrics", "management:entrypoint", "management:control-plane-endpoint"],
   "management:control-plane": ["management:kubelet", "management:keda-metrics"],
-  "resources:nodes": ["resources:kubelet", "resources:control-plane-endpoint"],
-  "resources:pods": [...hubAllowed("resources:pods"), "resources:kubelet"],
+  // Inside the hub, GKE's own cluster rules admit every node and pod of the cluster to every
+  // port: the hub's services are kept apart from its other pods by credentials, not the network.
+  "resources:nodes": [...HUB_ENDPOINT_NAMES.map((s) => `hub:${s}` as const), "resources:kubelet", "resources:control-plane-endpoint"],
+  "resources:pods": [...HUB_ENDPOINT_NAMES.map((s) => `hub:${s}` as const), "resources:kubelet", "resources:control-plane-endpoint"],
   "resources:control-plane": ["resources:kubelet"],
   "deployments:nodes": ["deployments:kubelet", "deployments:control-plane-endpoint"],
-  "deployments:pods": [...hubAllowed("deployments:pods"), "deployments:kubelet"],
+  "deployments:pods": [...hubAllowed("deployments:pods"), "deployments:kubelet", "deployments:control-plane-endpoint"],
   "deployments:jobs": [],
   "deployments:control-plane": ["deployments:kubelet"],
 };

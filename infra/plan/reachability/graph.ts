@@ -123,3 +123,16 @@ export const networkPolicies = (resources: PlannedResource[]): NetworkPolicyObje
       const i = r.inputs as Json;
       return { declaredBy: r.name, cluster: clusterOf(r), namespace: i.metadata?.namespace ?? "default", spec: i.spec ?? {} };
     });
+
+/** Pulumi's wire marker of a secret value, as the mocks record it. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+/** A resource's inputs with secrets unwrapped (the model reads values, never prints secrets). */
+export const unwrapSecrets = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrapSecrets(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+};

@@ -55,6 +55,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     redis: { host: addresses.ip("redis"), password: hub.redisPassword.result },
     deploymentsEndpoint: clusters.deployments.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? ""),
     keda: addons.keda,
+    dnsWriter: addons.externalDns,
     replicas: cfg.app.replicas,
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,

@@ -25,6 +25,8 @@ export interface ManagementAppArgs {
   deploymentsEndpoint: pulumi.Input<string>;
   /** KEDA must be installed before ScaledObjects can exist. */
   keda: pulumi.Resource;
+  /** ExternalDNS: the HTTPRoute waits for it, so destroy deletes the route (and ExternalDNS its records) first. */
+  dnsWriter?: pulumi.Resource;
   /** Minimum replicas per service; the autoscalers own the actual count. */
   replicas: number;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
@@ -140,7 +142,7 @@ export class ManagementApp extends pulumi.ComponentResource {
 
     new ApiGateway(
       name,
-      { provider: args.provider, namespace, hostname: args.hostname, dnsZone: args.dnsZone, apiService: workloads.entrypoint.service.metadata.name },
+      { provider: args.provider, namespace, hostname: args.hostname, dnsZone: args.dnsZone, apiService: workloads.entrypoint.service.metadata.name, dnsWriter: args.dnsWriter },
       { parent: this },
     );
 

@@ -24,6 +24,8 @@ export interface ManagementAddonsArgs {
  */
 export class ManagementAddons extends pulumi.ComponentResource {
   readonly keda: k8s.helm.v3.Release;
+  /** ExternalDNS: whatever publishes hostnames waits for it, so destroy removes those first. */
+  readonly externalDns: k8s.helm.v3.Release;
 
   constructor(name: string, args: ManagementAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:ManagementAddons", name, {}, opts);
@@ -37,7 +39,7 @@ export class ManagementAddons extends pulumi.ComponentResource {
       { serviceAccountId: dnsSa.name, role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${args.project}.svc.id.goog[external-dns/external-dns]` },
       { parent: this, dependsOn: [args.identityPool] },
     );
-    helmRelease(
+    this.externalDns = helmRelease(
       `${name}-external-dns`,
       "externalDns",
       "external-dns",

@@ -132,3 +132,12 @@ describe("issue 22 item 2: Logstash's http input takes only Fluent Bit's credent
     }
   });
 });
+
+describe("suspected (issue 22): ExternalDNS leaves no dangling records after destroy", () => {
+  it("runs with policy sync (upsert-only strips deletions: kubernetes-sigs/external-dns plan/policy.go), owner per stack, and the route is deleted before ExternalDNS", () => {
+    const values = inputs(named(run, "management-addons-external-dns")).values;
+    expect(values.policy).toBe("sync");
+    expect(values.txtOwnerId).toMatch(/-dev-management$/);
+    expect(named(run, "app-route").dependsOn).toContain(named(run, "management-addons-external-dns").urn);
+  });
+});

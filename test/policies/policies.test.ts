@@ -69,6 +69,12 @@ const BAD: [string, { type: string; name: string; props: Record<string, unknown>
   ["workload-resources-and-security-context", deployment({ securityContext: { allowPrivilegeEscalation: true, capabilities: { drop: ["ALL"] } } }), /allowPrivilegeEscalation: false/],
   ["workload-resources-and-security-context", deployment({ resources: undefined }), /resources.requests/],
   ["internal-load-balancers", { type: "kubernetes:core/v1:Service", name: "svc", props: { metadata: { name: "public" }, spec: { type: "LoadBalancer" } } }, /load-balancer-type: Internal/],
+  [
+    "load-balancer-source-ranges",
+    { type: "kubernetes:core/v1:Service", name: "svc", props: { metadata: { name: "hub", annotations: { "networking.gke.io/load-balancer-type": "Internal" } }, spec: { type: "LoadBalancer" } } },
+    /loadBalancerSourceRanges to the clients' ranges/,
+  ],
+  ["load-balancer-source-ranges", { type: "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster", name: "mq", props: { spec: { service: { type: "LoadBalancer" }, override: { service: { spec: { loadBalancerSourceRanges: ["0.0.0.0/0"] } } } } } }, /must not include a \/0/],
   ["no-plaintext-credentials", deployment({ env: [{ name: "DB_PASSWORD", value: "hunter2" }] }), /DB_PASSWORD looks like a credential/],
   ["no-plaintext-credentials", deployment({ env: [{ name: "AMQP_URL", value: "amqp://app:s3cret@10.0.0.1:5672" }] }), /URL with a password/],
   ["no-plaintext-credentials", { type: "kubernetes:core/v1:ConfigMap", name: "cm", props: { data: { api_token: "abc" } } }, /put it in a Secret/],

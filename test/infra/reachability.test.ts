@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { DESTINATIONS, INTENDED_REACHABILITY, SOURCES } from "../../apps/shared/contract";
 import type { CidrPlan } from "../../infra/network/cidr-plan";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
@@ -33,6 +33,13 @@ const withChange = (name: string, change: (inputs: any) => void): OfflineRun => 
 describe("reachability matrix (dev stack)", () => {
   it("is exactly the contract's intended matrix", () => {
     expect(differences(matrix, INTENDED_REACHABILITY)).toEqual([]);
+  });
+
+  it("is the intended matrix on prod too (regional clusters, other sizes)", async () => {
+    vi.resetModules();
+    const { runStack: runProd } = await import("./stack-suite");
+    const prod = await runProd("prod");
+    expect(differences(reachabilityOf(prod), INTENDED_REACHABILITY)).toEqual([]);
   });
 
   it("shows no path from job pods to the broker, the cache, Logstash, Prometheus or any control plane", () => {

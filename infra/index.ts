@@ -6,9 +6,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadPlatformConfig } from "./config/load-config";
 import { VPC_NAMES } from "./network/cidr-plan";
 import { createPlatform } from "./platform";
+import { HUB_SERVICES } from "./platform-services/hub-addresses";
+import { ProjectApis } from "./project-apis";
 import { createServices } from "./services";
 
 const config = loadPlatformConfig();
+// First: every API the resources below call (they wait for theirs through needsApis).
+new ProjectApis("apis", { project: config.project });
 const platform = createPlatform(config);
 const services = createServices(config, platform);
 
@@ -22,9 +26,7 @@ export const clusterEndpoints = perCluster((v) =>
   platform.clusters[v].cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint),
 );
 export const kubeconfigs = pulumi.secret(perCluster((v) => platform.clusters[v].kubeconfig));
-export const hubAddresses = Object.fromEntries(
-  (["rabbitmq", "redis", "elasticsearch", "logstash", "prometheus"] as const).map((s) => [s, services.addresses.ip(s)]),
-);
+export const hubAddresses = Object.fromEntries(HUB_SERVICES.map((s) => [s, services.addresses.ip(s)]));
 export const jobBucket = services.bucket.bucket.name;
 export const apiUrl = `https://${config.app.hostname}`;
 export const apiToken = services.app.apiToken.result;

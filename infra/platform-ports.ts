@@ -1,26 +1,16 @@
-import { PORTS } from "../apps/shared/contract";
+import { HUB_ENDPOINT_NAMES, HUB_ENDPOINTS, type ClusterName, type HubEndpoint } from "../apps/shared/contract";
 
 /**
- * Ports of the platform services on the `resources` hub that other VPCs may use, from the
- * contract. The firewall opens exactly these, per peer; the Services and chart values that
- * listen on them read the same contract constants.
- */
-export const HUB_PORTS = {
-  rabbitmq: String(PORTS.amqp),
-  redis: String(PORTS.redis),
-  elasticsearch: String(PORTS.elasticsearch),
-  logstashHttp: String(PORTS.logstashHttp),
-  prometheusRemoteWrite: String(PORTS.prometheus),
-} as const;
-
-/**
- * The management plane uses the broker, the cache and ships logs and metrics. Redis Cluster's
- * bus port (client port + 10000) is only spoken between Redis nodes, inside the hub
+ * The hub's services other VPCs use, their ports and clients, from the contract
+ * (apps/shared/contract/reachability.ts). The firewall rules and the load balancers' source
+ * ranges are both built from it, so the two layers cannot disagree. Redis Cluster's bus port
+ * (client port + 10000) is only spoken between Redis nodes, inside the hub
  * (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/), so it is not opened.
  */
-export const MANAGEMENT_TO_HUB = Object.values(HUB_PORTS);
-/**
- * User workloads only ship logs (to Logstash) and metrics (remote write): they never touch the
- * broker, the cache, or Elasticsearch itself.
- */
-export const DEPLOYMENTS_TO_HUB = [HUB_PORTS.logstashHttp, HUB_PORTS.prometheusRemoteWrite];
+export const HUB_PORTS: Record<HubEndpoint, string> = Object.fromEntries(HUB_ENDPOINT_NAMES.map((s) => [s, String(HUB_ENDPOINTS[s].port)])) as Record<HubEndpoint, string>;
+
+/** The clusters whose pods use a hub service. */
+export const hubClients = (svc: HubEndpoint): readonly ClusterName[] => HUB_ENDPOINTS[svc].clients;
+
+/** The source ranges of a hub service: the pod ranges of exactly the clusters that use it. */
+export const hubSourceRanges = (svc: HubEndpoint, podRanges: Record<ClusterName, string>): string[] => hubClients(svc).map((c) => podRanges[c]);

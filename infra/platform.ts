@@ -5,8 +5,8 @@ import { VPC_NAMES, type VpcName } from "./network/cidr-plan";
 import { FirewallRules } from "./network/firewall-rules";
 import { HubPeering } from "./network/hub-peering";
 import { VpcNetwork } from "./network/vpc-network";
-import { DEPLOYMENTS_TO_HUB, MANAGEMENT_TO_HUB } from "./platform-ports";
-import { HubAddresses } from "./platform-services/hub-addresses";
+import { HUB_PORTS, hubSourceRanges } from "./platform-ports";
+import { HUB_SERVICES, HubAddresses } from "./platform-services/hub-addresses";
 
 export interface Platform {
   vpcs: Record<VpcName, VpcNetwork>;
@@ -32,29 +32,6 @@ export const createPlatform = (cfg: PlatformConfig): Platform => {
     spoke: vpcs.deployments.network,
     after: [toManagement.spokeToHub],
   });
-
-  const workloads = (v: VpcName) => [cidrs[v].nodes, cidrs[v].pods];
-  const firewalls: Record<VpcName, FirewallRules> = {
-    resources: new FirewallRules("resources-fw", {
-      network: vpcs.resources.network,
-      ranges: cidrs.resources,
-      peers: [
-        { peer: "management", sourceRanges: workloads("management"), tcpPorts: MANAGEMENT_TO_HUB },
-        { peer: "deployments", sourceRanges: workloads("deployments"), tcpPorts: DEPLOYMENTS_TO_HUB },
-      ],
-    }),
-    // The two spokes are not peered; they also refuse each other outright.
-    management: new FirewallRules("management-fw", {
-      network: vpcs.management.network,
-      ranges: cidrs.management,
-      deny: [{ peer: "deployments", sourceRanges: workloads("deployments") }],
-    }),
-    deployments: new FirewallRules("deployments-fw", {
-      network: vpcs.deployments.network,
-      ranges: cidrs.deployments,
-      deny: [{ peer: "management", sourceRanges: workloads("management") }],
-    }),
-  };
 
   const addresses = new HubAddresses("hub", { region: cfg.region, subnet: vpcs.resources.subnet });
 
@@ -96,6 +73,34 @@ export const createPlatform = (cfg: PlatformConfig): Platform => {
       ),
     ]),
   ) as Record<VpcName, GkeCluster>;
+
+  const workloads = (v: VpcName) => [cidrs[v].nodes, cidrs[v].pods];
+  const podRanges = Object.fromEntries(VPC_NAMES.map((v) => [v, cidrs[v].pods])) as Record<VpcName, string>;
+  const firewalls: Record<VpcName, FirewallRules> = {
+    // Each hub service from exactly the pods that use it, at its address, on the hub's nodes.
+    resources: new FirewallRules("resources-fw", {
+      network: vpcs.resources.network,
+      ranges: cidrs.resources,
+      peers: HUB_SERVICES.map((svc) => ({
+        service: svc,
+        sourceRanges: hubSourceRanges(svc, podRanges),
+        tcpPorts: [HUB_PORTS[svc]],
+        destinationRanges: [addresses.cidr(svc)],
+        targetServiceAccounts: [clusters.resources.nodeServiceAccount.email],
+      })),
+    }),
+    // The two spokes are not peered; they also refuse each other outright.
+    management: new FirewallRules("management-fw", {
+      network: vpcs.management.network,
+      ranges: cidrs.management,
+      deny: [{ peer: "deployments", sourceRanges: workloads("deployments") }],
+    }),
+    deployments: new FirewallRules("deployments-fw", {
+      network: vpcs.deployments.network,
+      ranges: cidrs.deployments,
+      deny: [{ peer: "management", sourceRanges: workloads("management") }],
+    }),
+  };
 
   return { vpcs, peerings: [toManagement, toDeployments], addresses, firewalls, clusters };
 };

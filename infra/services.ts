@@ -5,7 +5,9 @@ import { JobBucket } from "./management-app/job-bucket";
 import { ManagementApp } from "./management-app/management-app";
 import { VPC_NAMES, type VpcName } from "./network/cidr-plan";
 import type { Platform } from "./platform";
+import { hubSourceRanges } from "./platform-ports";
 import { ClusterAgents } from "./platform-services/cluster-agents";
+import { HUB_SERVICES, type HubService } from "./platform-services/hub-addresses";
 import { APP_AMQP_USER, HubServices } from "./platform-services/hub-services";
 import { MONITORING_NAMESPACE } from "./platform-services/hub-monitoring";
 import { ManagementAddons } from "./platform-services/management-addons";
@@ -18,7 +20,9 @@ import { ManagementAddons } from "./platform-services/management-addons";
  */
 export const createServices = (cfg: PlatformConfig, platform: Platform) => {
   const { clusters, addresses } = platform;
-  const hub = new HubServices("hub-services", { provider: clusters.resources.provider, addresses });
+  const podRanges = Object.fromEntries(VPC_NAMES.map((v) => [v, cfg.cidrs[v].pods])) as Record<VpcName, string>;
+  const sourceRanges = Object.fromEntries(HUB_SERVICES.map((s) => [s, hubSourceRanges(s, podRanges)])) as Record<HubService, string[]>;
+  const hub = new HubServices("hub-services", { provider: clusters.resources.provider, addresses, sourceRanges });
   const agents = {} as Record<VpcName, ClusterAgents>;
   for (const v of VPC_NAMES) {
     agents[v] = new ClusterAgents(`${v}-agents`, {
@@ -27,6 +31,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
       logstashIp: addresses.ip("logstash"),
       prometheusIp: addresses.ip("prometheus"),
       prometheusAgent: v !== "resources",
+      logstashPassword: hub.logstashPassword.result,
     });
   }
   const managementCrds = agents.management.prometheusAgent!;
@@ -50,6 +55,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     redis: { host: addresses.ip("redis"), password: hub.redisPassword.result },
     deploymentsEndpoint: clusters.deployments.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? ""),
     keda: addons.keda,
+    dnsWriter: addons.externalDns,
     replicas: cfg.app.replicas,
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,

@@ -7,6 +7,7 @@ import { PODS_RANGE, SERVICES_RANGE } from "../network/vpc-network";
 import { accountId } from "../naming";
 import { GkeLeftovers } from "./gke-leftovers";
 import { gkeKubeconfig } from "./kubeconfig";
+import { needsApis } from "../project-apis";
 
 export interface GkeClusterArgs {
   project: string;
@@ -73,7 +74,7 @@ export class GkeCluster extends pulumi.ComponentResource {
     this.nodeServiceAccount = new gcp.serviceaccount.Account(
       `${name}-nodes`,
       { accountId: accountId(`${name}-nodes`), displayName: `GKE nodes of ${name}` },
-      { parent: this },
+      { parent: this, dependsOn: needsApis("iam.googleapis.com", "cloudresourcemanager.googleapis.com") },
     );
     const nodeSa = this.nodeServiceAccount.email;
     for (const role of NODE_ROLES) {
@@ -130,7 +131,12 @@ export class GkeCluster extends pulumi.ComponentResource {
         resourceLabels: args.labels,
         maintenancePolicy: { recurringWindow: args.maintenance },
       },
-      { parent: this, ignoreChanges: ["nodeConfig", "initialNodeCount"], dependsOn: args.after ?? [] },
+      {
+        parent: this,
+        ignoreChanges: ["nodeConfig", "initialNodeCount"],
+        // Workload Identity and image pulls need their APIs from the first pod on.
+        dependsOn: [...(args.after ?? []), ...needsApis("container.googleapis.com", "iamcredentials.googleapis.com", "artifactregistry.googleapis.com")],
+      },
     );
 
     this.nodePool = new gcp.container.NodePool(
@@ -155,7 +161,7 @@ export class GkeCluster extends pulumi.ComponentResource {
 
     const leftovers = new GkeLeftovers(
       `${name}-leftovers`,
-      { project: args.project, network: args.network, after: [this.cluster, this.nodePool, ...(args.heldByLoadBalancers ?? [])] },
+      { project: args.project, network: args.network, cluster: this.cluster, location: args.location, after: [this.cluster, this.nodePool, ...(args.heldByLoadBalancers ?? [])] },
       { parent: this },
     );
 

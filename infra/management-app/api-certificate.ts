@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { needsApis } from "../project-apis";
 
 export interface ApiCertificateArgs {
   hostname: string;
@@ -18,7 +19,8 @@ export class ApiCertificate extends pulumi.ComponentResource {
   constructor(name: string, args: ApiCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:ApiCertificate", name, {}, opts);
     const o = { parent: this };
-    const auth = new gcp.certificatemanager.DnsAuthorization(`${name}-dns-auth`, { domain: args.hostname }, o);
+    const apis = { ...o, dependsOn: needsApis("certificatemanager.googleapis.com", "dns.googleapis.com") };
+    const auth = new gcp.certificatemanager.DnsAuthorization(`${name}-dns-auth`, { domain: args.hostname }, apis);
     new gcp.dns.RecordSet(
       `${name}-dns-auth-record`,
       {
@@ -35,7 +37,7 @@ export class ApiCertificate extends pulumi.ComponentResource {
       { scope: "DEFAULT", managed: { domains: [args.hostname], dnsAuthorizations: [auth.id] } },
       o,
     );
-    this.map = new gcp.certificatemanager.CertificateMap(`${name}-map`, { description: `TLS for ${args.hostname}` }, o);
+    this.map = new gcp.certificatemanager.CertificateMap(`${name}-map`, { description: `TLS for ${args.hostname}` }, apis);
     new gcp.certificatemanager.CertificateMapEntry(`${name}-map-entry`, { map: this.map.name, hostname: args.hostname, certificates: [cert.id] }, o);
     this.registerOutputs({ map: this.map.name });
   }

@@ -11,6 +11,8 @@ export interface ApiGatewayArgs {
   dnsZone: string;
   /** The Service that serves the whole public API. */
   apiService: pulumi.Input<string>;
+  /** ExternalDNS, which publishes the route's hostname: the route is deleted before it. */
+  dnsWriter?: pulumi.Resource;
 }
 
 /** The public API's paths; everything else (health, metrics) stays inside the cluster. */
@@ -75,7 +77,7 @@ export class ApiGateway extends pulumi.ComponentResource {
           ],
         },
       },
-      o,
+      { ...o, dependsOn: args.dnsWriter ? [args.dnsWriter] : [] },
     );
     new k8s.apiextensions.CustomResource(
       `${name}-healthcheck`,

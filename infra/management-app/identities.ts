@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceName } from "../../apps/shared/contract";
 import { accountId } from "../naming";
 import { STORAGE_ROLE, missingStoragePermissions } from "./storage-role";
+import { needsApis } from "../project-apis";
 
 export const APP_NAMESPACE = "management-app";
 /** Services that read or write job files; only they get access to the bucket (the status worker records events only). */
@@ -34,7 +35,7 @@ export class Identities extends pulumi.ComponentResource {
     const missing = missingStoragePermissions();
     if (missing.length > 0) throw new pulumi.ResourceError(`${STORAGE_ROLE} lacks ${missing.join(", ")}, which the job store uses: grant a role that has them`, this);
     for (const svc of args.services) {
-      const sa = new gcp.serviceaccount.Account(`${name}-${svc}`, { accountId: accountId(`app-${svc}`), displayName: `Management App ${svc}` }, { parent: this });
+      const sa = new gcp.serviceaccount.Account(`${name}-${svc}`, { accountId: accountId(`app-${svc}`), displayName: `Management App ${svc}` }, { parent: this, dependsOn: needsApis("iam.googleapis.com", "cloudresourcemanager.googleapis.com") });
       this.accounts[svc] = sa;
       new gcp.serviceaccount.IAMMember(
         `${name}-${svc}-wi`,

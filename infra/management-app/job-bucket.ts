@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { needsApis } from "../project-apis";
 
 export interface JobBucketArgs {
   location: string;
@@ -28,7 +29,7 @@ export class JobBucket extends pulumi.ComponentResource {
         labels: args.labels,
         lifecycleRules: [{ action: { type: "Delete" }, condition: { age: args.retentionDays } }],
       },
-      { parent: this },
+      { parent: this, dependsOn: needsApis("storage.googleapis.com") },
     );
     this.registerOutputs({ bucket: this.bucket.name });
   }

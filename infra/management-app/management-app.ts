@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { SERVICE_NAMES, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { GOOGLE_HEALTH_CHECK_RANGES } from "../network/firewall-rules";
 import { ApiGateway } from "./api-gateway";
 import { AppAutoscaling } from "./app-autoscaling";
 import { AppConfig } from "./app-config";
@@ -24,6 +25,8 @@ export interface ManagementAppArgs {
   deploymentsEndpoint: pulumi.Input<string>;
   /** KEDA must be installed before ScaledObjects can exist. */
   keda: pulumi.Resource;
+  /** ExternalDNS: the HTTPRoute waits for it, so destroy deletes the route (and ExternalDNS its records) first. */
+  dnsWriter?: pulumi.Resource;
   /** Minimum replicas per service; the autoscalers own the actual count. */
   replicas: number;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
@@ -37,6 +40,26 @@ export interface ManagementAppArgs {
 }
 
 const NAME_PREFIX = "cp";
+
+/**
+ * The management cluster's Prometheus agent (kube-prometheus-stack in agent mode, namespace
+ * `monitoring`): its pods carry `app.kubernetes.io/name: prometheus-agent`
+ * (prometheus-community/helm-charts kube-prometheus-stack templates/prometheus/service.yaml,
+ * selector under `agentMode`).
+ */
+export const PROMETHEUS_SCRAPER = [
+  {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+    podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus-agent" } },
+  },
+];
+/**
+ * Google's front ends: the Gateway's global external Application Load Balancer reaches zonal NEG
+ * (GCE_VM_IP_PORT) backends, pods here, from the health-check ranges, which are also its proxies'
+ * (https://cloud.google.com/load-balancing/docs/firewall-rules, "Global external Application Load
+ * Balancer"). With TRUSTED_PROXY_HOPS=2 a direct caller could forge X-Forwarded-For: none may connect.
+ */
+export const GOOGLE_FRONT_ENDS = GOOGLE_HEALTH_CHECK_RANGES.map((cidr) => ({ ipBlock: { cidr } }));
 
 /**
  * The Management App on the management cluster, assembled from one component per concern:
@@ -95,6 +118,8 @@ export class ManagementApp extends pulumi.ComponentResource {
           googleServiceAccount: this.identities.accounts[svc].email,
           resources: { cpu: "250m", memory: "384Mi" },
           volumes: config.volumesOf(svc),
+          // Prometheus scrapes every service's /metrics; only the entrypoint serves the Gateway.
+          ingressFrom: svc === "entrypoint" ? [...PROMETHEUS_SCRAPER, ...GOOGLE_FRONT_ENDS] : PROMETHEUS_SCRAPER,
           provider: args.provider,
         },
         { parent: this },
@@ -117,7 +142,7 @@ export class ManagementApp extends pulumi.ComponentResource {
 
     new ApiGateway(
       name,
-      { provider: args.provider, namespace, hostname: args.hostname, dnsZone: args.dnsZone, apiService: workloads.entrypoint.service.metadata.name },
+      { provider: args.provider, namespace, hostname: args.hostname, dnsZone: args.dnsZone, apiService: workloads.entrypoint.service.metadata.name, dnsWriter: args.dnsWriter },
       { parent: this },
     );
 

@@ -12,6 +12,12 @@ export interface ServiceWorkloadArgs {
   /** Extra volumes (the API tokens Secret, the applier's kubeconfig). */
   volumes?: { name: string; mountPath: string; volume: k8s.types.input.core.v1.Volume }[];
   provider: k8s.Provider;
+  /**
+   * Who may open connections to the pod's port (NetworkPolicy `from` peers); nothing else in the
+   * cluster may. The kubelet's probes from the pod's own node are allowed whatever the policy
+   * (https://kubernetes.io/docs/concepts/services-networking/network-policies/).
+   */
+  ingressFrom: k8s.types.input.networking.v1.NetworkPolicyPeer[];
 }
 
 /** Seconds a pod gets to drain after SIGTERM; the services exit on their own before (contract). */
@@ -20,7 +26,8 @@ export const GRACE_SECONDS = TIMINGS.terminationGraceSeconds;
 /**
  * One Management App service in the cluster: ServiceAccount bound to its Google identity,
  * Deployment (probes on the contract's paths, restricted security context, resources,
- * graceful shutdown), Service, PodDisruptionBudget and a NetworkPolicy admitting only HTTP.
+ * graceful shutdown), Service, PodDisruptionBudget and a NetworkPolicy admitting only HTTP, and
+ * only from the peers it names.
  */
 export class ServiceWorkload extends pulumi.ComponentResource {
   readonly deployment: k8s.apps.v1.Deployment;
@@ -79,7 +86,7 @@ export class ServiceWorkload extends pulumi.ComponentResource {
       `${name}-netpol`,
       {
         metadata: meta,
-        spec: { podSelector: { matchLabels: labels }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: CONTAINER_PORT, protocol: "TCP" }] }] },
+        spec: { podSelector: { matchLabels: labels }, policyTypes: ["Ingress"], ingress: [{ from: args.ingressFrom, ports: [{ port: CONTAINER_PORT, protocol: "TCP" }] }] },
       },
       o,
     );

@@ -4,20 +4,36 @@ import type { VpcRanges } from "./cidr-plan";
 
 /** Google's load-balancer and health-check probes come from these ranges. */
 export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
-/** Ports the control plane calls on nodes: kubelet, and admission webhooks of operators. */
-export const CONTROL_PLANE_PORTS = ["443", "8443", "9443", "10250", "15017"];
+/**
+ * Ports the control plane calls on nodes and pods: kubelet, admission webhooks of operators, and
+ * KEDA's metrics API server (an aggregated API the control plane calls on the pod's 6443:
+ * kedacore/charts@v2.18.1:keda/values.yaml `service.portHttpsTarget`; keda.sh "Operate → Cluster →
+ * Firewall" lists 6443 as required on Google Cloud private clusters).
+ */
+export const CONTROL_PLANE_PORTS = ["443", "6443", "8443", "9443", "10250", "15017"];
 
+/**
+ * One service of this VPC that peers may reach: only from `sourceRanges`, only to its load
+ * balancer's address (`destinationRanges`), only on the VMs running as `targetServiceAccounts`
+ * (the cluster's nodes). An internal passthrough load balancer delivers packets to the nodes with
+ * the forwarding rule's address as destination, so the rule can name it
+ * (https://cloud.google.com/load-balancing/docs/internal#firewall_rules; GKE's own `k8s-fw-*`
+ * rule does the same: kubernetes/cloud-provider-gcp@v36.3.8:providers/gce/gce_loadbalancer_internal.go,
+ * ensureInternalFirewall, DestinationRanges).
+ */
 export interface PeerIngress {
-  /** Short name of the peer, used in the rule's name. */
-  peer: string;
+  /** Short name of the service, used in the rule's name. */
+  service: string;
   sourceRanges: string[];
   tcpPorts: string[];
+  destinationRanges: pulumi.Input<string>[];
+  targetServiceAccounts: pulumi.Input<string>[];
 }
 
 export interface FirewallRulesArgs {
   network: gcp.compute.Network;
   ranges: VpcRanges;
-  /** Traffic let in from peered VPCs, port by port. */
+  /** Traffic let in from peered VPCs, service by service. */
   peers?: PeerIngress[];
   /** Ranges refused outright, above every allow (defence in depth: peering is not transitive anyway). */
   deny?: { peer: string; sourceRanges: string[] }[];
@@ -33,9 +49,10 @@ export class FirewallRules extends pulumi.ComponentResource {
   constructor(name: string, args: FirewallRulesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:network:FirewallRules", name, {}, opts);
     for (const p of args.peers ?? []) {
-      if (p.sourceRanges.some((r) => r.endsWith("/0"))) {
-        throw new pulumi.ResourceError(`peer ${p.peer} would open ingress to the whole Internet; list its ranges instead`, this);
+      if (p.sourceRanges.length === 0 || p.sourceRanges.some((r) => r.endsWith("/0"))) {
+        throw new pulumi.ResourceError(`${p.service} would open ingress to the whole Internet (or to nothing); list its clients' ranges instead`, this);
       }
+      if (p.targetServiceAccounts.length === 0) throw new pulumi.ResourceError(`${p.service}: name the nodes the rule applies to`, this);
     }
     const rule = (suffix: string, a: Omit<gcp.compute.FirewallArgs, "network" | "direction">) =>
       this.rules.push(new gcp.compute.Firewall(`${name}-${suffix}`, { network: args.network.id, direction: "INGRESS", ...a }, { parent: this }));
@@ -59,9 +76,11 @@ export class FirewallRules extends pulumi.ComponentResource {
       priority: 1000,
     });
     for (const p of args.peers ?? []) {
-      rule(`from-${p.peer}`, {
-        description: `Service ports reachable from the ${p.peer} VPC`,
+      rule(`to-${p.service}`, {
+        description: `${p.service} from the peered VPCs that use it, at its load balancer's address only`,
         sourceRanges: p.sourceRanges,
+        destinationRanges: p.destinationRanges,
+        targetServiceAccounts: p.targetServiceAccounts,
         allows: [{ protocol: "tcp", ports: p.tcpPorts }],
         priority: 1000,
       });

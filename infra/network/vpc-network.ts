@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { VpcRanges } from "./cidr-plan";
+import { needsApis } from "../project-apis";
 
 export interface VpcNetworkArgs {
   region: string;
@@ -28,7 +29,7 @@ export class VpcNetwork extends pulumi.ComponentResource {
     this.network = new gcp.compute.Network(
       `${name}-net`,
       { autoCreateSubnetworks: false, routingMode: "REGIONAL", description: `${name} VPC` },
-      { parent: this },
+      { parent: this, dependsOn: needsApis("compute.googleapis.com") },
     );
 
     this.subnet = new gcp.compute.Subnetwork(

@@ -1,7 +1,7 @@
 /**
  * npm run plan [-- <stack>]: what `pulumi preview` would create for a stack, without the
- * Pulumi CLI or a cloud (the real program under Pulumi's mock runtime), and how long the
- * program took to run. It first makes the checks the CLI makes before it starts a program
+ * Pulumi CLI or a cloud (the real program under Pulumi's mock runtime), how long the program
+ * took to run, what it costs, and who can reach what (infra/plan/reachability). It first makes the checks the CLI makes before it starts a program
  * (project file, stack file, policy-pack config) and stops where the CLI would, with its message.
  */
 import path from "node:path";
@@ -10,6 +10,7 @@ import { loadLikeTheCli, PROJECT_ROOT, PulumiLoaderError } from "./pulumi-loader
 import { runOffline } from "./offline-run";
 import { renderTree } from "./render-tree";
 import { costReport } from "../cost/report";
+import { reachabilityOf, renderMatrix } from "./reachability";
 
 /** Exit only once the (possibly piped) output is written: the mock runtime keeps handles open. */
 const exitAfter = (stream: NodeJS.WriteStream, text: string, code: number) => stream.write(text, () => process.exit(code));
@@ -29,7 +30,7 @@ const main = async (stack: string, root: string): Promise<void> => {
   for (const r of run.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   const lines = [`Plan for stack "${stack}" (offline, Pulumi mocks)`, "", renderTree(run.resources), "", `Resources: ${run.resources.length} to create`];
   for (const [type, n] of [...counts].sort()) lines.push(`  ${String(n).padStart(3)}  ${type}`);
-  lines.push("", `Program ran in ${run.milliseconds.toFixed(0)} ms`, "", costReport(run.resources, stack), "");
+  lines.push("", `Program ran in ${run.milliseconds.toFixed(0)} ms`, "", costReport(run.resources, stack), "", renderMatrix(reachabilityOf(run)), "");
   exitAfter(process.stdout, lines.join("\n"), 0);
 };
 

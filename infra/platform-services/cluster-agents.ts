@@ -1,9 +1,12 @@
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PATHS, PORTS } from "../../apps/shared/contract";
 import { chartValues } from "./charts";
 import { clusterFilter, logstashOutput } from "./fluent-bit-config";
 import { helmRelease } from "./helm-release";
+import { authEnv, logstashAuthSecret } from "./logstash-auth";
+
+export const LOGGING_NAMESPACE = "logging";
 
 export interface ClusterAgentsArgs {
   provider: k8s.Provider;
@@ -13,6 +16,8 @@ export interface ClusterAgentsArgs {
   prometheusIp: pulumi.Input<string>;
   /** The hub runs the full Prometheus; other clusters run an agent that remote-writes to it. */
   prometheusAgent: boolean;
+  /** Basic-auth password of the hub Logstash's http input. */
+  logstashPassword: pulumi.Output<string>;
 }
 
 /** Log and metric shipping on one cluster: Fluent Bit to Logstash, Prometheus (agent) to the hub. */
@@ -24,17 +29,22 @@ export class ClusterAgents extends pulumi.ComponentResource {
     super("platform:services:ClusterAgents", name, {}, opts);
     const o = { parent: this, provider: args.provider };
     const base = chartValues("fluent-bit.yaml") as { config?: { filters?: string } };
+    // Our namespace, so the credentials exist before the DaemonSet's pods (Helm's createNamespace
+    // accepts an existing one).
+    const ns = new k8s.core.v1.Namespace(`${name}-logging-ns`, { metadata: { name: LOGGING_NAMESPACE } }, o);
+    const auth = logstashAuthSecret(`${name}-logstash-auth`, LOGGING_NAMESPACE, args.logstashPassword, { ...o, dependsOn: [ns] });
     helmRelease(
       `${name}-fluent-bit`,
       "fluentBit",
-      "logging",
+      LOGGING_NAMESPACE,
       chartValues("fluent-bit.yaml", {
+        env: authEnv(),
         config: {
           filters: `${base.config?.filters ?? ""}${clusterFilter(args.clusterName)}`,
           outputs: pulumi.output(args.logstashIp).apply(logstashOutput),
         },
       }),
-      o,
+      { ...o, dependsOn: [auth] },
     );
     if (args.prometheusAgent) {
       this.prometheusAgent = helmRelease(

@@ -3,13 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../../apps/shared/contract";
 import { INTERNAL_LB_ANNOTATIONS, chartValues } from "./charts";
 import { helmRelease, renderedChart } from "./helm-release";
+import { authEnv, logstashAuthSecret } from "./logstash-auth";
 import { ES_CLUSTER_NAME, TEMPLATE_DIR, TEMPLATE_FILE, indexTemplate, logstashPipeline, type LogRetentionDays } from "./logstash-pipeline";
 
 export interface ElasticStackArgs {
   provider: k8s.Provider;
-  /** GKE annotations placing Elasticsearch's and Logstash's Services on reserved internal IPs. */
-  elasticsearchAddress: pulumi.Input<Record<string, string>>;
+  /** GKE annotation placing Logstash's Service on a reserved internal IP. */
   logstashAddress: pulumi.Input<Record<string, string>>;
+  /** The only ranges Logstash's internal load balancer admits (every cluster's Fluent Bit pods). */
+  logstashSourceRanges: string[];
+  /** Basic-auth password of Logstash's http input (user LOGSTASH_HTTP_USER). */
+  logstashPassword: pulumi.Output<string>;
   /** Days a log stays searchable (one of Elasticsearch's built-in ILM policies). */
   logRetentionDays?: LogRetentionDays;
 }
@@ -45,6 +49,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       { metadata: { name: "logstash-index-templates", namespace: this.namespace.metadata.name }, data: { [TEMPLATE_FILE]: JSON.stringify(indexTemplate(args.logRetentionDays ?? 7), null, 2) } },
       o,
     );
+    const auth = logstashAuthSecret(`${name}-logstash-auth`, ELASTIC_NAMESPACE, args.logstashPassword, { ...o, dependsOn: [this.namespace] });
     const internal = (a: pulumi.Input<Record<string, string>>) => pulumi.output(a).apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x }));
 
     renderedChart(
@@ -53,8 +58,9 @@ export class ElasticStack extends pulumi.ComponentResource {
       ELASTIC_NAMESPACE,
       chartValues("eck-stack.yaml", {
         "eck-elasticsearch": {
+          // No load balancer: only Logstash and Kibana, both here, use Elasticsearch. ECK's
+          // `-es-http` Service stays ClusterIP (its default).
           fullnameOverride: ELASTICSEARCH_NAME,
-          http: { service: { metadata: { annotations: internal(args.elasticsearchAddress) }, spec: { type: "LoadBalancer" } } },
         },
         "eck-kibana": { elasticsearchRef: { name: ELASTICSEARCH_NAME } },
         "eck-logstash": {
@@ -66,19 +72,19 @@ export class ElasticStack extends pulumi.ComponentResource {
               name: "http",
               service: {
                 metadata: { annotations: internal(args.logstashAddress) },
-                spec: { type: "LoadBalancer", ports: [{ name: "http", port: PORTS.logstashHttp, targetPort: PORTS.logstashHttp, protocol: "TCP" }] },
+                spec: { type: "LoadBalancer", loadBalancerSourceRanges: args.logstashSourceRanges, ports: [{ name: "http", port: PORTS.logstashHttp, targetPort: PORTS.logstashHttp, protocol: "TCP" }] },
               },
             },
           ],
           podTemplate: {
             spec: {
-              containers: [{ name: "logstash", volumeMounts: [{ name: "index-templates", mountPath: TEMPLATE_DIR, readOnly: true }] }],
+              containers: [{ name: "logstash", env: authEnv(), volumeMounts: [{ name: "index-templates", mountPath: TEMPLATE_DIR, readOnly: true }] }],
               volumes: [{ name: "index-templates", configMap: { name: "logstash-index-templates" } }],
             },
           },
         },
       }),
-      { parent: this, provider: args.provider, dependsOn: [operator, this.namespace, template] },
+      { parent: this, provider: args.provider, dependsOn: [operator, this.namespace, template, auth] },
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });
   }

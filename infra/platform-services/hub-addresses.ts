@@ -1,8 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { HUB_ENDPOINT_NAMES, type HubEndpoint } from "../../apps/shared/contract";
 
-export const HUB_SERVICES = ["rabbitmq", "redis", "elasticsearch", "logstash", "prometheus"] as const;
-export type HubService = (typeof HUB_SERVICES)[number];
+/** The services other VPCs use (the contract's HUB_ENDPOINTS): Elasticsearch is not one of them. */
+export const HUB_SERVICES: readonly HubEndpoint[] = HUB_ENDPOINT_NAMES;
+export type HubService = HubEndpoint;
 
 export interface HubAddressesArgs {
   region: string;
@@ -35,6 +37,11 @@ export class HubAddresses extends pulumi.ComponentResource {
 
   ip(svc: HubService): pulumi.Output<string> {
     return this.addresses[svc].address;
+  }
+
+  /** The address as a /32, for firewall rules that name it as their destination. */
+  cidr(svc: HubService): pulumi.Output<string> {
+    return pulumi.interpolate`${this.addresses[svc].address}/32`;
   }
 
   /** GKE's annotation that puts an internal LoadBalancer Service on a reserved address. */

@@ -8,6 +8,8 @@ export interface HubMonitoringArgs {
   provider: k8s.Provider;
   /** GKE annotation placing Prometheus' Service (remote-write target) on a reserved internal IP. */
   addressAnnotation: pulumi.Input<Record<string, string>>;
+  /** The only ranges the internal load balancer admits (the agents' pod ranges). */
+  sourceRanges: string[];
   grafanaPassword: pulumi.Output<string>;
 }
 
@@ -35,6 +37,7 @@ export class HubMonitoring extends pulumi.ComponentResource {
           service: {
             type: "LoadBalancer",
             port: PORTS.prometheus,
+            loadBalancerSourceRanges: args.sourceRanges,
             annotations: pulumi.output(args.addressAnnotation).apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x })),
           },
         },

@@ -1,4 +1,5 @@
-import { PORTS } from "../../apps/shared/contract";
+import { CLUSTERS, PORTS } from "../../apps/shared/contract";
+import { LOGSTASH_AUTH_ENV, ROUTING_KEY } from "./fluent-bit-config";
 
 /** The name our Elasticsearch reference has in the Logstash resource; ECK derives env var names from it. */
 export const ES_CLUSTER_NAME = "eck";
@@ -10,6 +11,13 @@ export const TEMPLATE_DIR = "/usr/share/logstash/index-templates";
 export const TEMPLATE_FILE = "logs-platform.json";
 /** Data streams `logs-platform-<cluster>`: one per cluster, all under one template. */
 export const LOG_STREAM_PREFIX = "logs-platform-";
+/** The stream of records whose routing key is not a cluster we know (none, if Fluent Bit works). */
+export const UNATTRIBUTED_STREAM = "unattributed";
+/**
+ * Every data stream Logstash may write: a closed set, so no record can create indices
+ * (Elasticsearch refuses new ones past `cluster.max_shards_per_node`, for everyone).
+ */
+export const LOG_STREAMS = [...CLUSTERS, UNATTRIBUTED_STREAM].map((c) => `${LOG_STREAM_PREFIX}${c}`);
 
 /**
  * Elasticsearch's built-in ILM policies that delete data after N days ("Built in ILM policies
@@ -30,7 +38,7 @@ export const indexTemplate = (retentionDays: LogRetentionDays) => ({
   data_stream: {},
   template: {
     settings: { "index.lifecycle.name": LOG_RETENTION_POLICIES[retentionDays] },
-    mappings: { properties: { "@timestamp": { type: "date" }, cluster: { type: "keyword" } } },
+    mappings: { properties: { "@timestamp": { type: "date" }, [ROUTING_KEY]: { type: "keyword" } } },
   },
 });
 
@@ -42,11 +50,30 @@ export const indexTemplate = (retentionDays: LogRetentionDays) => ({
  * config/samples/logstash/logstash_es.yaml). Its user may write `logs-*`
  * (pkg/controller/elasticsearch/user/roles.go, eck_logstash_user_role).
  * Data streams take only `create` actions.
+ *
+ * The http input takes only requests with the basic-auth credentials Fluent Bit sends (`user`,
+ * `password`: https://www.elastic.co/guide/en/logstash/current/plugins-inputs-http.html), from
+ * the environment (Logstash expands `${VAR}` in pipelines:
+ * https://www.elastic.co/guide/en/logstash/current/environment-variables.html).
+ *
+ * The index comes from `[@metadata][stream]`, which the filter always replaces (`replace`, not
+ * `add_field`: the json codec turns a record's own `@metadata` key into event metadata) with one
+ * of the known cluster names, or `unattributed`. Conditionals' `in` with a list literal:
+ * https://www.elastic.co/guide/en/logstash/current/event-dependent-configuration.html#conditionals
  */
 export const logstashPipeline = (): string => `input {
   http {
     port => ${PORTS.logstashHttp}
+    user => "\${${LOGSTASH_AUTH_ENV.user}}"
+    password => "\${${LOGSTASH_AUTH_ENV.password}}"
     additional_codecs => { "application/json" => "json" }
+  }
+}
+filter {
+  if [${ROUTING_KEY}] in [${CLUSTERS.map((c) => `"${c}"`).join(", ")}] {
+    mutate { replace => { "[@metadata][stream]" => "%{[${ROUTING_KEY}]}" } }
+  } else {
+    mutate { replace => { "[@metadata][stream]" => "${UNATTRIBUTED_STREAM}" } }
   }
 }
 output {
@@ -59,7 +86,7 @@ output {
     data_stream => false
     ilm_enabled => false
     action => "create"
-    index => "${LOG_STREAM_PREFIX}%{[cluster]}"
+    index => "${LOG_STREAM_PREFIX}%{[@metadata][stream]}"
     manage_template => true
     template_api => "composable"
     template_name => "logs-platform"

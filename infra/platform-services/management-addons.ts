@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { accountId } from "../naming";
 import { chartValues } from "./charts";
 import { helmRelease } from "./helm-release";
+import { needsApis } from "../project-apis";
 
 export interface ManagementAddonsArgs {
   project: string;
@@ -23,20 +24,22 @@ export interface ManagementAddonsArgs {
  */
 export class ManagementAddons extends pulumi.ComponentResource {
   readonly keda: k8s.helm.v3.Release;
+  /** ExternalDNS: whatever publishes hostnames waits for it, so destroy removes those first. */
+  readonly externalDns: k8s.helm.v3.Release;
 
   constructor(name: string, args: ManagementAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:ManagementAddons", name, {}, opts);
     const o = { parent: this, provider: args.provider };
     this.keda = helmRelease(`${name}-keda`, "keda", "keda", chartValues("keda.yaml"), { ...o, dependsOn: [args.monitoringCrds] });
 
-    const dnsSa = new gcp.serviceaccount.Account(`${name}-external-dns-sa`, { accountId: accountId("external-dns"), displayName: "ExternalDNS (management cluster)" }, { parent: this });
+    const dnsSa = new gcp.serviceaccount.Account(`${name}-external-dns-sa`, { accountId: accountId("external-dns"), displayName: "ExternalDNS (management cluster)" }, { parent: this, dependsOn: needsApis("iam.googleapis.com", "cloudresourcemanager.googleapis.com") });
     new gcp.projects.IAMMember(`${name}-external-dns-dns`, { project: args.project, role: "roles/dns.admin", member: pulumi.interpolate`serviceAccount:${dnsSa.email}` }, { parent: this });
     new gcp.serviceaccount.IAMMember(
       `${name}-external-dns-wi`,
       { serviceAccountId: dnsSa.name, role: "roles/iam.workloadIdentityUser", member: `serviceAccount:${args.project}.svc.id.goog[external-dns/external-dns]` },
       { parent: this, dependsOn: [args.identityPool] },
     );
-    helmRelease(
+    this.externalDns = helmRelease(
       `${name}-external-dns`,
       "externalDns",
       "external-dns",

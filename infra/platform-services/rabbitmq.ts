@@ -7,6 +7,13 @@ export interface RabbitMqArgs {
   provider: k8s.Provider;
   /** GKE annotation placing the AMQP Service on a reserved internal IP. */
   addressAnnotation: pulumi.Input<Record<string, string>>;
+  /**
+   * The only ranges the load balancer admits. It forwards every port of the operator's client
+   * Service (AMQP, the management API 15672, metrics 15692:
+   * rabbitmq/cluster-operator@v2.22.0:internal/resource/service.go), so these ranges are all that
+   * stands between a peer and the management API.
+   */
+  sourceRanges: string[];
   username: string;
   password: pulumi.Output<string>;
   replicas?: number;
@@ -68,7 +75,9 @@ export class RabbitMq extends pulumi.ComponentResource {
           // (rabbitmq/cluster-operator@v2.22.0:internal/resource/service.go, applySvcOverride).
           // The key is `service` (api/v1beta1/rabbitmqcluster_types.go, RabbitmqClusterOverrideSpec);
           // the CRD has no `clientService`, which the API server would drop without a word.
-          override: { service: { spec: { ports: [{ name: "amqp", port: PORTS.amqp, targetPort: PORTS.amqp, protocol: "TCP" }] } } },
+          override: {
+            service: { spec: { loadBalancerSourceRanges: args.sourceRanges, ports: [{ name: "amqp", port: PORTS.amqp, targetPort: PORTS.amqp, protocol: "TCP" }] } },
+          },
         },
       },
       { ...o, dependsOn: [operator] },

@@ -8,6 +8,8 @@ export interface RedisClusterArgs {
   provider: k8s.Provider;
   /** GKE annotation placing the client Service on a reserved internal IP. */
   addressAnnotation: pulumi.Input<Record<string, string>>;
+  /** The only ranges the internal load balancer admits. */
+  sourceRanges: string[];
   password: pulumi.Output<string>;
   /** The release that installs the ServiceMonitor CRD (the chart renders a ServiceMonitor). */
   monitoringCrds: pulumi.Resource;
@@ -67,6 +69,7 @@ export class RedisCluster extends pulumi.ComponentResource {
         },
         spec: {
           type: "LoadBalancer",
+          loadBalancerSourceRanges: args.sourceRanges,
           selector: { app: `${REDIS_CLUSTER_NAME}-leader`, redis_setup_type: "cluster", role: "leader" },
           ports: [{ name: "client", port: PORTS.redis, targetPort: PORTS.redis, protocol: "TCP" }],
         },

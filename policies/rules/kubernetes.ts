@@ -50,6 +50,25 @@ export const kubernetesPolicies: ResourceValidationPolicy[] = [
     },
   },
   {
+    // A LoadBalancer without spec.loadBalancerSourceRanges gets a GKE firewall rule from 0.0.0.0/0
+    // (kubernetes/cloud-provider@v0.36.2:service/helpers/helper.go, GetLoadBalancerSourceRanges;
+    // kubernetes/cloud-provider-gcp@v36.3.8:providers/gce/gce_loadbalancer_internal.go): on peered
+    // VPCs, every node and pod of every peer. The firewall rules the program writes do not limit it.
+    name: "load-balancer-source-ranges",
+    description: "Every LoadBalancer names the ranges it admits (loadBalancerSourceRanges), never 0.0.0.0/0.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      const check = (type: unknown, ranges: unknown, name: string) => {
+        if (type !== "LoadBalancer") return;
+        const list = Array.isArray(ranges) ? (ranges as string[]) : [];
+        if (list.length === 0) report(`Service ${name}: set spec.loadBalancerSourceRanges to the clients' ranges (unset, GKE's k8s-fw rule admits 0.0.0.0/0).`);
+        if (list.some((r) => r.endsWith("/0"))) report(`Service ${name}: loadBalancerSourceRanges must not include a /0 range.`);
+      };
+      if (args.type === "kubernetes:core/v1:Service") check(args.props.spec?.type, args.props.spec?.loadBalancerSourceRanges, String(args.props.metadata?.name ?? args.name));
+      if (args.type === "kubernetes:rabbitmq.com/v1beta1:RabbitmqCluster") check(args.props.spec?.service?.type, args.props.spec?.override?.service?.spec?.loadBalancerSourceRanges, args.name);
+    },
+  },
+  {
     name: "no-plaintext-credentials",
     description: "Credentials reach workloads through Secrets, never as literal env values, ConfigMap entries or URLs with passwords.",
     enforcementLevel: "mandatory",

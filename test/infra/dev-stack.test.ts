@@ -26,7 +26,7 @@ describe("dev stack (Pulumi.dev.yaml) under Pulumi mocks", () => {
   it("renders as a plan tree: components, their children indented, key inputs and ordering", () => {
     const tree = renderTree(run.resources).split("\n");
     expect(tree).toContain("+ platform:network:VpcNetwork  management");
-    expect(tree).toContain("    + gcp:compute/network:Network  management-net");
+    expect(tree).toContain("    + gcp:compute/network:Network  management-net  (after apis-compute)");
     expect(tree.some((l) => l.startsWith("    + gcp:compute/networkPeering:NetworkPeering  resources-deployments-hub-to-spoke  (after resources-management-spoke-to-hub"))).toBe(true);
     expect(tree).toContain("          deletionProtection: false");
   });

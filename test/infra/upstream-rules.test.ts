@@ -1,7 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { PATHS, PORTS, STORAGE_PERMISSIONS } from "../../apps/shared/contract";
 import { WAIT_FOR_LEFTOVERS } from "../../infra/cluster/gke-leftovers";
@@ -59,7 +55,7 @@ describe.each([
       const config = inputs(r).values.config;
       for (const s of sections(config.outputs)) expect(FLUENT_BIT_OUTPUTS.has(String(s.name).toLowerCase()), `${r.name}: output ${s.name}`).toBe(true);
       for (const s of sections(config.filters)) expect(FLUENT_BIT_FILTERS.has(String(s.name).toLowerCase()), `${r.name}: filter ${s.name}`).toBe(true);
-      expect(sections(config.filters).some((s) => s.name === "modify" && /Add\s+cluster\s+\w+/.test(s.body))).toBe(true);
+      expect(sections(config.filters).some((s) => s.name === "modify" && /Set\s+platform_cluster\s+\w+/.test(s.body))).toBe(true);
     }
   });
 
@@ -92,7 +88,7 @@ describe.each([
     // The ECK Logstash user may write logs-* (pkg/controller/elasticsearch/user/roles.go); data
     // streams take `create`; the template (installed by Logstash) puts the streams under a
     // built-in ILM policy that deletes (elastic/elasticsearch StackTemplateRegistry, N-days@lifecycle).
-    expect(pipeline).toContain(`index => "${LOG_STREAM_PREFIX}%{[cluster]}"`);
+    expect(pipeline).toContain(`index => "${LOG_STREAM_PREFIX}%{[@metadata][stream]}"`);
     expect(LOG_STREAM_PREFIX.startsWith("logs-")).toBe(true);
     expect(pipeline).toMatch(/action => "create"/);
     const template = JSON.parse(inputs(named(run, "hub-services-eck-logs-template")).data["logs-platform.json"]);
@@ -169,7 +165,9 @@ describe.each([
     expect(secret.metadata.name).toBe(auth.name);
     expect(secret.stringData.AMQP_URL).toMatch(new RegExp(`^amqp://[^:]+:[^@]+@[\\d.]+:${PORTS.amqp}$`));
     for (const so of ofType(run, "kubernetes:keda.sh/v1alpha1:ScaledObject")) expect(inputs(so).metadata.namespace).toBe(secret.metadata.namespace);
-    expect(inputs(named(run, "resources-fw-from-management")).allows[0].ports).toContain(String(PORTS.amqp));
+    const toBroker = inputs(named(run, "resources-fw-to-rabbitmq"));
+    expect(toBroker.allows[0].ports).toEqual([String(PORTS.amqp)]);
+    expect(toBroker.sourceRanges).toEqual([(run.outputs.cidrPlan as Record<string, { pods: string }>).management!.pods]);
   });
 
   it("8. health-checks every Gateway backend on the app's readiness path, not GKE's default GET /", () => {
@@ -266,40 +264,5 @@ describe("stacks sharing a project", () => {
   it("give ExternalDNS different owner ids, so neither deletes the other's records", () => {
     const owner = (run: OfflineRun) => inputs(named(run, "management-addons-external-dns")).values.txtOwnerId;
     expect(owner(dev)).not.toBe(owner(prod));
-  });
-});
-
-describe("the destroy gate's wait (against a gcloud test double on PATH)", () => {
-  const run = (leftoverRounds: number, timeout: number) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "gcloud-double-"));
-    const state = path.join(dir, "calls");
-    // A stand-in for gcloud: lists one forwarding rule for the first N list calls, then nothing.
-    writeFileSync(
-      path.join(dir, "gcloud"),
-      `#!/bin/bash\necho "$*" >> "${state}.log"\nn=$(cat "${state}" 2>/dev/null || echo 0); echo $((n+1)) > "${state}"\nif [ "$2" = forwarding-rules ] && [ "$n" -lt ${leftoverRounds * 3} ]; then echo k8s2-fr-abc; fi\n`,
-    );
-    chmodSync(path.join(dir, "gcloud"), 0o755);
-    const env = { ...process.env, PATH: `${dir}:${process.env.PATH}`, PROJECT: "p", NETWORK: "resources-net-1234", TIMEOUT_SECONDS: String(timeout), POLL_SECONDS: "0" };
-    try {
-      const out = execFileSync("/bin/bash", ["-c", WAIT_FOR_LEFTOVERS], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-      return { code: 0, out, calls: execFileSync("cat", [`${state}.log`], { encoding: "utf8" }) };
-    } catch (err) {
-      const e = err as { status: number; stderr: string };
-      return { code: e.status, out: e.stderr, calls: "" };
-    }
-  };
-
-  it("When GKE removes its forwarding rule after a while, then the gate waits and then lets destroy go on", () => {
-    const r = run(2, 60);
-    expect(r.code).toBe(0);
-    expect(r.calls).toContain("compute forwarding-rules list --project p --filter network~/resources-net-1234$");
-    expect(r.calls).toContain("compute network-endpoint-groups list");
-    expect(r.calls).toMatch(/compute firewall-rules list .*name~\^k8s/);
-  });
-
-  it("When the leftovers outlast the timeout, then the gate fails naming what is left", () => {
-    const r = run(1000, 0);
-    expect(r.code).toBe(1);
-    expect(r.out).toContain("k8s2-fr-abc");
   });
 });

@@ -41,6 +41,7 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
       "config.filters": { readBy: "templates/configmap.yaml" },
       "config.outputs": { readBy: "templates/configmap.yaml" },
       tolerations: { readBy: "templates/_pod.tpl", verbatim: { into: "DaemonSet pod spec.tolerations", shape: "Array<V1Toleration>" } },
+      env: { readBy: "templates/_pod.tpl", verbatim: { into: "the fluent-bit container's env", shape: "Array<V1EnvVar>" }, note: "toYaml under containers[0].env (read at fluent/helm-charts@0589e289); hostNetwork stays its default false, so Fluent Bit sends from pod IPs" },
     },
   },
   "eck-operator@3.2.0": {
@@ -180,6 +181,10 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
       },
       "prometheus.service.type": { readBy: "templates/prometheus/service.yaml" },
       "prometheus.service.port": { readBy: "templates/prometheus/service.yaml", note: "the Service port only; targetPort stays prometheus.service.targetPort (9090)" },
+      "prometheus.service.loadBalancerSourceRanges": {
+        readBy: "templates/prometheus/service.yaml",
+        note: "each entry rendered into spec.loadBalancerSourceRanges (read at prometheus-community/helm-charts@00a2982a, the template unchanged since before 79.5.0); unset, GKE's k8s-fw rule admits 0.0.0.0/0",
+      },
       "prometheus.service.annotations": { readBy: "templates/prometheus/service.yaml", verbatim: { into: "Service metadata.annotations", shape: stringMap } },
       "alertmanager.enabled": { readBy: "templates/alertmanager/alertmanager.yaml" },
       "alertmanager.alertmanagerSpec.replicas": { readBy: "templates/alertmanager/alertmanager.yaml" },

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import { SETTLED_STATUSES, type JobStatus } from "../shared/contract";
 import type { ApiClient, DryRunResult, Job } from "../shared/api-client/client";
 import { CliError, EXIT, type ExitCode } from "./exit-codes";
-import { followJob, type FollowResult } from "./follow-job";
+import { followJob, type FollowResult, type StreamTarget } from "./follow-job";
 import { formatJobs, formatProblem, type Io, type Output } from "./output";
 import { createProgress } from "./progress";
 import { readManifestFiles, type ManifestFile } from "./read-files";
@@ -10,6 +10,8 @@ import { readManifestFiles, type ManifestFile } from "./read-files";
 export interface Ctx {
   client: ApiClient;
   io: Io;
+  /** The API and token, for the event stream (read outside the typed client). */
+  stream: StreamTarget;
 }
 
 /** An API error answer as a CliError: the server's message, and the exit code its status means. */
@@ -60,7 +62,7 @@ const watch = async (ctx: Ctx, id: string, opts: { output: Output; timeoutMs: nu
   const started = Date.now();
   const progress = opts.output === "json" ? undefined : await createProgress(ctx.io, opts.progressTo, started);
   try {
-    return await followJob(ctx.client, id, {
+    return await followJob(ctx.stream, id, {
       timeoutMs: opts.timeoutMs,
       ...(opts.until ? { until: opts.until } : {}),
       onEvent: (event, job) => (opts.output === "json" ? ctx.io.out(JSON.stringify(event)) : progress?.update(job)),

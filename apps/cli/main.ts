@@ -2,13 +2,15 @@
  * cpctl: submit, watch and inspect jobs of the Management App from a terminal or CI.
  * `npm run -s cpctl -- <command>`; exit codes in exit-codes.ts and docs/reference.md.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { JOB_STATUSES, type JobStatus } from "../shared/contract";
 import { createApiClient } from "../shared/api-client/client";
 import * as cmd from "./commands";
 import { resolveSettings } from "./config";
 import { CliError, EXIT, type ExitCode } from "./exit-codes";
 import { OUTPUTS, stdio, type Io, type Output } from "./output";
+import { completionScript, SHELLS, type Shell } from "./completion";
+import { version } from "./package.json";
 
 /** `90`, `30s`, `10m`, `1h` as milliseconds. */
 export const parseDuration = (v: string): number => {
@@ -31,13 +33,21 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .option("--api <url>", "API base URL (env CP_API_URL; default http://127.0.0.1:8080)")
     .option("--token <token>", "bearer token (env CP_TOKEN)")
     .option("--profile <name>", "profile of the config file (env CP_PROFILE; file: CPCTL_CONFIG or ~/.config/cpctl/config.yaml)")
+    .version(version, "-V, --version", "print cpctl's version")
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride()
     .showHelpAfterError();
 
   const ctx = () => {
     const settings = resolveSettings(program.opts());
-    return { ctx: { client: createApiClient(settings.api, settings.token), io }, api: settings.api };
+    // 429 and 503 are retried as the server asks (Retry-After), a few times, saying so on stderr.
+    const retry = {
+      retries: 4,
+      maxWaitMs: 60_000,
+      onRetry: ({ status, waitMs }: { status: number; waitMs: number }) => io.err(`the API answered ${status}; retrying in ${(waitMs / 1000).toFixed(1)}s`),
+    };
+    const client = createApiClient(settings.api, settings.token, { retry });
+    return { ctx: { client, io, stream: { api: settings.api, ...(settings.token ? { token: settings.token } : {}) } }, api: settings.api };
   };
   const run = (fn: (c: ReturnType<typeof ctx>) => Promise<ExitCode>) => async () => setExit(await fn(ctx()));
 
@@ -107,6 +117,12 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
       run(({ ctx, api }) => cmd.remove(ctx, api, id, { wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output }))(),
     );
 
+  program
+    .command("completion")
+    .description("print a shell completion script (bash: source <(cpctl completion bash))")
+    .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
+    .action((shell: Shell) => io.out(completionScript(program, shell)));
+
   return program;
 };
 
@@ -130,9 +146,3 @@ export const runCli = async (argv: string[], io: Io = stdio): Promise<ExitCode> 
     return EXIT.usage;
   }
 };
-
-if (require.main === module) {
-  void runCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}

@@ -50,8 +50,14 @@ export const resolveSettings = (flags: { api?: string; token?: string; profile?:
   } else if (flags.profile ?? env.CP_PROFILE) {
     throw new CliError(`profile "${flags.profile ?? env.CP_PROFILE}" asked for, but there is no config file at ${file}`, EXIT.usage);
   }
-  const api = flags.api ?? env.CP_API_URL ?? profile.api ?? DEFAULT_API;
-  const apiFrom = flags.api ? "--api" : env.CP_API_URL ? "CP_API_URL" : `profile "${profileName}" of ${file}`;
+  const [api, apiFrom] =
+    flags.api !== undefined
+      ? [flags.api, "--api"]
+      : env.CP_API_URL !== undefined
+        ? [env.CP_API_URL, "CP_API_URL"]
+        : profile.api !== undefined
+          ? [profile.api, `the api of profile "${profileName}" in ${file}`]
+          : [DEFAULT_API, "the default API"];
   // `localhost:8080` parses as a URL of scheme "localhost:": only http(s) is an API address.
   const scheme = URL.canParse(api) ? new URL(api).protocol : undefined;
   if (scheme !== "http:" && scheme !== "https:") {

@@ -9,15 +9,23 @@ import * as cmd from "./commands";
 import { resolveSettings } from "./config";
 import { CliError, EXIT, type ExitCode } from "./exit-codes";
 import { OUTPUTS, stdio, type Io, type Output } from "./output";
+import { parseTemplate } from "./jsonpath";
+import type { WarningsShown } from "./commands";
 import { completionScript, SHELLS, type Shell } from "./completion";
 import { version } from "./package.json";
 
-/** `90`, `30s`, `10m`, `1h` as milliseconds. */
+const UNIT_MS = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+/**
+ * A duration as Go's time.ParseDuration reads it (kubectl's and argo's --timeout): `1h30m`,
+ * `90s`, `1.5h`, `300ms`; a bare number is seconds. Milliseconds.
+ */
 export const parseDuration = (v: string): number => {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
-  if (!m) throw new InvalidArgumentError("a duration such as 30s, 10m or 1h");
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Math.round(Number(m[1]) * unit);
+  const text = v.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(text)) throw new InvalidArgumentError("a duration such as 90s, 10m, 1h30m or 1.5h");
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  return Math.round(ms);
 };
 const positiveInt = (v: string): number => {
   const n = Number(v);
@@ -25,7 +33,23 @@ const positiveInt = (v: string): number => {
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-const outputOption = (def: Output = "table") => new Option("-o, --output <format>", "output format").choices(OUTPUTS).default(def);
+/** `-o`: one of OUTPUTS, or `jsonpath=TEMPLATE` (checked here, before any call). */
+export const parseOutput = (v: string): Output => {
+  if ((OUTPUTS as readonly string[]).includes(v)) return v as Output;
+  if (v.startsWith("jsonpath=")) {
+    try {
+      parseTemplate(v.slice("jsonpath=".length));
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return v as Output;
+  }
+  throw new InvalidArgumentError(`one of ${OUTPUTS.join(", ")}, or jsonpath=TEMPLATE (e.g. -o jsonpath='{.items[*].id}')`);
+};
+const outputOption = (def: Output = "table") => new Option("-o, --output <format>", `output format: ${OUTPUTS.join("|")}|jsonpath=TEMPLATE`).argParser(parseOutput).default(def);
+const noHeadersOption = () => new Option("--no-headers", "tables without their header line");
+type WarnFlags = { quiet?: boolean; showDefaults?: boolean };
+const warningsShown = (o: WarnFlags): WarningsShown => (o.quiet ? "none" : o.showDefaults ? "all" : "grouped");
 
 export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command => {
   const program = new Command("cpctl")
@@ -57,33 +81,63 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .requiredOption("-f, --filename <path>", "a file, a directory of .yaml/.yml/.json files, or - for stdin (repeatable)", collect)
     .option("--wait", "wait until the job is DONE, REJECTED or FAILED; the exit code says which")
     .addOption(new Option("--timeout <duration>", "with --wait: give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
-    .option("--idempotency-key <key>", "retrying with the same key never makes a second job")
+    .option("--idempotency-key <key>", "retrying with the same key never makes a second job (default: a new random key each run)")
+    .option("-q, --quiet", "do not mention the defaults the platform applied")
+    .option("--show-defaults", "list each default the platform applied")
     .addOption(outputOption())
-    .action((o: { filename: string[]; wait?: boolean; timeout: number; idempotencyKey?: string; output: Output }) =>
-      run(({ ctx, api }) => cmd.submit(ctx, api, { file: o.filename, wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output, ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) }))(),
+    .action((o: { filename: string[]; wait?: boolean; timeout: number; idempotencyKey?: string; output: Output } & WarnFlags) =>
+      run(({ ctx, api }) =>
+        cmd.submit(ctx, api, { file: o.filename, wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output, warnings: warningsShown(o), ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) }),
+      )(),
     );
 
   program
     .command("validate")
     .description("check manifests without submitting them (dry run: parsing and admission only)")
     .requiredOption("-f, --filename <path>", "a file, a directory, or - for stdin (repeatable)", collect)
+    .option("-q, --quiet", "do not mention the defaults the platform applied")
+    .option("--show-defaults", "list each default the platform applied")
     .addOption(outputOption())
-    .action((o: { filename: string[]; output: Output }) => run(({ ctx, api }) => cmd.validate(ctx, api, { file: o.filename, output: o.output }))());
+    .action((o: { filename: string[]; output: Output } & WarnFlags) => run(({ ctx, api }) => cmd.validate(ctx, api, { file: o.filename, output: o.output, warnings: warningsShown(o) }))());
 
   program
     .command("get")
     .description("show one job")
     .argument("<id>", "job id")
     .addOption(outputOption())
-    .action((id: string, o: { output: Output }) => run(({ ctx, api }) => cmd.get(ctx, api, id, o.output))());
+    .addOption(noHeadersOption())
+    .action((id: string, o: { output: Output; headers: boolean }) => run(({ ctx, api }) => cmd.get(ctx, api, id, o.output, o.headers ? {} : { noHeaders: true }))());
+
+  program
+    .command("describe")
+    .description("everything about one job: status and reason, problems, defaults applied, timeline, workload, usage and cost")
+    .argument("<id>", "job id")
+    .action((id: string) => run(({ ctx, api }) => cmd.describe(ctx, api, id))());
 
   program
     .command("list")
-    .description("list your jobs, newest first")
+    .description(`list your jobs, newest first (${cmd.LIST_DEFAULT} unless --limit or --all)`)
     .addOption(new Option("--status <status>", "only jobs with this status").choices(JOB_STATUSES))
-    .addOption(new Option("--limit <n>", "at most this many").argParser(positiveInt))
+    .addOption(new Option("--limit <n>", `at most this many (pages of ${cmd.LIST_PAGE_MAX} are fetched as needed)`).argParser(positiveInt).conflicts("all"))
+    .option("--all", "every job (all pages)")
+    .option("--cursor <cursor>", "start where a previous list stopped (it prints the cursor when there is more)")
     .addOption(outputOption())
-    .action((o: { status?: JobStatus; limit?: number; output: Output }) => run(({ ctx, api }) => cmd.list(ctx, api, o))());
+    .addOption(noHeadersOption())
+    .action((o: { status?: JobStatus; limit?: number; all?: boolean; cursor?: string; output: Output; headers: boolean }) =>
+      run(({ ctx, api }) => cmd.list(ctx, api, { ...o, ...(o.headers ? {} : { noHeaders: true }) }))(),
+    );
+
+  program
+    .command("usage")
+    .description("your usage in a period (core-, GiB- and GPU-hours, estimated cost) and your most expensive jobs")
+    .option("--from <time>", "RFC 3339 start (default: 30 days before --to)")
+    .option("--to <time>", "RFC 3339 end (default: now)")
+    .addOption(new Option("--top <n>", "how many jobs to list").argParser(positiveInt))
+    .addOption(outputOption())
+    .addOption(noHeadersOption())
+    .action((o: { from?: string; to?: string; top?: number; output: Output; headers: boolean }) =>
+      run(({ ctx, api }) => cmd.usage(ctx, api, { ...o, ...(o.headers ? {} : { noHeaders: true }) }))(),
+    );
 
   program
     .command("watch")

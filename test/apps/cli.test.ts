@@ -78,7 +78,7 @@ describe("cpctl against the running app (dry-run target)", { timeout: 120_000 },
     expect(asTable.stdout.split("\n")[0]).toMatch(/^ID\s+STATUS\s+TARGET\s+WORKLOAD\s+PODS\s+AGE$/);
     expect(asTable.stdout).toMatch(new RegExp(`^${id}\\s+DONE\\s+dry-run`, "m"));
     expect(listed.code).toBe(0);
-    expect(listed.stdout.split("\n")[0]).toMatch(/NAMESPACE\s+RESOURCES\s+REASON$/);
+    expect(listed.stdout.split("\n")[0]).toMatch(/NAMESPACE\s+RESOURCES\s+COST\s+REASON$/);
     expect(listed.stdout).toContain(id);
     expect(unknown.code).toBe(4);
     expect(unknown.stdout).toBe("");

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Job as JobView, Manifests as ManifestsView } from "../types";
 import { deleteJob, getJob, getManifests } from "../api";
 import { explain } from "../api-error";
@@ -29,7 +29,7 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
   const deleteRef = useRef<HTMLButtonElement>(null);
   const wasConfirming = useRef(false);
   // Focus follows the confirmation: onto "Yes, delete" when it opens, back to "Delete job" when it closes.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (confirming) confirmRef.current?.focus();
     else if (wasConfirming.current) deleteRef.current?.focus();
     wasConfirming.current = confirming;

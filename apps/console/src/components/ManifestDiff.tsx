@@ -26,7 +26,7 @@ export const ManifestDiff = ({ manifests }: { manifests: ManifestsView }) => {
     return (
       <div class="diff">
         <p>Nothing applied{manifests.status === "REJECTED" ? ": admission rejected the job" : " yet"}. Submitted:</p>
-        <pre class="mono" tabIndex={0} aria-label="Submitted manifests">{submitted}</pre>
+        <pre class="mono" tabIndex={0} role="region" aria-label="Submitted manifests">{submitted}</pre>
       </div>
     );
   }
@@ -38,7 +38,7 @@ export const ManifestDiff = ({ manifests }: { manifests: ManifestsView }) => {
         Lines marked <span class="legend legend-removed">−</span> were submitted but changed by admission; lines marked <span class="legend legend-added">+</span> are what was{" "}
         {manifests.target === "kubernetes" ? "applied" : "recorded (dry-run target)"}.
       </p>
-      <pre class="mono" tabIndex={0} aria-label="Submitted versus applied manifests">
+      <pre class="mono" tabIndex={0} role="region" aria-label="Submitted versus applied manifests">
         {parts.map((p, i) => (
           <span key={i} class={p.added ? "added" : p.removed ? "removed" : "same"}>
             {p.value

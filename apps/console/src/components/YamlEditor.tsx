@@ -21,6 +21,16 @@ const yamlColours = HighlightStyle.define([
   { tag: [t.meta, t.punctuation, t.separator, t.labelName, t.typeName], color: "var(--tok-meta)" },
 ]);
 
+/**
+ * The lint marks without images: @codemirror/lint draws its underline and gutter dot as data:
+ * SVG images, which the page's CSP (`img-src 'self'`) refuses. A wavy text underline and a CSS
+ * dot instead; this theme outranks lint's base theme.
+ */
+const lintWithoutImages = EditorView.theme({
+  ".cm-lintRange-error": { backgroundImage: "none", textDecoration: "underline wavy var(--bad)", textDecorationSkipInk: "none", textUnderlineOffset: "3px" },
+  ".cm-lint-marker-error": { content: "normal", backgroundColor: "var(--bad)", borderRadius: "50%", width: ".7em", height: ".7em", margin: ".15em" },
+});
+
 /** The dry run's problems at their lines, as the editor's diagnostics (the lint gutter marks the line). */
 export const diagnosticsFor = (state: EditorState, problems: Problem[]): Diagnostic[] =>
   problems.flatMap((p) => {
@@ -54,6 +64,7 @@ export const YamlEditor = ({ id, labelledBy, value, onChange, problems, readOnly
           yaml(),
           syntaxHighlighting(yamlColours),
           lintGutter(),
+          lintWithoutImages,
           placeholder("apiVersion: batch/v1\nkind: Job\n…"),
           editable.current.of(EditorView.editable.of(!readOnly)),
           EditorView.contentAttributes.of({ id, "aria-labelledby": labelledBy, "aria-multiline": "true", role: "textbox" }),

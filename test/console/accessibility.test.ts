@@ -51,7 +51,7 @@ interface Violation {
 /** axe-core run inside the page (evaluated through the DevTools protocol, which the page's CSP does not govern). */
 const axe = async (page: Page): Promise<Violation[]> => {
   await page.evaluate(AXE);
-  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })`)) as { violations: Violation[] };
+  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }, resultTypes: ["violations"] })`)) as { violations: Violation[] };
   return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 };
 const summary = (vs: Violation[]) => vs.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);

@@ -231,10 +231,24 @@ export const remove = async (ctx: Ctx, api: string, id: string, o: { wait: boole
   return result.job.status === "ROLLED_BACK" ? EXIT.ok : exitCodeOf(result, "rolled-back");
 };
 
-export const logs = async (ctx: Ctx, api: string, id: string, o: { follow: boolean; container?: string; tail?: number }, write: (chunk: Uint8Array) => void): Promise<ExitCode> => {
+export const logs = async (
+  ctx: Ctx,
+  api: string,
+  id: string,
+  o: { follow: boolean; container?: string; tail?: number; sinceSeconds?: number; timestamps?: boolean; previous?: boolean },
+  write: (chunk: Uint8Array) => void,
+): Promise<ExitCode> => {
+  const query = {
+    follow: o.follow ? ("true" as const) : ("false" as const),
+    ...(o.container ? { container: o.container } : {}),
+    ...(o.tail ? { tailLines: o.tail } : {}),
+    ...(o.sinceSeconds ? { sinceSeconds: o.sinceSeconds } : {}),
+    ...(o.timestamps ? { timestamps: "true" as const } : {}),
+    ...(o.previous ? { previous: "true" as const } : {}),
+  };
   const { data, error, response } = await reach(
     ctx.client.GET("/jobs/{id}/logs", {
-      params: { path: { id }, query: { follow: o.follow ? "true" : "false", ...(o.container ? { container: o.container } : {}), ...(o.tail ? { tailLines: o.tail } : {}) } },
+      params: { path: { id }, query },
       parseAs: "stream",
     }),
     api,

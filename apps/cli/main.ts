@@ -154,9 +154,26 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .option("-f, --follow", "keep streaming while the containers run")
     .option("-c, --container <name>", "only this container")
     .addOption(new Option("--tail <lines>", "only the last lines of each container").argParser(positiveInt))
-    .action((id: string, o: { follow?: boolean; container?: string; tail?: number }) =>
+    .addOption(new Option("--since <duration>", "only lines of the last 1h, 30m, … (live logs)").argParser(parseDuration))
+    .option("--timestamps", "each line starts with its RFC 3339 time (live logs)")
+    .option("-p, --previous", "the previous instance of a restarted container (live logs)")
+    .action((id: string, o: { follow?: boolean; container?: string; tail?: number; since?: number; timestamps?: boolean; previous?: boolean }) =>
       run(({ ctx, api }) =>
-        cmd.logs(ctx, api, id, { follow: Boolean(o.follow), ...(o.container ? { container: o.container } : {}), ...(o.tail ? { tail: o.tail } : {}) }, (chunk) => process.stdout.write(chunk)),
+        cmd.logs(
+          ctx,
+          api,
+          id,
+          {
+            follow: Boolean(o.follow),
+            ...(o.container ? { container: o.container } : {}),
+            ...(o.tail ? { tail: o.tail } : {}),
+            // The API server counts whole seconds; a part-second still asks for that second.
+            ...(o.since ? { sinceSeconds: Math.max(1, Math.ceil(o.since / 1000)) } : {}),
+            ...(o.timestamps ? { timestamps: true } : {}),
+            ...(o.previous ? { previous: true } : {}),
+          },
+          (chunk) => process.stdout.write(chunk),
+        ),
       )(),
     );
 

@@ -131,7 +131,9 @@ export const printWarnings = (ctx: Ctx, warnings: readonly AdmissionWarning[], s
   const byObject = new Map<string, AdmissionWarning[]>();
   for (const w of warnings) byObject.set(w.object ?? "", [...(byObject.get(w.object ?? "") ?? []), w]);
   for (const [object, ws] of byObject) {
-    const where = [ws[0]!.file, ws[0]!.document ? `doc ${ws[0]!.document}` : ""].filter(Boolean).join(" ");
+    // Where the object is: its first located default's file:line, else its file and document.
+    const first = ws.find((w) => w.line) ?? ws[0]!;
+    const where = first.line ? `${first.file ?? ""}:${first.line}` : [first.file, first.document ? `doc ${first.document}` : ""].filter(Boolean).join(" ");
     ctx.io.err(`the platform applied ${ws.length} default${ws.length === 1 ? "" : "s"}${object ? ` to ${object}` : ""}${where ? ` (${where})` : ""}; --show-defaults lists them, --quiet hides this`);
   }
 };

@@ -181,12 +181,13 @@ describe("cpctl durations, retries, keys, defaults", { timeout: 120_000 }, () =>
     expect(tookMs).toBeLessThan(30_000 / 3);
   });
 
-  it("When a minimal Job is validated, then the defaults applied are one line (its object and file); --show-defaults lists each; --quiet none", async () => {
+  it("When a minimal Job is validated, then the defaults applied are one line (its object at file:line); --show-defaults lists each at its file:line; --quiet none", async () => {
     const file = path.join(fixtures, "manifests/pi-job.yaml");
     const [grouped, all, quiet] = await Promise.all([run(["validate", "-f", file]), run(["validate", "-f", file, "--show-defaults"]), run(["validate", "-f", file, "--quiet"])]);
-    const n = Number(/the platform applied (\d+) defaults to Job\/pi \(pi-job\.yaml doc 1\); --show-defaults lists them/.exec(grouped.stderr)?.[1]);
+    const n = Number(/the platform applied (\d+) defaults to Job\/pi \(pi-job\.yaml:\d+\); --show-defaults lists them/.exec(grouped.stderr)?.[1]);
     expect(n, grouped.stderr).toBeGreaterThan(1);
-    expect(all.stderr.split("\n").filter((l) => l.startsWith("default: pi-job.yaml"))).toHaveLength(n);
+    // Each at file:line, as problems are.
+    expect(all.stderr.split("\n").filter((l) => /^default: pi-job\.yaml:\d+: Job\/pi: /.test(l))).toHaveLength(n);
     expect(quiet.stderr).not.toMatch(/default/);
     for (const r of [grouped, all, quiet]) expect(r.code).toBe(0);
   });

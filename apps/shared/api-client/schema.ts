@@ -392,6 +392,7 @@ export interface components {
             warnings: {
                 document?: number;
                 file?: string;
+                line?: number;
                 message: string;
                 object?: string;
                 path?: string;
@@ -464,6 +465,7 @@ export interface components {
             warnings?: {
                 document?: number;
                 file?: string;
+                line?: number;
                 message: string;
                 object?: string;
                 path?: string;
@@ -534,6 +536,7 @@ export interface components {
                 warnings?: {
                     document?: number;
                     file?: string;
+                    line?: number;
                     message: string;
                     object?: string;
                     path?: string;
@@ -579,6 +582,7 @@ export interface components {
             warnings: {
                 document?: number;
                 file?: string;
+                line?: number;
                 message: string;
                 object?: string;
                 path?: string;
@@ -649,6 +653,7 @@ export interface components {
                 warnings?: {
                     document?: number;
                     file?: string;
+                    line?: number;
                     message: string;
                     object?: string;
                     path?: string;

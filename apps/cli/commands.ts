@@ -23,7 +23,8 @@ const fail = (error: unknown, status: number, what: string): CliError => {
   const problems = body?.details?.problems?.map(formatProblem) ?? [];
   const message = [`${what}: ${body?.error ?? `HTTP ${status}`}`, ...problems].join("\n");
   // 400/413/415/422: the input is wrong (like REJECTED); everything else is usage, auth, or reachability.
-  return new CliError(message, [400, 413, 415, 422].includes(status) ? EXIT.rejected : EXIT.usage);
+  // The status stays on the error, so the caller can add what to do (e.g. where a refused token came from).
+  return Object.assign(new CliError(message, [400, 413, 415, 422].includes(status) ? EXIT.rejected : EXIT.usage), { status });
 };
 
 /** Network trouble (no answer at all) is exit 4 with what was tried. */

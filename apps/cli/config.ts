@@ -17,6 +17,8 @@ const ConfigFile = z.strictObject({
 export interface Settings {
   api: string;
   token?: string;
+  /** Where the token came from (`--token`, `CP_TOKEN`, a profile), for the message of a refused one. */
+  tokenFrom?: string;
 }
 
 export const configPath = (env: NodeJS.ProcessEnv) => env.CPCTL_CONFIG ?? path.join(env.XDG_CONFIG_HOME ?? path.join(os.homedir(), ".config"), "cpctl", "config.yaml");
@@ -64,5 +66,6 @@ export const resolveSettings = (flags: { api?: string; token?: string; profile?:
     throw new CliError(`${apiFrom} ${JSON.stringify(api)} is not an http(s) URL: write it with its scheme, e.g. http://${api.replace(/^[a-z]+:\/\//i, "")} or ${DEFAULT_API}`, EXIT.usage);
   }
   const token = flags.token ?? env.CP_TOKEN ?? profile.token;
-  return { api, ...(token ? { token } : {}) };
+  const tokenFrom = flags.token ? "--token" : env.CP_TOKEN ? "CP_TOKEN" : profile.token ? `profile "${profileName}" of ${file}` : undefined;
+  return { api, ...(token ? { token, tokenFrom: tokenFrom! } : {}) };
 };

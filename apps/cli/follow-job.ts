@@ -61,7 +61,7 @@ export const followJob = async (target: StreamTarget, id: string, opts: FollowOp
     if (outcome.how === "gave-up") {
       const err = outcome.error;
       if (err instanceof StreamRefused) {
-        if ([400, 401, 403, 404].includes(err.status)) throw new CliError(err.message, EXIT.usage);
+        if ([400, 401, 403, 404].includes(err.status)) throw Object.assign(new CliError(err.message, EXIT.usage), { status: err.status });
         throw new CliError(`lost the connection to the API and could not resume: ${err.message}`, EXIT.usage);
       }
       if (!job) throw new CliError(`could not reach the API at ${target.api}: ${causeOf(err)} (is it running? check --api, CP_API_URL or your profile)`, EXIT.usage);

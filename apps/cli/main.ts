@@ -73,7 +73,22 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     const client = createApiClient(settings.api, settings.token, { retry });
     return { ctx: { client, io, stream: { api: settings.api, ...(settings.token ? { token: settings.token } : {}) } }, api: settings.api };
   };
-  const run = (fn: (c: ReturnType<typeof ctx>) => Promise<ExitCode>) => async () => setExit(await fn(ctx()));
+  const run = (fn: (c: ReturnType<typeof ctx>) => Promise<ExitCode>) => async () => {
+    const c = ctx();
+    try {
+      setExit(await fn(c));
+    } catch (err) {
+      // A refused token: say which one was sent and where to change it.
+      const status = (err as { status?: number }).status;
+      if (err instanceof CliError && (status === 401 || status === 403)) {
+        const { tokenFrom } = resolveSettings(program.opts());
+        err.message += tokenFrom
+          ? `\nthe token came from ${tokenFrom}: check it, or pass another with --token or CP_TOKEN`
+          : "\nno token was sent: pass one with --token, CP_TOKEN, or a profile's token (--profile)";
+      }
+      throw err;
+    }
+  };
 
   program
     .command("submit")

@@ -200,6 +200,7 @@ describe("cpctl with tokens, against an app whose jobs never settle (no Cluster 
     expect(timedOut.stderr).toMatch(/timed out waiting for job .* \(last status APPLYING_IN_CLUSTER\)/);
     expect(unauthorized.code).toBe(4);
     expect(unauthorized.stderr).toMatch(/bearer token/);
+    expect(unauthorized.stderr).toMatch(/the token came from CP_TOKEN: check it, or pass another with --token or CP_TOKEN/);
   });
 });
 
@@ -209,10 +210,10 @@ describe("cpctl settings", () => {
     const file = path.join(dir, "config.yaml");
     await writeFile(file, "current-profile: lab\nprofiles:\n  lab: {api: 'http://lab:8080', token: file-token}\n  prod: {api: 'https://prod.example', token: prod-token}\n");
     const env = { CPCTL_CONFIG: file };
-    expect(resolveSettings({}, env)).toEqual({ api: "http://lab:8080", token: "file-token" });
-    expect(resolveSettings({ profile: "prod" }, env)).toEqual({ api: "https://prod.example", token: "prod-token" });
-    expect(resolveSettings({}, { ...env, CP_API_URL: "http://env:1", CP_TOKEN: "env-token" })).toEqual({ api: "http://env:1", token: "env-token" });
-    expect(resolveSettings({ api: "http://flag:2" }, { ...env, CP_API_URL: "http://env:1" })).toEqual({ api: "http://flag:2", token: "file-token" });
+    expect(resolveSettings({}, env)).toEqual({ api: "http://lab:8080", token: "file-token", tokenFrom: `profile "lab" of ${file}` });
+    expect(resolveSettings({ profile: "prod" }, env)).toEqual({ api: "https://prod.example", token: "prod-token", tokenFrom: `profile "prod" of ${file}` });
+    expect(resolveSettings({}, { ...env, CP_API_URL: "http://env:1", CP_TOKEN: "env-token" })).toEqual({ api: "http://env:1", token: "env-token", tokenFrom: "CP_TOKEN" });
+    expect(resolveSettings({ api: "http://flag:2" }, { ...env, CP_API_URL: "http://env:1" })).toEqual({ api: "http://flag:2", token: "file-token", tokenFrom: `profile "lab" of ${file}` });
     expect(() => resolveSettings({ profile: "nope" }, env)).toThrow(/no profile "nope".*profiles: lab, prod/);
     expect(resolveSettings({}, { CPCTL_CONFIG: path.join(dir, "absent.yaml") })).toEqual({ api: "http://127.0.0.1:8080" });
     expect(readFileSync(file, "utf8")).toContain("lab");

@@ -46,7 +46,8 @@ export const parseOutput = (v: string): Output => {
   }
   throw new InvalidArgumentError(`one of ${OUTPUTS.join(", ")}, or jsonpath=TEMPLATE (e.g. -o jsonpath='{.items[*].id}')`);
 };
-const outputOption = (def: Output = "table") => new Option("-o, --output <format>", `output format: ${OUTPUTS.join("|")}|jsonpath=TEMPLATE`).argParser(parseOutput).default(def);
+// choices() first, for help and shell completion; argParser() then replaces its check with one that also takes jsonpath=.
+const outputOption = (def: Output = "table") => new Option("-o, --output <format>", "output format, or jsonpath=TEMPLATE").choices(OUTPUTS).argParser(parseOutput).default(def);
 const noHeadersOption = () => new Option("--no-headers", "tables without their header line");
 type WarnFlags = { quiet?: boolean; showDefaults?: boolean };
 const warningsShown = (o: WarnFlags): WarningsShown => (o.quiet ? "none" : o.showDefaults ? "all" : "grouped");

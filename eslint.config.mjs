@@ -13,7 +13,7 @@ export const SERVICES = ["entrypoint", "yaml-manager", "cluster-applier", "statu
 const others = (svc) => SERVICES.filter((s) => s !== svc);
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "coverage/", ".test-results/", "policies/node_modules/"] },
+  { ignores: ["node_modules/", "dist/", "apps/cli/dist/", "coverage/", ".test-results/", "policies/node_modules/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,13 +3,22 @@
  * stylesheet, no inline code (the page's CSP allows only same-origin files). Runs before
  * `npm start` and in `npm run build`; about a second.
  */
-import { copyFile, mkdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 
 const ROOT = path.join(__dirname, "..");
 
-export const buildConsole = async (outDir = path.join(ROOT, "dist", "console")): Promise<void> => {
+/** Bytes of each bundled file, as served and gzipped (what a first visit downloads). */
+export interface BundleSize {
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+export const buildConsole = async (outDir = path.join(ROOT, "dist", "console")): Promise<BundleSize[]> => {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(path.join(outDir, "assets"), { recursive: true });
   await build({
@@ -27,12 +36,23 @@ export const buildConsole = async (outDir = path.join(ROOT, "dist", "console")):
   });
   await copyFile(path.join(ROOT, "apps/console/index.html"), path.join(outDir, "index.html"));
   await copyFile(path.join(ROOT, "apps/console/favicon.svg"), path.join(outDir, "assets", "favicon.svg"));
+  return Promise.all(
+    ["app.js", "styles.css"].map(async (file) => {
+      const at = path.join(outDir, "assets", file);
+      return { file, bytes: (await stat(at)).size, gzipBytes: gzipSync(readFileSync(at)).length };
+    }),
+  );
 };
+
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 if (require.main === module) {
   const started = performance.now();
   buildConsole().then(
-    () => console.log(`web console built in ${Math.round(performance.now() - started)} ms: dist/console`),
+    (sizes) =>
+      console.log(
+        `web console built in ${Math.round(performance.now() - started)} ms: dist/console (${sizes.map((s) => `${s.file} ${kib(s.bytes)}, ${kib(s.gzipBytes)} gzipped`).join("; ")})`,
+      ),
     (err: Error) => {
       console.error(`web console build failed: ${err.message}`);
       process.exit(1);

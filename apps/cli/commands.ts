@@ -1,15 +1,20 @@
 import { stringify } from "yaml";
 import { SETTLED_STATUSES, type JobStatus } from "../shared/contract";
-import type { ApiClient, DryRunResult, Job } from "../shared/api-client/client";
+import { randomUUID } from "node:crypto";
+import type { ApiClient, DryRunResult, Job, JobPage } from "../shared/api-client/client";
+import type { AdmissionWarning } from "../shared/contract";
 import { CliError, EXIT, type ExitCode } from "./exit-codes";
-import { followJob, type FollowResult } from "./follow-job";
-import { formatJobs, formatProblem, type Io, type Output } from "./output";
+import { followJob, type FollowResult, type StreamTarget } from "./follow-job";
+import { describeJob, formatJobs, formatProblem, formatUsage, type Io, type Output, type TableOptions } from "./output";
+import { jsonPath } from "./jsonpath";
 import { createProgress } from "./progress";
 import { readManifestFiles, type ManifestFile } from "./read-files";
 
 export interface Ctx {
   client: ApiClient;
   io: Io;
+  /** The API and token, for the event stream (read outside the typed client). */
+  stream: StreamTarget;
 }
 
 /** An API error answer as a CliError: the server's message, and the exit code its status means. */
@@ -18,7 +23,8 @@ const fail = (error: unknown, status: number, what: string): CliError => {
   const problems = body?.details?.problems?.map(formatProblem) ?? [];
   const message = [`${what}: ${body?.error ?? `HTTP ${status}`}`, ...problems].join("\n");
   // 400/413/415/422: the input is wrong (like REJECTED); everything else is usage, auth, or reachability.
-  return new CliError(message, [400, 413, 415, 422].includes(status) ? EXIT.rejected : EXIT.usage);
+  // The status stays on the error, so the caller can add what to do (e.g. where a refused token came from).
+  return Object.assign(new CliError(message, [400, 413, 415, 422].includes(status) ? EXIT.rejected : EXIT.usage), { status });
 };
 
 /** Network trouble (no answer at all) is exit 4 with what was tried. */
@@ -60,7 +66,7 @@ const watch = async (ctx: Ctx, id: string, opts: { output: Output; timeoutMs: nu
   const started = Date.now();
   const progress = opts.output === "json" ? undefined : await createProgress(ctx.io, opts.progressTo, started);
   try {
-    return await followJob(ctx.client, id, {
+    return await followJob(ctx.stream, id, {
       timeoutMs: opts.timeoutMs,
       ...(opts.until ? { until: opts.until } : {}),
       onEvent: (event, job) => (opts.output === "json" ? ctx.io.out(JSON.stringify(event)) : progress?.update(job)),
@@ -70,20 +76,27 @@ const watch = async (ctx: Ctx, id: string, opts: { output: Output; timeoutMs: nu
   }
 };
 
-export const submit = async (ctx: Ctx, api: string, o: { file: string[]; wait: boolean; timeoutMs: number; idempotencyKey?: string; output: Output }): Promise<ExitCode> => {
+export const submit = async (ctx: Ctx, api: string, o: { file: string[]; wait: boolean; timeoutMs: number; idempotencyKey?: string; output: Output; warnings?: WarningsShown }): Promise<ExitCode> => {
   const files = readManifestFiles(o.file);
+  // Always a key: a retried request (429/503, or a lost answer) can then never make a second job.
+  const idempotencyKey = o.idempotencyKey ?? randomUUID();
   const { data, error, response } = await reach(
     ctx.client.POST("/yaml", {
-      params: { header: o.idempotencyKey ? { "Idempotency-Key": o.idempotencyKey } : {} },
+      params: { header: { "Idempotency-Key": idempotencyKey } },
       // multipart/form-data: the body is sent as built (file names make problems point at the right file).
       body: formData(files) as never,
       bodySerializer: (b: unknown) => b as FormData,
     }),
     api,
   );
-  if (!data || response.status !== 202) throw fail(error, response.status, "the job was not accepted");
+  if (!data || response.status !== 202) {
+    const err = fail(error, response.status, "the job was not accepted");
+    if (!o.idempotencyKey && ![400, 413, 415, 422].includes(response.status)) err.message += `\nto retry without making a second job: --idempotency-key ${idempotencyKey}`;
+    throw err;
+  }
   const job = data as Job;
   ctx.io.err(`job ${job.id} accepted${response.headers.get("Idempotent-Replayed") === "true" ? " (replayed: same Idempotency-Key)" : ""}`);
+  printWarnings(ctx, job.warnings ?? [], o.warnings ?? "grouped");
   if (!o.wait) {
     ctx.io.out(o.output === "json" ? JSON.stringify(job) : formatJobs([job], o.output, job));
     return EXIT.ok;
@@ -102,7 +115,31 @@ export const watchCmd = async (ctx: Ctx, id: string, o: { timeoutMs: number; out
   return exitCodeOf(result, "watch");
 };
 
-export const validate = async (ctx: Ctx, api: string, o: { file: string[]; output: Output }): Promise<ExitCode> => {
+/** How much of the platform's applied defaults (admission warnings) to show on stderr. */
+export type WarningsShown = "grouped" | "all" | "none";
+
+/**
+ * The defaults the platform applied, on stderr: one line per object by default (`the platform
+ * applied 7 defaults to Job/pi (pi.yaml doc 1)`), each on its own line with --show-defaults,
+ * none with --quiet. They never change the exit code.
+ */
+export const printWarnings = (ctx: Ctx, warnings: readonly AdmissionWarning[], shown: WarningsShown) => {
+  if (shown === "none" || warnings.length === 0) return;
+  if (shown === "all") {
+    for (const w of warnings) ctx.io.err(`default: ${formatProblem(w)}`);
+    return;
+  }
+  const byObject = new Map<string, AdmissionWarning[]>();
+  for (const w of warnings) byObject.set(w.object ?? "", [...(byObject.get(w.object ?? "") ?? []), w]);
+  for (const [object, ws] of byObject) {
+    // Where the object is: its first located default's file:line, else its file and document.
+    const first = ws.find((w) => w.line) ?? ws[0]!;
+    const where = first.line ? `${first.file ?? ""}:${first.line}` : [first.file, first.document ? `doc ${first.document}` : ""].filter(Boolean).join(" ");
+    ctx.io.err(`the platform applied ${ws.length} default${ws.length === 1 ? "" : "s"}${object ? ` to ${object}` : ""}${where ? ` (${where})` : ""}; --show-defaults lists them, --quiet hides this`);
+  }
+};
+
+export const validate = async (ctx: Ctx, api: string, o: { file: string[]; output: Output; warnings?: WarningsShown }): Promise<ExitCode> => {
   const files = readManifestFiles(o.file);
   const { data, error, response } = await reach(
     ctx.client.POST("/yaml", { params: { query: { dryRun: "true" } }, body: formData(files) as never, bodySerializer: (b: unknown) => b as FormData }),
@@ -114,26 +151,72 @@ export const validate = async (ctx: Ctx, api: string, o: { file: string[]; outpu
   else if (o.output === "yaml") ctx.io.out(stringify(result).trimEnd());
   else {
     for (const p of result.problems) ctx.io.out(formatProblem(p));
-    for (const w of result.warnings) ctx.io.err(`warning: ${formatProblem(w)}`);
+    printWarnings(ctx, result.warnings, o.warnings ?? "grouped");
     ctx.io.err(result.ok ? `valid: ${result.resources.length} object(s) would be created` : `invalid: ${result.problems.length} problem(s)`);
   }
   return result.ok ? EXIT.ok : EXIT.rejected;
 };
 
-export const get = async (ctx: Ctx, api: string, id: string, output: Output): Promise<ExitCode> => {
+export const get = async (ctx: Ctx, api: string, id: string, output: Output, table: TableOptions = {}): Promise<ExitCode> => {
   const { data, error, response } = await reach(ctx.client.GET("/jobs/{id}", { params: { path: { id } } }), api);
   if (!data) throw fail(error, response.status, `job ${id}`);
-  ctx.io.out(formatJobs([data], output, data));
+  ctx.io.out(formatJobs([data], output, data, { columns: ctx.io.columns, ...table }));
+  // A refused or failed job says why (the table has no room for it): on stderr, so stdout stays data.
+  if (output === "table" || output === "wide") {
+    if (data.reason && (data.status === "REJECTED" || data.status === "FAILED")) ctx.io.err(`${data.status}: ${data.reason} (cpctl describe ${id} shows everything)`);
+    for (const p of data.problems ?? []) ctx.io.err(formatProblem(p));
+  }
   return EXIT.ok;
 };
 
-export const list = async (ctx: Ctx, api: string, o: { status?: JobStatus; limit?: number; output: Output }): Promise<ExitCode> => {
+export const describe = async (ctx: Ctx, api: string, id: string): Promise<ExitCode> => {
+  const { data, error, response } = await reach(ctx.client.GET("/jobs/{id}", { params: { path: { id } } }), api);
+  if (!data) throw fail(error, response.status, `job ${id}`);
+  ctx.io.out(describeJob(data));
+  return EXIT.ok;
+};
+
+/** The most `GET /jobs` gives in one page (docs/openapi.yaml, its `limit` maximum). */
+export const LIST_PAGE_MAX = 100;
+/** What `list` shows without --limit or --all (the API's own default page). */
+export const LIST_DEFAULT = 20;
+
+export const list = async (
+  ctx: Ctx,
+  api: string,
+  o: { status?: JobStatus; limit?: number; all?: boolean; cursor?: string; output: Output } & TableOptions,
+): Promise<ExitCode> => {
+  if (o.all && o.limit) throw new CliError("--all and --limit exclude each other: --all lists every job, --limit N the newest N", EXIT.usage);
+  const want = o.all ? Infinity : (o.limit ?? LIST_DEFAULT);
+  const items: Job[] = [];
+  let cursor = o.cursor;
+  let next: string | undefined;
+  do {
+    const limit = Math.min(LIST_PAGE_MAX, want - items.length);
+    const { data, error, response } = await reach(
+      ctx.client.GET("/jobs", { params: { query: { ...(o.status ? { status: o.status } : {}), limit, ...(cursor ? { cursor } : {}) } } }),
+      api,
+    );
+    if (!data) throw fail(error, response.status, "could not list jobs");
+    items.push(...data.items);
+    next = cursor = data.nextCursor;
+  } while (next && items.length < want);
+  const page: JobPage = { items, ...(next ? { nextCursor: next } : {}) };
+  ctx.io.out(formatJobs(items, o.output, page, { columns: ctx.io.columns, ...(o.noHeaders ? { noHeaders: true } : {}) }));
+  if (next) ctx.io.err(`more jobs than shown: cpctl list --cursor ${next}${o.status ? ` --status ${o.status}` : ""} for the next ones, or --all`);
+  return EXIT.ok;
+};
+
+export const usage = async (ctx: Ctx, api: string, o: { from?: string; to?: string; top?: number; output: Output } & TableOptions): Promise<ExitCode> => {
   const { data, error, response } = await reach(
-    ctx.client.GET("/jobs", { params: { query: { ...(o.status ? { status: o.status } : {}), ...(o.limit ? { limit: o.limit } : {}) } } }),
+    ctx.client.GET("/usage", { params: { query: { ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}), ...(o.top ? { top: o.top } : {}) } } }),
     api,
   );
-  if (!data) throw fail(error, response.status, "could not list jobs");
-  ctx.io.out(formatJobs(data.items, o.output, data));
+  if (!data) throw fail(error, response.status, "could not read usage");
+  if (o.output === "json") ctx.io.out(JSON.stringify(data, null, 2));
+  else if (o.output === "yaml") ctx.io.out(stringify(data).trimEnd());
+  else if (o.output.startsWith("jsonpath=")) ctx.io.out(jsonPath(o.output.slice("jsonpath=".length), data));
+  else ctx.io.out(formatUsage(data, { columns: ctx.io.columns, ...(o.noHeaders ? { noHeaders: true } : {}) }));
   return EXIT.ok;
 };
 
@@ -151,10 +234,24 @@ export const remove = async (ctx: Ctx, api: string, id: string, o: { wait: boole
   return result.job.status === "ROLLED_BACK" ? EXIT.ok : exitCodeOf(result, "rolled-back");
 };
 
-export const logs = async (ctx: Ctx, api: string, id: string, o: { follow: boolean; container?: string; tail?: number }, write: (chunk: Uint8Array) => void): Promise<ExitCode> => {
+export const logs = async (
+  ctx: Ctx,
+  api: string,
+  id: string,
+  o: { follow: boolean; container?: string; tail?: number; sinceSeconds?: number; timestamps?: boolean; previous?: boolean },
+  write: (chunk: Uint8Array) => void,
+): Promise<ExitCode> => {
+  const query = {
+    follow: o.follow ? ("true" as const) : ("false" as const),
+    ...(o.container ? { container: o.container } : {}),
+    ...(o.tail ? { tailLines: o.tail } : {}),
+    ...(o.sinceSeconds ? { sinceSeconds: o.sinceSeconds } : {}),
+    ...(o.timestamps ? { timestamps: "true" as const } : {}),
+    ...(o.previous ? { previous: "true" as const } : {}),
+  };
   const { data, error, response } = await reach(
     ctx.client.GET("/jobs/{id}/logs", {
-      params: { path: { id }, query: { follow: o.follow ? "true" : "false", ...(o.container ? { container: o.container } : {}), ...(o.tail ? { tailLines: o.tail } : {}) } },
+      params: { path: { id }, query },
       parseAs: "stream",
     }),
     api,

@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-// The `cpctl` bin: runs the TypeScript sources through tsx, so no build step is needed.
-/* global require, process */
+// `npm run cpctl` in a checkout: the TypeScript sources through tsx (a development dependency).
+// The installable bin is the bundle scripts/build-cli.ts writes (apps/cli/package.json).
+/* global require */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry point by design */
 require("tsx/cjs");
-const { runCli } = require("./main.ts");
-runCli(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+require("./bin.ts");

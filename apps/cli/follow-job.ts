@@ -1,5 +1,5 @@
-import type { ApiClient, Job, StreamEvent } from "../shared/api-client/client";
-import { sseMessages } from "../shared/api-client/client";
+import type { Job, StreamEvent } from "../shared/api-client/client";
+import { followStream, StreamRefused } from "../shared/api-client/client";
 import { CliError, EXIT } from "./exit-codes";
 
 export interface FollowOptions {
@@ -8,7 +8,7 @@ export interface FollowOptions {
   /** Give up (exit 3) after this long; 0 waits for ever. */
   timeoutMs: number;
   onEvent?: (event: StreamEvent, job: Job) => void;
-  /** How long the API may stay unreachable before giving up (exit 4). */
+  /** How long the API may stay unreachable, once it was reached, before giving up (exit 4). */
   reconnectForMs?: number;
 }
 
@@ -17,60 +17,58 @@ export interface FollowResult {
   rollbackFailed?: string;
 }
 
-const apiError = (error: unknown, status: number) => {
-  const msg = (error as { error?: string } | undefined)?.error ?? `HTTP ${status}`;
-  return new CliError(msg, EXIT.usage);
-};
+/** Where the stream is: the API's base URL and the caller's token. */
+export interface StreamTarget {
+  api: string;
+  token?: string;
+}
+
+const causeOf = (err: unknown) => (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
 
 /**
- * Follow a job's event stream until `until` holds or the server ends it. A dropped
- * connection is resumed with the last event id, so no event is lost or repeated.
+ * Follow a job's event stream until `until` holds or the server ends it, through the shared
+ * SSE client (apps/shared/api-client/event-stream.ts, the console's too): a dropped connection
+ * is resumed with the last event id, so no event is lost or repeated. An API that cannot be
+ * reached at all is said at once (exit 4), not after the reconnect window.
  */
-export const followJob = async (client: ApiClient, id: string, opts: FollowOptions): Promise<FollowResult> => {
+export const followJob = async (target: StreamTarget, id: string, opts: FollowOptions): Promise<FollowResult> => {
   const abort = new AbortController();
   let timedOut = false;
   const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), abort.abort()), opts.timeoutMs) : undefined;
-  let lastId: string | undefined;
   let job: Job | undefined;
   let rollbackFailed: string | undefined;
-  let failingSince: number | undefined;
-  const result = () => ({ job: job!, ...(rollbackFailed ? { rollbackFailed } : {}) });
+  const timeout = () => new CliError(`timed out waiting for job ${id}${job ? ` (last status ${job.status})` : ""}`, EXIT.timeout);
+  const reconnectForMs = opts.reconnectForMs ?? 30_000;
 
   try {
-    for (;;) {
-      try {
-        const { data, error, response } = await client.GET("/jobs/{id}/events", {
-          params: { path: { id }, query: lastId ? { lastEventId: lastId } : {} },
-          parseAs: "stream",
-          signal: abort.signal,
-        });
-        if (!data) {
-          if (response.status === 404 || response.status === 401 || response.status === 400) throw apiError(error, response.status);
-          throw new Error(`HTTP ${response.status}`);
-        }
-        failingSince = undefined;
-        for await (const msg of sseMessages(data)) {
-          if (msg.event === "end") return result();
-          const event = JSON.parse(msg.data) as StreamEvent;
-          if (msg.id) lastId = msg.id;
-          if (event.type === "status") job = event.job;
-          else if (event.type === "workload" && job) job = { ...job, workload: event.workload };
-          else if (event.type === "rollback_failed") rollbackFailed = event.reason;
-          if (job) opts.onEvent?.(event, job);
-          if (job && (rollbackFailed || opts.until?.(job))) return result();
-        }
-        // The stream broke without its end event: resume after the last event seen.
-      } catch (err) {
-        if (err instanceof CliError) throw err;
-        if (timedOut) throw new CliError(`timed out waiting for job ${id}${job ? ` (last status ${job.status})` : ""}`, EXIT.timeout);
-        failingSince ??= Date.now();
-        if (Date.now() - failingSince > (opts.reconnectForMs ?? 30_000)) {
-          throw new CliError(`lost the connection to the API and could not resume: ${(err as Error).message}`, EXIT.usage);
-        }
+    const outcome = await followStream({
+      url: `${target.api.replace(/\/$/, "")}/jobs/${encodeURIComponent(id)}/events`,
+      headers: (): Record<string, string> => (target.token ? { Authorization: `Bearer ${target.token}` } : {}),
+      signal: abort.signal,
+      retry: { firstMs: 500, maxMs: 5_000, jitter: 0.2 },
+      onMessage: (msg) => {
+        const event = JSON.parse(msg.data) as StreamEvent;
+        if (event.type === "status") job = event.job;
+        else if (event.type === "workload" && job) job = { ...job, workload: event.workload };
+        else if (event.type === "rollback_failed") rollbackFailed = event.reason;
+        if (job) opts.onEvent?.(event, job);
+        return Boolean(job && (rollbackFailed || opts.until?.(job)));
+      },
+      // Never reached: a wrong address or a stopped API, and waiting will not change that.
+      onError: (f) => (!f.everConnected && !(f.error instanceof StreamRefused)) || f.failingForMs > reconnectForMs,
+    });
+    if (outcome.how === "aborted" || timedOut) throw timeout();
+    if (outcome.how === "gave-up") {
+      const err = outcome.error;
+      if (err instanceof StreamRefused) {
+        if ([400, 401, 403, 404].includes(err.status)) throw Object.assign(new CliError(err.message, EXIT.usage), { status: err.status });
+        throw new CliError(`lost the connection to the API and could not resume: ${err.message}`, EXIT.usage);
       }
-      if (timedOut) throw new CliError(`timed out waiting for job ${id}${job ? ` (last status ${job.status})` : ""}`, EXIT.timeout);
-      await new Promise((r) => setTimeout(r, 500));
+      if (!job) throw new CliError(`could not reach the API at ${target.api}: ${causeOf(err)} (is it running? check --api, CP_API_URL or your profile)`, EXIT.usage);
+      throw new CliError(`lost the connection to the API and could not resume: ${causeOf(err)}`, EXIT.usage);
     }
+    if (!job) throw new CliError(`the event stream of job ${id} ended before its first event`, EXIT.usage);
+    return { job, ...(rollbackFailed ? { rollbackFailed } : {}) };
   } finally {
     clearTimeout(timer);
     abort.abort();

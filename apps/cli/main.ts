@@ -2,20 +2,30 @@
  * cpctl: submit, watch and inspect jobs of the Management App from a terminal or CI.
  * `npm run -s cpctl -- <command>`; exit codes in exit-codes.ts and docs/reference.md.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { JOB_STATUSES, type JobStatus } from "../shared/contract";
 import { createApiClient } from "../shared/api-client/client";
 import * as cmd from "./commands";
 import { resolveSettings } from "./config";
 import { CliError, EXIT, type ExitCode } from "./exit-codes";
 import { OUTPUTS, stdio, type Io, type Output } from "./output";
+import { parseTemplate } from "./jsonpath";
+import type { WarningsShown } from "./commands";
+import { completionScript, SHELLS, type Shell } from "./completion";
+import { version } from "./package.json";
 
-/** `90`, `30s`, `10m`, `1h` as milliseconds. */
+const UNIT_MS = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+/**
+ * A duration as Go's time.ParseDuration reads it (kubectl's and argo's --timeout): `1h30m`,
+ * `90s`, `1.5h`, `300ms`; a bare number is seconds. Milliseconds.
+ */
 export const parseDuration = (v: string): number => {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
-  if (!m) throw new InvalidArgumentError("a duration such as 30s, 10m or 1h");
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Math.round(Number(m[1]) * unit);
+  const text = v.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(text)) throw new InvalidArgumentError("a duration such as 90s, 10m, 1h30m or 1.5h");
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  return Math.round(ms);
 };
 const positiveInt = (v: string): number => {
   const n = Number(v);
@@ -23,7 +33,24 @@ const positiveInt = (v: string): number => {
   return n;
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-const outputOption = (def: Output = "table") => new Option("-o, --output <format>", "output format").choices(OUTPUTS).default(def);
+/** `-o`: one of OUTPUTS, or `jsonpath=TEMPLATE` (checked here, before any call). */
+export const parseOutput = (v: string): Output => {
+  if ((OUTPUTS as readonly string[]).includes(v)) return v as Output;
+  if (v.startsWith("jsonpath=")) {
+    try {
+      parseTemplate(v.slice("jsonpath=".length));
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return v as Output;
+  }
+  throw new InvalidArgumentError(`one of ${OUTPUTS.join(", ")}, or jsonpath=TEMPLATE (e.g. -o jsonpath='{.items[*].id}')`);
+};
+// choices() first, for help and shell completion; argParser() then replaces its check with one that also takes jsonpath=.
+const outputOption = (def: Output = "table") => new Option("-o, --output <format>", "output format, or jsonpath=TEMPLATE").choices(OUTPUTS).argParser(parseOutput).default(def);
+const noHeadersOption = () => new Option("--no-headers", "tables without their header line");
+type WarnFlags = { quiet?: boolean; showDefaults?: boolean };
+const warningsShown = (o: WarnFlags): WarningsShown => (o.quiet ? "none" : o.showDefaults ? "all" : "grouped");
 
 export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command => {
   const program = new Command("cpctl")
@@ -31,15 +58,38 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .option("--api <url>", "API base URL (env CP_API_URL; default http://127.0.0.1:8080)")
     .option("--token <token>", "bearer token (env CP_TOKEN)")
     .option("--profile <name>", "profile of the config file (env CP_PROFILE; file: CPCTL_CONFIG or ~/.config/cpctl/config.yaml)")
+    .version(version, "-V, --version", "print cpctl's version")
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride()
     .showHelpAfterError();
 
   const ctx = () => {
     const settings = resolveSettings(program.opts());
-    return { ctx: { client: createApiClient(settings.api, settings.token), io }, api: settings.api };
+    // 429 and 503 are retried as the server asks (Retry-After), a few times, saying so on stderr.
+    const retry = {
+      retries: 4,
+      maxWaitMs: 60_000,
+      onRetry: ({ status, waitMs }: { status: number; waitMs: number }) => io.err(`the API answered ${status}; retrying in ${(waitMs / 1000).toFixed(1)}s`),
+    };
+    const client = createApiClient(settings.api, settings.token, { retry });
+    return { ctx: { client, io, stream: { api: settings.api, ...(settings.token ? { token: settings.token } : {}) } }, api: settings.api };
   };
-  const run = (fn: (c: ReturnType<typeof ctx>) => Promise<ExitCode>) => async () => setExit(await fn(ctx()));
+  const run = (fn: (c: ReturnType<typeof ctx>) => Promise<ExitCode>) => async () => {
+    const c = ctx();
+    try {
+      setExit(await fn(c));
+    } catch (err) {
+      // A refused token: say which one was sent and where to change it.
+      const status = (err as { status?: number }).status;
+      if (err instanceof CliError && (status === 401 || status === 403)) {
+        const { tokenFrom } = resolveSettings(program.opts());
+        err.message += tokenFrom
+          ? `\nthe token came from ${tokenFrom}: check it, or pass another with --token or CP_TOKEN`
+          : "\nno token was sent: pass one with --token, CP_TOKEN, or a profile's token (--profile)";
+      }
+      throw err;
+    }
+  };
 
   program
     .command("submit")
@@ -47,33 +97,63 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .requiredOption("-f, --filename <path>", "a file, a directory of .yaml/.yml/.json files, or - for stdin (repeatable)", collect)
     .option("--wait", "wait until the job is DONE, REJECTED or FAILED; the exit code says which")
     .addOption(new Option("--timeout <duration>", "with --wait: give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
-    .option("--idempotency-key <key>", "retrying with the same key never makes a second job")
+    .option("--idempotency-key <key>", "retrying with the same key never makes a second job (default: a new random key each run)")
+    .option("-q, --quiet", "do not mention the defaults the platform applied")
+    .option("--show-defaults", "list each default the platform applied")
     .addOption(outputOption())
-    .action((o: { filename: string[]; wait?: boolean; timeout: number; idempotencyKey?: string; output: Output }) =>
-      run(({ ctx, api }) => cmd.submit(ctx, api, { file: o.filename, wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output, ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) }))(),
+    .action((o: { filename: string[]; wait?: boolean; timeout: number; idempotencyKey?: string; output: Output } & WarnFlags) =>
+      run(({ ctx, api }) =>
+        cmd.submit(ctx, api, { file: o.filename, wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output, warnings: warningsShown(o), ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) }),
+      )(),
     );
 
   program
     .command("validate")
     .description("check manifests without submitting them (dry run: parsing and admission only)")
     .requiredOption("-f, --filename <path>", "a file, a directory, or - for stdin (repeatable)", collect)
+    .option("-q, --quiet", "do not mention the defaults the platform applied")
+    .option("--show-defaults", "list each default the platform applied")
     .addOption(outputOption())
-    .action((o: { filename: string[]; output: Output }) => run(({ ctx, api }) => cmd.validate(ctx, api, { file: o.filename, output: o.output }))());
+    .action((o: { filename: string[]; output: Output } & WarnFlags) => run(({ ctx, api }) => cmd.validate(ctx, api, { file: o.filename, output: o.output, warnings: warningsShown(o) }))());
 
   program
     .command("get")
     .description("show one job")
     .argument("<id>", "job id")
     .addOption(outputOption())
-    .action((id: string, o: { output: Output }) => run(({ ctx, api }) => cmd.get(ctx, api, id, o.output))());
+    .addOption(noHeadersOption())
+    .action((id: string, o: { output: Output; headers: boolean }) => run(({ ctx, api }) => cmd.get(ctx, api, id, o.output, o.headers ? {} : { noHeaders: true }))());
+
+  program
+    .command("describe")
+    .description("everything about one job: status and reason, problems, defaults applied, timeline, workload, usage and cost")
+    .argument("<id>", "job id")
+    .action((id: string) => run(({ ctx, api }) => cmd.describe(ctx, api, id))());
 
   program
     .command("list")
-    .description("list your jobs, newest first")
+    .description(`list your jobs, newest first (${cmd.LIST_DEFAULT} unless --limit or --all)`)
     .addOption(new Option("--status <status>", "only jobs with this status").choices(JOB_STATUSES))
-    .addOption(new Option("--limit <n>", "at most this many").argParser(positiveInt))
+    .addOption(new Option("--limit <n>", `at most this many (pages of ${cmd.LIST_PAGE_MAX} are fetched as needed)`).argParser(positiveInt).conflicts("all"))
+    .option("--all", "every job (all pages)")
+    .option("--cursor <cursor>", "start where a previous list stopped (it prints the cursor when there is more)")
     .addOption(outputOption())
-    .action((o: { status?: JobStatus; limit?: number; output: Output }) => run(({ ctx, api }) => cmd.list(ctx, api, o))());
+    .addOption(noHeadersOption())
+    .action((o: { status?: JobStatus; limit?: number; all?: boolean; cursor?: string; output: Output; headers: boolean }) =>
+      run(({ ctx, api }) => cmd.list(ctx, api, { ...o, ...(o.headers ? {} : { noHeaders: true }) }))(),
+    );
+
+  program
+    .command("usage")
+    .description("your usage in a period (core-, GiB- and GPU-hours, estimated cost) and your most expensive jobs")
+    .option("--from <time>", "RFC 3339 start (default: 30 days before --to)")
+    .option("--to <time>", "RFC 3339 end (default: now)")
+    .addOption(new Option("--top <n>", "how many jobs to list").argParser(positiveInt))
+    .addOption(outputOption())
+    .addOption(noHeadersOption())
+    .action((o: { from?: string; to?: string; top?: number; output: Output; headers: boolean }) =>
+      run(({ ctx, api }) => cmd.usage(ctx, api, { ...o, ...(o.headers ? {} : { noHeaders: true }) }))(),
+    );
 
   program
     .command("watch")
@@ -90,9 +170,26 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .option("-f, --follow", "keep streaming while the containers run")
     .option("-c, --container <name>", "only this container")
     .addOption(new Option("--tail <lines>", "only the last lines of each container").argParser(positiveInt))
-    .action((id: string, o: { follow?: boolean; container?: string; tail?: number }) =>
+    .addOption(new Option("--since <duration>", "only lines of the last 1h, 30m, … (live logs)").argParser(parseDuration))
+    .option("--timestamps", "each line starts with its RFC 3339 time (live logs)")
+    .option("-p, --previous", "the previous instance of a restarted container (live logs)")
+    .action((id: string, o: { follow?: boolean; container?: string; tail?: number; since?: number; timestamps?: boolean; previous?: boolean }) =>
       run(({ ctx, api }) =>
-        cmd.logs(ctx, api, id, { follow: Boolean(o.follow), ...(o.container ? { container: o.container } : {}), ...(o.tail ? { tail: o.tail } : {}) }, (chunk) => process.stdout.write(chunk)),
+        cmd.logs(
+          ctx,
+          api,
+          id,
+          {
+            follow: Boolean(o.follow),
+            ...(o.container ? { container: o.container } : {}),
+            ...(o.tail ? { tail: o.tail } : {}),
+            // The API server counts whole seconds; a part-second still asks for that second.
+            ...(o.since ? { sinceSeconds: Math.max(1, Math.ceil(o.since / 1000)) } : {}),
+            ...(o.timestamps ? { timestamps: true } : {}),
+            ...(o.previous ? { previous: true } : {}),
+          },
+          (chunk) => process.stdout.write(chunk),
+        ),
       )(),
     );
 
@@ -106,6 +203,12 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .action((id: string, o: { wait?: boolean; timeout: number; output: Output }) =>
       run(({ ctx, api }) => cmd.remove(ctx, api, id, { wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output }))(),
     );
+
+  program
+    .command("completion")
+    .description("print a shell completion script (bash: source <(cpctl completion bash))")
+    .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
+    .action((shell: Shell) => io.out(completionScript(program, shell)));
 
   return program;
 };
@@ -130,9 +233,3 @@ export const runCli = async (argv: string[], io: Io = stdio): Promise<ExitCode> 
     return EXIT.usage;
   }
 };
-
-if (require.main === module) {
-  void runCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}

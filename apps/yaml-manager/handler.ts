@@ -51,14 +51,16 @@ export const yamlManagerHandler =
       return;
     }
     const manifestsKey = jobKeys(event.jobId).manifests;
+    // The defaults applied point at their lines too, as problems do.
+    const warnings = locateProblems(submission.files, verdict.warnings);
     try {
-      await putJson(deps.store, jobKeys(event.jobId).admission, { warnings: verdict.warnings });
+      await putJson(deps.store, jobKeys(event.jobId).admission, { warnings });
       await putJson(deps.store, manifestsKey, verdict.manifests);
     } catch (err) {
       const reason = `could not store the validated manifests: ${(err as Error).message}`;
       await deps.publish({ ...base, eventId: eventIdAfter(event, "job.failed"), type: "job.failed", at: now(), reason });
       return;
     }
-    log.info({ resources: verdict.resources.length, warnings: verdict.warnings.length }, "job validated");
-    await deps.publish({ ...base, eventId: eventIdAfter(event, "job.validated"), type: "job.validated", at: now(), manifestsKey, resources: verdict.resources, warnings: verdict.warnings });
+    log.info({ resources: verdict.resources.length, warnings: warnings.length }, "job validated");
+    await deps.publish({ ...base, eventId: eventIdAfter(event, "job.validated"), type: "job.validated", at: now(), manifestsKey, resources: verdict.resources, warnings });
   };

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import net from "node:net";
 import { mkdtemp, writeFile } from "node:fs/promises";
@@ -11,40 +11,24 @@ import { JobView } from "../../apps/shared/contract";
 import { resolveSettings } from "../../apps/cli/config";
 import { startTestStack, type TestStack } from "../support/test-stack";
 import { freePort } from "../support/service-process";
+import { buildCpctl, runCpctl, type Run } from "../support/cpctl";
 
 const root = path.join(__dirname, "../..");
 const fixtures = path.join(__dirname, "../fixtures");
 const CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n";
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** cpctl as a user runs it: its own process, the `cpctl` bin, the API named by CP_API_URL. */
-const cpctl = (args: string[], opts: { api: string; input?: string; env?: Record<string, string> }): Promise<Run> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ["apps/cli/cpctl.cjs", ...args], {
-      cwd: root,
-      env: { ...process.env, CP_API_URL: opts.api, CPCTL_CONFIG: path.join(os.tmpdir(), "cpctl-no-config.yaml"), ...opts.env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(opts.input ?? "");
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+let bin: string;
+/** cpctl as a user runs it: the built bin under plain node, the API named by CP_API_URL. */
+const cpctl = (args: string[], opts: { api: string; input?: string; env?: Record<string, string> }): Promise<Run> => runCpctl(bin, args, opts);
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
-});
+  [bin, stack] = await Promise.all([buildCpctl(), startTestStack()]);
+}, 60_000);
 afterAll(async () => stack?.cleanup());
 const run = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) => cpctl(args, { api: stack.url, ...opts });
 
-// Each cpctl run is a new process (tsx compiles on start): allow for a loaded machine.
+// Each cpctl run is a new process: allow for a loaded machine.
 describe("cpctl against the running app (dry-run target)", { timeout: 120_000 }, () => {
   it("When a valid job is submitted with --wait -o json, then it exits 0 and prints one JSON object per line, the last the DONE job", async () => {
     const r = await run(["submit", "-f", path.join(fixtures, "manifests/web-deployment-and-service.yaml"), "--wait", "-o", "json"]);
@@ -94,7 +78,7 @@ describe("cpctl against the running app (dry-run target)", { timeout: 120_000 },
     expect(asTable.stdout.split("\n")[0]).toMatch(/^ID\s+STATUS\s+TARGET\s+WORKLOAD\s+PODS\s+AGE$/);
     expect(asTable.stdout).toMatch(new RegExp(`^${id}\\s+DONE\\s+dry-run`, "m"));
     expect(listed.code).toBe(0);
-    expect(listed.stdout.split("\n")[0]).toMatch(/NAMESPACE\s+RESOURCES\s+REASON$/);
+    expect(listed.stdout.split("\n")[0]).toMatch(/NAMESPACE\s+RESOURCES\s+COST\s+REASON$/);
     expect(listed.stdout).toContain(id);
     expect(unknown.code).toBe(4);
     expect(unknown.stdout).toBe("");
@@ -154,7 +138,7 @@ describe("cpctl progress while waiting", { timeout: 120_000 }, () => {
     expect(changes.map((l) => l.split(/\s+/)[1])).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE"]);
 
     // A pseudo-terminal (util-linux `script`), 120 columns wide, as a user's shell would be.
-    const cmd = `stty cols 120 rows 40; printf '${CONFIGMAP.replace(/\n/g, "\\n")}' | CP_API_URL=${stack.url} CPCTL_CONFIG=/nonexistent node apps/cli/cpctl.cjs submit -f - --wait; echo "EXIT=$?"`;
+    const cmd = `stty cols 120 rows 40; printf '${CONFIGMAP.replace(/\n/g, "\\n")}' | CP_API_URL=${stack.url} CPCTL_CONFIG=/nonexistent node ${bin} submit -f - --wait; echo "EXIT=$?"`;
     const { stdout: tty } = await promisify(execFile)("script", ["-qfec", cmd, "/dev/null"], { cwd: root, encoding: "utf8" });
     expect(tty).toMatch(/EXIT=0/);
     // log-update erases the previous line (ESC[2K, ESC[1A) before drawing the next status.
@@ -216,6 +200,7 @@ describe("cpctl with tokens, against an app whose jobs never settle (no Cluster 
     expect(timedOut.stderr).toMatch(/timed out waiting for job .* \(last status APPLYING_IN_CLUSTER\)/);
     expect(unauthorized.code).toBe(4);
     expect(unauthorized.stderr).toMatch(/bearer token/);
+    expect(unauthorized.stderr).toMatch(/the token came from CP_TOKEN: check it, or pass another with --token or CP_TOKEN/);
   });
 });
 
@@ -225,12 +210,43 @@ describe("cpctl settings", () => {
     const file = path.join(dir, "config.yaml");
     await writeFile(file, "current-profile: lab\nprofiles:\n  lab: {api: 'http://lab:8080', token: file-token}\n  prod: {api: 'https://prod.example', token: prod-token}\n");
     const env = { CPCTL_CONFIG: file };
-    expect(resolveSettings({}, env)).toEqual({ api: "http://lab:8080", token: "file-token" });
-    expect(resolveSettings({ profile: "prod" }, env)).toEqual({ api: "https://prod.example", token: "prod-token" });
-    expect(resolveSettings({}, { ...env, CP_API_URL: "http://env:1", CP_TOKEN: "env-token" })).toEqual({ api: "http://env:1", token: "env-token" });
-    expect(resolveSettings({ api: "http://flag:2" }, { ...env, CP_API_URL: "http://env:1" })).toEqual({ api: "http://flag:2", token: "file-token" });
+    expect(resolveSettings({}, env)).toEqual({ api: "http://lab:8080", token: "file-token", tokenFrom: `profile "lab" of ${file}` });
+    expect(resolveSettings({ profile: "prod" }, env)).toEqual({ api: "https://prod.example", token: "prod-token", tokenFrom: `profile "prod" of ${file}` });
+    expect(resolveSettings({}, { ...env, CP_API_URL: "http://env:1", CP_TOKEN: "env-token" })).toEqual({ api: "http://env:1", token: "env-token", tokenFrom: "CP_TOKEN" });
+    expect(resolveSettings({ api: "http://flag:2" }, { ...env, CP_API_URL: "http://env:1" })).toEqual({ api: "http://flag:2", token: "file-token", tokenFrom: `profile "lab" of ${file}` });
     expect(() => resolveSettings({ profile: "nope" }, env)).toThrow(/no profile "nope".*profiles: lab, prod/);
     expect(resolveSettings({}, { CPCTL_CONFIG: path.join(dir, "absent.yaml") })).toEqual({ api: "http://127.0.0.1:8080" });
     expect(readFileSync(file, "utf8")).toContain("lab");
+  });
+});
+
+describe("cpctl config file and --api checks (the built bin)", { timeout: 60_000 }, () => {
+  it("When the config file has an unknown key or a bad value, then it exits 4 naming the file, each field and its reason, without a stack trace", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "cpctl-cfg-"));
+    const file = path.join(dir, "config.yaml");
+    await writeFile(file, "current-profile: lab\nprofiles:\n  lab: {api: 'http://lab:8080', tokn: typo}\n  prod: {api: 'not a url'}\n");
+    const r = await runCpctl(bin, ["list"], { env: { CPCTL_CONFIG: file } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`config file ${file} is not valid`);
+    expect(r.stderr).toMatch(/Unrecognized key: "tokn"[\s\S]*→ at profiles\.lab/);
+    expect(r.stderr).toMatch(/→ at profiles\.prod\.api/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toContain("[");
+    expect(r.stdout).toBe("");
+  });
+
+  it("When --api, CP_API_URL or a profile gives an address without a scheme, then it exits 4 at once saying where it came from and how to write it", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "cpctl-cfg-"));
+    const file = path.join(dir, "config.yaml");
+    await writeFile(file, "current-profile: lab\nprofiles:\n  lab: {token: t}\n");
+    const [flag, env] = await Promise.all([
+      runCpctl(bin, ["--api", "localhost:8080", "list"]),
+      runCpctl(bin, ["list"], { env: { CP_API_URL: "127.0.0.1:8080", CPCTL_CONFIG: file } }),
+    ]);
+    expect(flag.code).toBe(4);
+    expect(flag.stderr).toMatch(/--api "localhost:8080" is not an http\(s\) URL: write it with its scheme, e\.g\. http:\/\/localhost:8080/);
+    expect(env.code).toBe(4);
+    expect(env.stderr).toMatch(/CP_API_URL "127\.0\.0\.1:8080" is not an http\(s\) URL/);
+    expect(flag.stderr + env.stderr).not.toMatch(/fetch failed/);
   });
 });

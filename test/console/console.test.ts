@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONSOLE_CSP } from "../../apps/shared/public-api/console/console-routes";
+import { CONSOLE_CSP, consoleCsp } from "../../apps/shared/public-api/console/console-routes";
 import { buildConsole } from "../../scripts/build-console";
 import { startTestStack, type TestStack } from "../support/test-stack";
 import { launchChromium } from "./browser";
@@ -27,10 +27,11 @@ afterAll(async () => {
   await Promise.all([stack?.cleanup(), secured?.cleanup()]);
 });
 
-/** A fresh page that records every request and every console error (CSP violations appear there). */
+/** A fresh page that records every request and every console error (CSP violations appear there, and are counted in the page). */
 const open = async (base: string): Promise<{ page: Page; ctx: BrowserContext; requests: string[]; errors: string[] }> => {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
+  await page.addInitScript(`window.__cspViolations = []; document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI));`);
   const requests: string[] = [];
   const errors: string[] = [];
   page.on("request", (r) => requests.push(r.url()));
@@ -44,12 +45,22 @@ const counts = async (base: string, headers: Record<string, string> = {}) => ((a
 
 describe("the web console", () => {
   it("When the page loads, then it is served under its own strict CSP, makes no request off its origin and logs no violation", async () => {
-    const res = await fetch(`${stack.url}/`);
-    expect(res.headers.get("content-security-policy")).toBe(CONSOLE_CSP);
+    const [res, again] = await Promise.all([fetch(`${stack.url}/`), fetch(`${stack.url}/`)]);
+    // A fresh nonce per response, for the editor's <style> elements only; scripts stay same-origin files.
+    const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
+    expect(res.headers.get("content-security-policy")).toBe(consoleCsp(nonce ?? "?"));
+    expect(again.headers.get("content-security-policy")).not.toBe(res.headers.get("content-security-policy"));
+    expect(await res.text()).toContain(`<meta name="csp-nonce" content="${nonce}"`);
     expect(CONSOLE_CSP).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(consoleCsp("n")).toMatch(/script-src 'self';/);
     const { page, ctx, requests, errors } = await open(stack.url);
     await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
     await page.getByText("Live", { exact: true }).waitFor();
+    // The editor is up and styled (its theme's <style> elements carry the nonce): no violation.
+    await page.locator(".cm-editor .cm-lineNumbers").waitFor();
+    await page.getByLabel("Kubernetes YAML (one or more documents)").fill(JOB);
+    await page.locator('.validation[data-state="ok"]').waitFor();
+    expect(await page.evaluate("window.__cspViolations")).toEqual([]);
     expect(requests.length).toBeGreaterThan(2);
     expect(requests.filter((u) => !u.startsWith(stack.url))).toEqual([]);
     expect(errors).toEqual([]);
@@ -86,8 +97,12 @@ describe("the web console", () => {
     };
     const privileged = api.problems.find((p) => /privileged/.test(p.message));
     expect(privileged?.line).toBeGreaterThan(0);
-    const atLine = page.locator(`li.has-problem[data-line="${privileged?.line}"] .inline-problem`);
-    await expect.poll(() => atLine.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(privileged?.message ?? "?")]));
+    // In the editor: the line the API points at carries an error diagnostic (CodeMirror's lint range).
+    const atLine = page.locator(".cm-content .cm-line").nth((privileged?.line ?? 0) - 1);
+    await atLine.locator(".cm-lintRange-error").first().waitFor();
+    expect(await page.locator(".cm-content .cm-line .cm-lintRange-error").count()).toBeGreaterThan(0);
+    expect(await page.locator(".validation .problems").textContent()).toContain(`line ${privileged?.line}`);
+    expect(await page.locator(".validation .problems").textContent()).toContain(privileged?.message ?? "?");
     expect(await counts(stack.url)).toEqual(before);
     await ctx.close();
   });
@@ -117,10 +132,17 @@ describe("the web console", () => {
     await page.locator('.validation[data-state="ok"]').waitFor();
     await page.getByRole("button", { name: "Submit job" }).click();
     await page.locator('.details h2 [data-status="DONE"]').waitFor({ timeout: 15_000 });
-    page.once("dialog", (d) => void d.accept());
+    let dialogs = 0;
+    page.on("dialog", (d) => (dialogs++, void d.dismiss()));
     await page.getByRole("button", { name: "Delete job" }).click();
+    // Inline confirmation, not window.confirm: Cancel leaves the job as it is.
+    await page.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.locator('.details h2 [data-status="DONE"]').count()).toBe(1);
+    await page.getByRole("button", { name: "Delete job" }).click();
+    await page.getByRole("button", { name: "Yes, delete" }).click();
     await page.locator('.details h2 [data-status="ROLLED_BACK"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator(".timeline li").evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE", "ROLLING_BACK", "ROLLED_BACK"]);
+    expect(dialogs).toBe(0);
     await ctx.close();
   });
 

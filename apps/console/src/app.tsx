@@ -8,18 +8,30 @@ import { SubmitPanel } from "./components/SubmitPanel";
 import { TokenBar } from "./components/TokenBar";
 import { followEvents } from "./event-stream";
 import { fresher } from "./fresher";
+import { JOB_STATUSES } from "../../shared/contract/browser-safe";
 
 const PAGE = 50;
 const COUNTS_AFTER_MS = 300;
 
 const newestFirst = (a: JobView, b: JobView) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0);
 const selectedFromHash = () => /^#\/jobs\/([0-9a-f-]{36})$/.exec(location.hash)?.[1];
+/** The status filter lives in the URL (`?status=DONE`), so a view can be bookmarked or shared. */
+const filterFromUrl = (): JobStatus | undefined => {
+  const s = new URLSearchParams(location.search).get("status");
+  return (JOB_STATUSES as readonly string[]).includes(s ?? "") ? (s as JobStatus) : undefined;
+};
+const filterToUrl = (status: JobStatus | undefined) => {
+  const url = new URL(location.href);
+  if (status) url.searchParams.set("status", status);
+  else url.searchParams.delete("status");
+  history.pushState(null, "", url);
+};
 
 /** The console: jobs table with live updates, a job's details, submission, token entry. */
 export const App = () => {
   const [jobs, setJobs] = useState<Map<string, JobView>>(new Map());
   const [counts, setCounts] = useState<Partial<Record<JobStatus, number>>>({});
-  const [filter, setFilter] = useState<JobStatus | undefined>();
+  const [filter, setFilter] = useState<JobStatus | undefined>(filterFromUrl());
   const [cursor, setCursor] = useState<string | undefined>();
   const [selected, setSelected] = useState<string | undefined>(selectedFromHash());
   const [error, setError] = useState<string | null>(null);
@@ -79,9 +91,16 @@ export const App = () => {
 
   useEffect(() => {
     const onHash = () => setSelected(selectedFromHash());
+    const onPop = () => (setFilter(filterFromUrl()), setSelected(selectedFromHash()));
     addEventListener("hashchange", onHash);
-    return () => removeEventListener("hashchange", onHash);
+    addEventListener("popstate", onPop);
+    return () => (removeEventListener("hashchange", onHash), removeEventListener("popstate", onPop));
   }, []);
+
+  const chooseFilter = (status: JobStatus | undefined) => {
+    filterToUrl(status);
+    setFilter(status);
+  };
 
   const select = (id: string | undefined) => {
     location.hash = id ? `#/jobs/${id}` : "";
@@ -114,8 +133,8 @@ export const App = () => {
       )}
       <main class={selected ? "with-details" : ""}>
         <div class="left">
-          <JobsTable jobs={[...jobs.values()].sort(newestFirst)} counts={counts} filter={filter} onFilter={setFilter} selected={selected} onSelect={select} onMore={cursor ? () => void more() : undefined} />
           <SubmitPanel onSubmitted={(id) => select(id)} onError={setError} />
+          <JobsTable jobs={[...jobs.values()].sort(newestFirst)} counts={counts} filter={filter} onFilter={chooseFilter} selected={selected} onSelect={select} onMore={cursor ? () => void more() : undefined} />
         </div>
         {selected && <JobDetails key={selected} jobId={selected} onClose={() => select(undefined)} onError={setError} onChanged={upsert} />}
       </main>

@@ -1,13 +1,12 @@
 /**
- * Server-Sent Events read with fetch, not EventSource: EventSource cannot send the
- * Authorization header the API needs. The shared client's `sseMessages` (eventsource-parser)
- * does the framing; this file adds the token, resuming with Last-Event-ID after a drop, and
- * stopping when the server ends the stream on purpose (its `end` event).
+ * The console's live streams, through the one SSE client it shares with cpctl
+ * (apps/shared/api-client/event-stream.ts): the token on each try, resuming with
+ * Last-Event-ID after a drop, Retry-After honoured, and stopping when the server ends the
+ * stream on purpose. The console never gives up on its own (a page left open reconnects
+ * when the API is back); 400/401/403/404 stop it, since retrying cannot help.
  */
-import { sseMessages } from "../../shared/api-client/client";
+import { followStream, StreamRefused } from "../../shared/api-client/client";
 import type { StreamEvent } from "./types";
-import { STREAM_END_EVENT } from "../../shared/contract/browser-safe";
-import { backoffMs } from "../../shared/runtime/backoff";
 import { authHeaders, failure } from "./api";
 import { ApiError } from "./api-error";
 
@@ -15,13 +14,15 @@ export interface StreamHandlers {
   onEvent(event: StreamEvent): void;
   /** The stream is (re)connected: clear any error shown. */
   onOpen?(): void;
-  /** A failed connection; the stream retries by itself unless the error is 401/404. */
+  /** A failed connection; the stream retries by itself unless the error is 400/401/403/404. */
   onError?(err: unknown): void;
   /** The server closed the stream on purpose: nothing more will happen. */
   onEnd?(): void;
 }
 
-const RETRY = { firstMs: 1_000, maxMs: 15_000 };
+/** The shared client's refusal as the console's ApiError (explain() words it). */
+const asApiError = (err: unknown): unknown =>
+  err instanceof StreamRefused ? new ApiError(err.status, err.message, err.retryAfterMs ? Math.ceil(err.retryAfterMs / 1000) : undefined, err.details) : err;
 
 /** Streams are read with fetch itself (openapi-fetch buffers bodies): errors are parsed here. */
 const failureOf = async (res: Response): Promise<ApiError> => failure(res, (await res.json().catch(() => undefined)) as { error?: string } | undefined);
@@ -29,46 +30,20 @@ const failureOf = async (res: Response): Promise<ApiError> => failure(res, (awai
 /** Follow an event stream until `stop()` is called or the server ends it. */
 export const followEvents = (path: string, handlers: StreamHandlers): { stop(): void } => {
   const abort = new AbortController();
-  let lastId: string | undefined;
-  /** Failed connections in a row; an opened stream starts the count again. */
-  let failures = 0;
-
-  const once = async (): Promise<"ended" | "dropped"> => {
-    const res = await fetch(path, { signal: abort.signal, headers: { Accept: "text/event-stream", ...authHeaders(), ...(lastId ? { "Last-Event-ID": lastId } : {}) } });
-    if (!res.ok || !res.body) throw await failureOf(res);
-    handlers.onOpen?.();
-    failures = 0;
-    for await (const msg of sseMessages(res.body)) {
-      if (msg.id) lastId = msg.id;
-      if (msg.event === STREAM_END_EVENT) return "ended";
+  void followStream({
+    url: path,
+    headers: authHeaders,
+    signal: abort.signal,
+    onOpen: () => handlers.onOpen?.(),
+    onMessage: (msg) => {
       // The server validated what it stored; the type is enough here (no zod in the page).
       const event = JSON.parse(msg.data) as StreamEvent;
       if (event && typeof event === "object" && typeof event.type === "string") handlers.onEvent(event);
-    }
-    return "dropped";
-  };
-
-  void (async () => {
-    while (!abort.signal.aborted) {
-      /** What the server asked for (Retry-After) goes before the curve. */
-      let retryAfterMs: number | undefined;
-      try {
-        if ((await once()) === "ended") {
-          handlers.onEnd?.();
-          return;
-        }
-      } catch (err) {
-        if (abort.signal.aborted) return;
-        handlers.onError?.(err);
-        // Without a valid token, or for a job that is not there, retrying cannot help.
-        if (err instanceof ApiError && (err.status === 401 || err.status === 404)) return;
-        if (err instanceof ApiError && err.retryAfter) retryAfterMs = err.retryAfter * 1000;
-      }
-      failures++;
-      await new Promise((r) => setTimeout(r, retryAfterMs ?? backoffMs(RETRY, failures)));
-    }
-  })();
-
+    },
+    onError: (f) => void handlers.onError?.(asApiError(f.error)),
+  }).then((outcome) => {
+    if (outcome.how === "ended") handlers.onEnd?.();
+  });
   return { stop: () => abort.abort() };
 };
 

@@ -1,6 +1,6 @@
 import createClient from "openapi-fetch";
-import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { components, paths } from "./schema";
+import { retryingFetch, type RetryPolicy } from "./retry";
 
 /**
  * The one way clients (the CLI, the web console) call the API: openapi-fetch typed by
@@ -14,23 +14,14 @@ export type Manifests = components["schemas"]["Manifests"];
 export type StreamEvent = components["schemas"]["StreamEvent"];
 export type ApiProblem = components["schemas"]["Error"];
 
-export const createApiClient = (baseUrl: string, token?: string) =>
-  createClient<paths>({ baseUrl: baseUrl.replace(/\/$/, ""), headers: token ? { authorization: `Bearer ${token}` } : {} });
+/** A typed client for `baseUrl`; with `retry`, 429 and 503 answers are retried politely (retry.ts). */
+export const createApiClient = (baseUrl: string, token?: string, opts: { retry?: RetryPolicy } = {}) =>
+  createClient<paths>({
+    baseUrl: baseUrl.replace(/\/$/, ""),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(opts.retry ? { fetch: retryingFetch(opts.retry) } : {}),
+  });
 export type ApiClient = ReturnType<typeof createApiClient>;
 
-/** Server-Sent Events from a response body (eventsource-parser does the framing). */
-export async function* sseMessages(body: ReadableStream<Uint8Array>): AsyncGenerator<EventSourceMessage> {
-  const queue: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (e) => queue.push(e) });
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      parser.feed(value);
-      while (queue.length > 0) yield queue.shift()!;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-}
+export { sseMessages, followStream, StreamRefused, type StreamOutcome, type StreamFailure } from "./event-stream";
+export { retryingFetch, retryAfterMs, type RetryPolicy } from "./retry";

@@ -392,6 +392,7 @@ export interface components {
             warnings: {
                 document?: number;
                 file?: string;
+                line?: number;
                 message: string;
                 object?: string;
                 path?: string;
@@ -464,6 +465,7 @@ export interface components {
             warnings?: {
                 document?: number;
                 file?: string;
+                line?: number;
                 message: string;
                 object?: string;
                 path?: string;
@@ -534,6 +536,7 @@ export interface components {
                 warnings?: {
                     document?: number;
                     file?: string;
+                    line?: number;
                     message: string;
                     object?: string;
                     path?: string;
@@ -579,6 +582,7 @@ export interface components {
             warnings: {
                 document?: number;
                 file?: string;
+                line?: number;
                 message: string;
                 object?: string;
                 path?: string;
@@ -649,6 +653,7 @@ export interface components {
                 warnings?: {
                     document?: number;
                     file?: string;
+                    line?: number;
                     message: string;
                     object?: string;
                     path?: string;
@@ -1024,8 +1029,14 @@ export interface operations {
                 container?: string;
                 /** @description Keep streaming while the containers run (live logs only) */
                 follow?: "true" | "false";
+                /** @description Live logs only: the previous instance of a restarted container */
+                previous?: "true" | "false";
+                /** @description Live logs only: the lines of the last N seconds (the API server's sinceSeconds) */
+                sinceSeconds?: number;
                 /** @description Only the last N lines of each container */
                 tailLines?: number;
+                /** @description Live logs only: each line starts with its RFC 3339 time */
+                timestamps?: "true" | "false";
             };
             header?: never;
             path: {
@@ -1046,7 +1057,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description Bad query */
+            /** @description Bad query, or sinceSeconds/timestamps/previous asked of saved logs (they keep none of that) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -90,6 +90,10 @@ export const LogsQuery = z.object({
     .optional(),
   tailLines: z.coerce.number().int().min(1).max(100_000).optional(),
   follow: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** Live logs only: lines of the last N seconds, each line prefixed with its RFC 3339 time, or the previous (restarted) container's. */
+  sinceSeconds: z.coerce.number().int().min(1).max(366 * 24 * 3600).optional(),
+  timestamps: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  previous: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
 });
 export type LogsQuery = z.infer<typeof LogsQuery>;
 

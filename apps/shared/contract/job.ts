@@ -58,6 +58,8 @@ export type Problem = z.infer<typeof Problem>;
 export const AdmissionWarning = z.object({
   file: z.string().optional(),
   document: z.number().int().nonnegative().optional(),
+  /** The line of the field it names in the submitted file (as a Problem's). */
+  line: z.number().int().positive().optional(),
   object: z.string().optional(),
   path: z.string().optional(),
   message: z.string(),

@@ -194,6 +194,9 @@ export const openApiDocument = () => ({
           { name: "container", in: "query", required: false, description: "Only this container", schema: { type: "string" } },
           { name: "tailLines", in: "query", required: false, description: "Only the last N lines of each container", schema: { type: "integer", minimum: 1, maximum: 100000 } },
           { name: "follow", in: "query", required: false, description: "Keep streaming while the containers run (live logs only)", schema: { type: "string", enum: ["true", "false"], default: "false" } },
+          { name: "sinceSeconds", in: "query", required: false, description: "Live logs only: the lines of the last N seconds (the API server's sinceSeconds)", schema: { type: "integer", minimum: 1, maximum: 31622400 } },
+          { name: "timestamps", in: "query", required: false, description: "Live logs only: each line starts with its RFC 3339 time", schema: { type: "string", enum: ["true", "false"], default: "false" } },
+          { name: "previous", in: "query", required: false, description: "Live logs only: the previous instance of a restarted container", schema: { type: "string", enum: ["true", "false"], default: "false" } },
         ],
         responses: {
           "200": {
@@ -201,7 +204,7 @@ export const openApiDocument = () => ({
             headers: { [LOG_SOURCE_HEADER]: { description: "`live` (from the cluster) or `saved` (from storage)", schema: { type: "string", enum: ["live", "saved"] } } },
             content: { "text/plain": { schema: { type: "string" } } },
           },
-          "400": error("Bad query"),
+          "400": error("Bad query, or sinceSeconds/timestamps/previous asked of saved logs (they keep none of that)"),
           "404": error("No such job, no logs (no pods and none saved), or the dry-run target (it runs nothing)"),
           "409": error("The containers have not started yet"),
           ...authErrors,

@@ -12,8 +12,9 @@ export const LOCATE_MAX_BYTES = 256 * 1024;
  * Point each problem at the line of the field it names, not at its object's first line:
  * the deepest node its path reaches in the submitted text (a field that is missing points at
  * its parent). Problems without a path, or in files too big to parse again, stay as they are.
+ * Admission's warnings (the defaults it applied) are located the same way.
  */
-export const locateProblems = (files: { name: string; text: string }[], problems: Problem[]): Problem[] => {
+export const locateProblems = <T extends Pick<Problem, "file" | "document" | "path" | "line">>(files: { name: string; text: string }[], problems: T[]): T[] => {
   const parsed = new Map<string, { docs: Document[]; lines: LineCounter } | undefined>();
   const parse = (name: string) => {
     if (!parsed.has(name)) {

@@ -7,7 +7,7 @@ export const AnnotatedYaml = ({ name, text, problems }: { name: string; text: st
   return (
     <figure class="annotated">
       <figcaption>{name}</figcaption>
-      <ol class="lines">
+      <ol class="lines" tabIndex={0} aria-label={`${name} with its problems`}>
         {text.split("\n").map((line, i) => (
           <li key={i} class={byLine.has(i + 1) ? "has-problem" : ""} data-line={i + 1}>
             <code>{line || " "}</code>

@@ -1,9 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Job as JobView, Manifests as ManifestsView } from "../types";
 import { deleteJob, getJob, getManifests } from "../api";
 import { explain } from "../api-error";
 import { followEvents } from "../event-stream";
-import { formatTime } from "../format";
+import { SETTLED, formatCost, formatDuration, formatTime } from "../format";
 import { fresher } from "../fresher";
 import { LogsPanel } from "./LogsPanel";
 import { ManifestDiff } from "./ManifestDiff";
@@ -23,6 +23,27 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
   const [manifests, setManifests] = useState<ManifestsView | null>(null);
   const [tab, setTab] = useState<Tab>("overview");
   const [deleting, setDeleting] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const deleteRef = useRef<HTMLButtonElement>(null);
+  const wasConfirming = useRef(false);
+  // Focus follows the confirmation: onto "Yes, delete" when it opens, back to "Delete job" when it closes.
+  useLayoutEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+    else if (wasConfirming.current) deleteRef.current?.focus();
+    wasConfirming.current = confirming;
+  }, [confirming]);
+  /** WAI-ARIA tabs: arrows move between tabs (and select them), Home/End go to the first/last. */
+  const onTabKey = (e: KeyboardEvent) => {
+    const at = TABS.findIndex((t) => t.id === tab);
+    const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: TABS.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const t = TABS[(next + TABS.length) % TABS.length]!;
+    setTab(t.id);
+    tabRefs.current[t.id]?.focus();
+  };
   // The server ends a job's stream once nothing more can happen by itself; a DELETE changes
   // that, so deleting starts a new watch (see streamIsOver in the contract).
   const [watch, setWatch] = useState(0);
@@ -58,34 +79,58 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
           Job <span class="mono">{job.id}</span> <StatusChip status={job.status} />
         </h2>
         <div class="actions">
-          <button
-            type="button"
-            class="danger"
-            disabled={!canDelete || deleting}
-            onClick={() => {
-              if (!confirm(`Delete job ${job.id}? Everything it created in the cluster is removed.`)) return;
-              setDeleting(true);
-              deleteJob(job.id).then(
-                (j) => (update(j), onChanged(j), setWatch((w) => w + 1)),
-                (err: unknown) => onError(explain(err)),
-              ).finally(() => setDeleting(false));
-            }}
-          >
-            Delete job
-          </button>
+          {!confirming ? (
+            <button type="button" class="danger" ref={deleteRef} disabled={!canDelete || deleting} onClick={() => setConfirming(true)}>
+              Delete job
+            </button>
+          ) : (
+            // An inline confirmation (not window.confirm): focus goes to it, Escape or Cancel leaves.
+            <div class="confirm" role="group" aria-label="Confirm deletion" onKeyDown={(e) => e.key === "Escape" && setConfirming(false)}>
+              <span id="confirm-text">Delete this job? Everything it created in the cluster is removed.</span>
+              <button
+                type="button"
+                class="danger"
+                ref={confirmRef}
+                aria-describedby="confirm-text"
+                onClick={() => {
+                  setConfirming(false);
+                  setDeleting(true);
+                  deleteJob(job.id).then(
+                    (j) => (update(j), onChanged(j), setWatch((w) => w + 1)),
+                    (err: unknown) => onError(explain(err)),
+                  ).finally(() => setDeleting(false));
+                }}
+              >
+                Yes, delete
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </div>
+          )}
           <button type="button" onClick={onClose}>
             Close
           </button>
         </div>
       </header>
-      <div role="tablist" aria-label="Job details">
+      <div role="tablist" aria-label="Job details" onKeyDown={onTabKey}>
         {TABS.map((t) => (
-          <button type="button" role="tab" key={t.id} id={`tab-${t.id}`} aria-selected={tab === t.id} aria-controls={`panel-${t.id}`} onClick={() => setTab(t.id)}>
+          <button
+            type="button"
+            role="tab"
+            key={t.id}
+            id={`tab-${t.id}`}
+            ref={(el) => void (tabRefs.current[t.id] = el)}
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            onClick={() => setTab(t.id)}
+          >
             {t.label}
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} tabIndex={0}>
         {tab === "overview" && <Overview job={job} manifests={manifests} />}
         {tab === "manifests" && (manifests ? <ManifestDiff manifests={manifests} /> : <p>Loading manifests…</p>)}
         {tab === "logs" && <LogsPanel jobId={job.id} />}
@@ -109,6 +154,14 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
         <strong>Reason:</strong> {job.reason}
       </p>
     )}
+    <p class="facts">
+      <span>
+        <strong>Duration:</strong> {formatDuration(job.createdAt, SETTLED.includes(job.status) ? job.updatedAt : undefined)}
+      </span>{" "}
+      <span>
+        <strong>Estimated cost:</strong> {formatCost(job.usage)}
+      </span>
+    </p>
     <ProblemList title={(job.problems?.length ?? 0) + (manifests?.warnings.length ?? 0) > 0 ? "Admission" : undefined} problems={job.problems ?? []} warnings={manifests?.warnings ?? []} />
     <h3>Workload</h3>
     {job.workload ? (

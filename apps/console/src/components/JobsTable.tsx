@@ -1,6 +1,6 @@
 import { JOB_STATUSES } from "../../../shared/contract/browser-safe";
 import type { Job as JobView, JobStatus } from "../types";
-import { STATUS_LABEL, formatTime } from "../format";
+import { SETTLED, STATUS_LABEL, formatCost, formatDuration, formatTime } from "../format";
 import { StatusChip } from "./StatusChip";
 
 export interface JobsTableProps {
@@ -27,6 +27,7 @@ export const JobsTable = ({ jobs, counts, filter, onFilter, selected, onSelect, 
         </button>
       ))}
     </div>
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Jobs table (scrolls sideways on narrow screens)">
     <table>
       <caption class="visually-hidden">Your jobs, newest first{filter ? `, ${STATUS_LABEL[filter]} only` : ""}</caption>
       <thead>
@@ -34,9 +35,9 @@ export const JobsTable = ({ jobs, counts, filter, onFilter, selected, onSelect, 
           <th scope="col">Job</th>
           <th scope="col">Status</th>
           <th scope="col">Created</th>
-          <th scope="col">Updated</th>
-          <th scope="col">Resources</th>
+          <th scope="col">Duration</th>
           <th scope="col">Workload</th>
+          <th scope="col">Cost</th>
         </tr>
       </thead>
       <tbody>
@@ -50,21 +51,25 @@ export const JobsTable = ({ jobs, counts, filter, onFilter, selected, onSelect, 
         {jobs.map((j) => (
           <tr key={j.id} data-job={j.id} aria-selected={j.id === selected} class={j.id === selected ? "selected" : ""}>
             <td>
-              <a href={`#/jobs/${j.id}`} onClick={(e) => (e.preventDefault(), onSelect(j.id))} class="mono">
-                {j.id.slice(0, 8)}
+              <a href={`#/jobs/${j.id}`} onClick={(e) => (e.preventDefault(), onSelect(j.id))}>
+                {nameOf(j) ? <span class="name">{nameOf(j)}</span> : null} <span class="mono">{j.id.slice(0, 8)}</span>
               </a>
             </td>
             <td>
               <StatusChip status={j.status} />
+              {j.reason && (j.status === "REJECTED" || j.status === "FAILED") && <div class="reason-cell" title={j.reason}>{j.reason}</div>}
             </td>
-            <td>{formatTime(j.createdAt)}</td>
-            <td>{formatTime(j.updatedAt)}</td>
-            <td class="num">{j.resources.length}</td>
+            <td>
+              <time dateTime={j.createdAt}>{formatTime(j.createdAt)}</time>
+            </td>
+            <td class="num">{formatDuration(j.createdAt, SETTLED.includes(j.status) ? j.updatedAt : undefined)}</td>
             <td>{j.workload ? `${j.workload.phase} (${j.workload.pods.running}/${podTotal(j)} running)` : "—"}</td>
+            <td class="num">{formatCost(j.usage)}</td>
           </tr>
         ))}
       </tbody>
     </table>
+    </div>
     {onMore && (
       <button type="button" class="more" onClick={onMore}>
         Load older jobs
@@ -72,6 +77,12 @@ export const JobsTable = ({ jobs, counts, filter, onFilter, selected, onSelect, 
     )}
   </section>
 );
+
+/** A job's name, once the API gives jobs one (the job-lifecycle issue adds it); absent today. */
+const nameOf = (j: JobView): string | undefined => {
+  const name = (j as { name?: unknown }).name;
+  return typeof name === "string" && name ? name : undefined;
+};
 
 const podTotal = (j: JobView): number => {
   const p = j.workload?.pods;

@@ -45,7 +45,7 @@ export const LogsPanel = ({ jobId }: { jobId: string }) => {
         <span aria-live="polite">{state === "following" ? "following…" : state === "loading" ? "loading…" : ""}</span>
       </div>
       {error && <p class="error" role="status">{error}</p>}
-      <pre ref={pre} class="mono log-text" tabIndex={0} aria-label="Logs">
+      <pre ref={pre} class="mono log-text" tabIndex={0} role="log" aria-label="Logs">
         {text || (state === "done" && !error ? "(no log lines)" : "")}
       </pre>
     </div>

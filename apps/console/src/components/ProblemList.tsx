@@ -3,6 +3,11 @@ import type { AdmissionWarning, Problem } from "../types";
 const where = (p: { file?: string; document?: number; line?: number; object?: string; path?: string }): string =>
   [p.file, p.document !== undefined ? `document ${p.document}` : undefined, p.line !== undefined ? `line ${p.line}` : undefined, p.object, p.path].filter(Boolean).join(" · ");
 
+const objectsOf = (warnings: AdmissionWarning[]) => {
+  const objects = [...new Set(warnings.map((w) => w.object).filter(Boolean))];
+  return objects.length === 0 ? "" : ` to ${objects.length <= 2 ? objects.join(" and ") : `${objects.length} objects`}`;
+};
+
 /** Problems (with their rule) and warnings, each with where it is: file, document, line, object, path. */
 export const ProblemList = ({ problems, warnings, title }: { problems: Problem[]; warnings: AdmissionWarning[]; title?: string }) => (
   <div class="findings">
@@ -17,13 +22,20 @@ export const ProblemList = ({ problems, warnings, title }: { problems: Problem[]
       </ul>
     )}
     {warnings.length > 0 && (
-      <ul class="warnings" aria-label="Warnings">
-        {warnings.map((w, i) => (
-          <li key={i} class="warning">
-            <span class="where">{where(w)}</span> {w.message}
-          </li>
-        ))}
-      </ul>
+      // The defaults admission filled in: one line, the details on request (they are not problems).
+      <details class="defaults">
+        <summary>
+          The platform applied {warnings.length} default{warnings.length === 1 ? "" : "s"}
+          {objectsOf(warnings)}
+        </summary>
+        <ul class="warnings" aria-label="Defaults applied">
+          {warnings.map((w, i) => (
+            <li key={i} class="warning">
+              <span class="where">{where(w)}</span> {w.message}
+            </li>
+          ))}
+        </ul>
+      </details>
     )}
   </div>
 );

@@ -4,6 +4,7 @@ import { submit, validate, type ManifestFile } from "../api";
 import { explain } from "../api-error";
 import { AnnotatedYaml } from "./AnnotatedYaml";
 import { ProblemList } from "./ProblemList";
+import { YamlEditor } from "./YamlEditor";
 
 const PASTED = "pasted.yaml";
 const VALIDATE_AFTER_MS = 500;
@@ -65,8 +66,8 @@ export const SubmitPanel = ({ onSubmitted, onError }: { onSubmitted(id: string):
   return (
     <section class="submit" aria-labelledby="submit-title">
       <h2 id="submit-title">Submit a job</h2>
-      <label for="yaml-input">Kubernetes YAML (one or more documents)</label>
-      <textarea id="yaml-input" rows={10} spellcheck={false} value={text} disabled={files.length > 0} onInput={(e) => setText(e.currentTarget.value)} placeholder="apiVersion: batch/v1&#10;kind: Job&#10;…" />
+      <span id="yaml-label" class="label">Kubernetes YAML (one or more documents)</span>
+      <YamlEditor id="yaml-input" labelledBy="yaml-label" value={text} onChange={setText} readOnly={files.length > 0} problems={files.length === 0 ? (result?.problems ?? []) : []} />
       <div
         class="drop"
         onDragOver={(e) => e.preventDefault()}
@@ -93,8 +94,8 @@ export const SubmitPanel = ({ onSubmitted, onError }: { onSubmitted(id: string):
         {validationError && <p class="error">{validationError}</p>}
         {result?.ok && <p class="ok">Dry run: the manifests would be accepted ({result.resources.length} objects).</p>}
         {result && !result.ok && <p class="error">Dry run: {result.problems.length} problem(s); the job would be rejected as it is.</p>}
-        {result && <ProblemList problems={result.problems.filter((p) => p.line === undefined)} warnings={result.warnings} />}
-        {result && !result.ok && manifests.map((m) => <AnnotatedYaml key={m.name} name={m.name} text={m.text} problems={fileProblems(m.name)} />)}
+        {result && <ProblemList problems={result.problems} warnings={result.warnings} />}
+        {result && !result.ok && files.map((m) => <AnnotatedYaml key={m.name} name={m.name} text={m.text} problems={fileProblems(m.name)} />)}
       </div>
       <button type="button" class="primary" disabled={manifests.length === 0 || sending} onClick={() => void send()}>
         {sending ? "Submitting…" : "Submit job"}

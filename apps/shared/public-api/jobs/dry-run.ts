@@ -41,7 +41,10 @@ export const dryRunRoutes = (deps: { policy: AdmissionPolicy; yamlLimits: YamlLi
       const { admit } = await import("../../admission/admit");
       const verdict = admit(DRY_RUN_JOB, parsed.documents, deps.policy, tenantOf(res));
       // Warnings come with admission once it reports them (an accepted verdict may carry some).
-      const warnings = ((verdict as { warnings?: AdmissionWarning[] }).warnings ?? []).map(({ file, document, object, path, message }) => ({ file, document, object, path, message }));
+      const warnings = locateProblems(
+        files,
+        ((verdict as { warnings?: AdmissionWarning[] }).warnings ?? []).map(({ file, document, object, path, message }) => ({ file, document, object, path, message })),
+      );
       result = verdict.ok
         ? { ok: true, problems: [], warnings, resources: verdict.resources.map(({ namespace: _ns, ...ref }) => ref) }
         : { ok: false, problems: locateProblems(files, verdict.problems), warnings, resources: [] };

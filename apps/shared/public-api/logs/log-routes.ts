@@ -41,7 +41,7 @@ export const logRoutes = (deps: LogRouteDeps, auth: RequestHandler): Router => {
     if ((job.target ?? deps.target) === "dry-run") {
       throw notFound(`job ${id} has no logs: the dry-run target runs nothing (it only records what it would apply); see GET /jobs/${id}/manifests`);
     }
-    const { container, tailLines, follow } = q.data;
+    const { container, tailLines, follow, sinceSeconds, timestamps, previous } = q.data;
 
     // ROLLED_BACK: the applier removed the job's namespace and waited until it was gone, so the
     // saved copy is all there is; asking the cluster would only be refused (the read API's
@@ -50,7 +50,7 @@ export const logRoutes = (deps: LogRouteDeps, auth: RequestHandler): Router => {
     let live = deps.pods && !namespaceGone ? await deps.pods.containers(id).catch((err: Error) => liveUnavailable(deps, job, err)) : [];
     if (container) live = live.filter((c) => c.container === container);
     if (live.length > 0) {
-      const streams = (await Promise.allSettled(live.map((c) => deps.pods!.open(id, c, { follow, tailLines })))).flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+      const streams = (await Promise.allSettled(live.map((c) => deps.pods!.open(id, c, { follow, tailLines, sinceSeconds, timestamps, previous })))).flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
       if (streams.length === 0) throw new AppError(`the job's containers have no logs yet (${live.map((c) => `${c.pod}/${c.container}`).join(", ")}); retry once they started`, { status: 409 });
       try {
         if (follow) deps.streams.take(res, () => streams.forEach((s) => s.abort()));
@@ -69,6 +69,10 @@ export const logRoutes = (deps: LogRouteDeps, auth: RequestHandler): Router => {
     if (saved.length === 0) {
       const why = container ? `no container named ${container} has logs` : "it has no pods now and no logs were saved";
       throw notFound(`job ${id} (${job.status}) has no logs: ${why}`);
+    }
+    const liveOnly = [sinceSeconds && "sinceSeconds", timestamps && "timestamps", previous && "previous"].filter(Boolean);
+    if (liveOnly.length > 0) {
+      throw badRequest(`job ${id} has no running pods, and its saved logs (the last 1 MiB of each container) keep no times and no previous runs: ask without ${liveOnly.join(", ")}`);
     }
     startText(res, "saved");
     for (const c of saved) {

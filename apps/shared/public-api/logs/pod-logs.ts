@@ -44,11 +44,15 @@ export class PodLogs {
   }
 
   /** Start one container's log; resolves once the API server has answered (throws its refusal). */
-  async open(jobId: string, ref: ContainerRef, opts: { follow: boolean; tailLines?: number }): Promise<LogStream> {
+  async open(jobId: string, ref: ContainerRef, opts: { follow: boolean; tailLines?: number; sinceSeconds?: number; timestamps?: boolean; previous?: boolean }): Promise<LogStream> {
     const sink = new PassThrough();
+    // PodLogOptions, passed through (client-node's LogOptions: sinceSeconds, timestamps, previous).
     const controller = await this.log.log(namespaceFor(jobId), ref.pod, ref.container, sink, {
       follow: opts.follow,
       ...(opts.tailLines ? { tailLines: opts.tailLines } : {}),
+      ...(opts.sinceSeconds ? { sinceSeconds: opts.sinceSeconds } : {}),
+      ...(opts.timestamps ? { timestamps: true } : {}),
+      ...(opts.previous ? { previous: true } : {}),
     });
     return {
       name: `${ref.pod}/${ref.container}`,

@@ -156,6 +156,32 @@ describe("appending to the event log", () => {
   });
 });
 
+describe("a job's events handled out of order", () => {
+  it("When job.validated is recorded before job.submitted is handled, then the stream still shows PENDING first, each status once and in order", async () => {
+    const prefix = uniquePrefix("evorder");
+    const redis = new Redis(REDIS_URL);
+    const jobs = new JobRepository(redis, prefix);
+    const events = new EventLog(redis, prefix);
+    const handle = statusWorkerHandler(jobs, events);
+    const ctx = { attempt: 1, log: createLogger("test", "silent") };
+    const id = "7b0c1a7e-9d1b-4c55-8f5e-1a2b3c4d5e6f";
+    const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    // The entrypoint writes PENDING; the status worker then hears the YAML Manager's event first.
+    await jobs.transition(id, "PENDING", t(0), {}, "t1");
+    await handle({ jobId: id, tenant: "t1", eventId: "2", at: t(2), type: "job.validated", manifestsKey: "m", resources: [], warnings: [] }, ctx);
+    await handle({ jobId: id, tenant: "t1", eventId: "1", at: t(0), type: "job.submitted", namespace: `job-${id}`, submissionKey: "k", files: [] }, ctx);
+    await handle({ jobId: id, tenant: "t1", eventId: "3", at: t(3), type: "job.applied", target: "dry-run", resources: [] }, ctx);
+    const entries = await events.readAfter(events.jobStream(id), undefined, 100);
+    const statuses = entries.map((e) => (e.event.type === "status" ? e.event : undefined)).filter((e) => e !== undefined);
+    expect(statuses.map((e) => e.status)).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE"]);
+    // The PENDING event is the job as it stood then, not as it stands now.
+    expect(statuses[0]!.job).toMatchObject({ status: "PENDING", updatedAt: t(0) });
+    expect(statuses[0]!.job.history.map((h) => h.status)).toEqual(["PENDING"]);
+    await redis.del(...(await redis.keys(`{${prefix}}:*`)));
+    redis.disconnect();
+  });
+});
+
 describe("a rollback that fails", () => {
   it("When a service gives up on a job after its DELETE, then the stream says rollback_failed once and the job stays ROLLING_BACK", async () => {
     const prefix = uniquePrefix("evfail");
@@ -171,7 +197,8 @@ describe("a rollback that fails", () => {
     await handle({ jobId: id, tenant: "t1", eventId: "2", at: t(2), type: "job.deleted" }, ctx);
     for (let i = 0; i < 2; i++) await handle({ jobId: id, tenant: "t1", eventId: "3", at: t(3), type: "job.failed", reason: "namespace still terminating" }, ctx);
     const entries = await events.readAfter(events.jobStream(id), undefined, 100);
-    expect(entries.map((e) => (e.event.type === "status" ? e.event.status : e.event.type))).toEqual(["DONE", "ROLLING_BACK", "rollback_failed"]);
+    // PENDING (in the history since the submission) is streamed before DONE although job.submitted never came.
+    expect(entries.map((e) => (e.event.type === "status" ? e.event.status : e.event.type))).toEqual(["PENDING", "DONE", "ROLLING_BACK", "rollback_failed"]);
     expect(entries.at(-1)!.event).toMatchObject({ reason: "namespace still terminating" });
     expect((await jobs.get(id))!.status).toBe("ROLLING_BACK");
     await redis.del(...(await redis.keys(`{${prefix}}:*`)));

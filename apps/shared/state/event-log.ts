@@ -76,8 +76,20 @@ export class EventLog {
     }
   }
 
-  /** The job's current status, once per status: a job's statuses only move up in rank. */
-  appendStatus(job: JobView): Promise<string | null> {
+  /**
+   * The job's current status, once per status: a job's statuses only move up in rank. Earlier
+   * statuses of its history that the stream has not shown yet go first, in rank order: the
+   * status worker handles a job's events concurrently, so `job.validated` can be recorded before
+   * `job.submitted` is handled, and without this the stream would never show PENDING (the
+   * entrypoint wrote it into the history). A status recorded only after a higher one was
+   * streamed stays in the history alone: the stream never moves back.
+   */
+  async appendStatus(job: JobView): Promise<string | null> {
+    const earlier = job.history.filter((h) => STATUS_RANK[h.status] < STATUS_RANK[job.status]).sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status]);
+    for (const [i, h] of earlier.entries()) {
+      const then: JobView = { ...job, status: h.status, updatedAt: h.at, history: earlier.slice(0, i + 1) };
+      await this.append(job.id, job.tenant, ["rank", STATUS_RANK[h.status], "num"], { type: "status", jobId: job.id, tenant: job.tenant, at: h.at, status: h.status, job: then });
+    }
     const at = job.history.find((h) => h.status === job.status)?.at ?? job.updatedAt;
     return this.append(job.id, job.tenant, ["rank", STATUS_RANK[job.status], "num"], { type: "status", jobId: job.id, tenant: job.tenant, at, status: job.status, job });
   }

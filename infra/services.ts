@@ -9,6 +9,7 @@ import { ClusterAgents } from "./platform-services/cluster-agents";
 import { APP_AMQP_USER, HubServices } from "./platform-services/hub-services";
 import { MONITORING_NAMESPACE } from "./platform-services/hub-monitoring";
 import { ManagementAddons } from "./platform-services/management-addons";
+import { Kueue } from "./platform-services/kueue";
 
 /**
  * What runs on the clusters: platform services on the hub, log and metric agents everywhere,
@@ -54,8 +55,9 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,
     hubMonitoring: { provider: clusters.resources.provider, crds: hub.monitoring.release, namespace: MONITORING_NAMESPACE },
-    usageRates: usageRatesFor(cfg.region, cfg.clusters.deployments.machineType, cfg.preset.spot),
+    usageRates: usageRatesFor(cfg.region, cfg.jobPools.cpu.machineType, cfg.preset.spot, cfg.jobPools.gpu),
   });
   new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });
-  return { addresses, hub, bucket, app };
+  const kueue = new Kueue("deployments-kueue", { provider: clusters.deployments.provider, pools: cfg.jobPools, tenants: cfg.tenants });
+  return { addresses, hub, bucket, app, kueue };
 };

@@ -4,8 +4,12 @@ import type { VpcRanges } from "./cidr-plan";
 
 /** Google's load-balancer and health-check probes come from these ranges. */
 export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
-/** Ports the control plane calls on nodes: kubelet, and admission webhooks of operators. */
-export const CONTROL_PLANE_PORTS = ["443", "8443", "9443", "10250", "15017"];
+/**
+ * Ports the control plane calls on nodes: kubelet, and admission webhooks of operators; 8082 is
+ * Kueue's visibility API server (an aggregated APIService, served from the manager's pods;
+ * kubernetes-sigs/kueue@v0.19.2:charts/kueue/templates/visibility/service.yaml targetPort).
+ */
+export const CONTROL_PLANE_PORTS = ["443", "8082", "8443", "9443", "10250", "15017"];
 
 export interface PeerIngress {
   /** Short name of the peer, used in the rule's name. */

@@ -75,7 +75,7 @@ const ADMITTED_RESOURCES: Readonly<Record<string, readonly string[]>> = ADMITTED
   return acc;
 }, {});
 /** The fence kinds only the applier creates (see isolation/namespace-objects). */
-const FENCE_RESOURCES: Readonly<Record<string, readonly string[]>> = { "": ["resourcequotas", "limitranges"], "networking.k8s.io": ["networkpolicies"] };
+const FENCE_RESOURCES: Readonly<Record<string, readonly string[]>> = { "": ["resourcequotas", "limitranges"], "networking.k8s.io": ["networkpolicies"], "kueue.x-k8s.io": ["localqueues"] };
 /** Kinds whose objects a job's own Roles may hand out write access to (never RBAC or the fence). */
 const WORKLOAD_GROUPS = ["", "apps", "batch", "autoscaling", "policy"];
 

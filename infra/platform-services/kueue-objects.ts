@@ -2,6 +2,7 @@ import {
   GPU_RESOURCE,
   GPU_TAINT,
   JOB_POOL_TAINT,
+  JOB_ID_LABEL,
   KUEUE_API_VERSION,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
@@ -55,7 +56,9 @@ export const kueueManagerConfig = (): Obj => ({
   // Only labelled workloads are queued (the applier labels every job's), and only in job namespaces.
   manageJobsWithoutQueueName: false,
   managedJobsNamespaceSelector: MANAGED_JOBS_NAMESPACE_SELECTOR,
-  integrations: { frameworks: ["batch/job", "pod", "deployment", "statefulset"] },
+  // The job-id and tenant labels go onto Kueue's Workloads, so the applier's watcher finds them
+  // (Integrations.labelKeysToCopy, apis/config/v1beta2/configuration_types.go).
+  integrations: { frameworks: ["batch/job", "pod", "deployment", "statefulset"], labelKeysToCopy: [JOB_ID_LABEL, TENANT_LABEL] },
   // Fair sharing on: the documented strategies, in the documented order
   // (site/content/en/docs/concepts/preemption.md, "Fair Sharing").
   fairSharing: { preemptionStrategies: ["LessThanOrEqualToFinalShare", "LessThanInitialShare"] },

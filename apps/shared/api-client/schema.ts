@@ -471,7 +471,7 @@ export interface components {
             workload?: {
                 observedAt: string;
                 /** @enum {string} */
-                phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
                 pods: {
                     failed: number;
                     pending: number;
@@ -479,6 +479,12 @@ export interface components {
                     succeeded: number;
                 };
                 problems: string[];
+                queue?: {
+                    clusterQueue?: string;
+                    message?: string;
+                    position?: number;
+                    reason: string;
+                };
             };
         };
         JobPage: {
@@ -541,7 +547,7 @@ export interface components {
                 workload?: {
                     observedAt: string;
                     /** @enum {string} */
-                    phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                    phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
                     pods: {
                         failed: number;
                         pending: number;
@@ -549,6 +555,12 @@ export interface components {
                         succeeded: number;
                     };
                     problems: string[];
+                    queue?: {
+                        clusterQueue?: string;
+                        message?: string;
+                        position?: number;
+                        reason: string;
+                    };
                 };
             }[];
             /** @description Opaque: pass as ?cursor= to get the next page; absent on the last page */
@@ -656,7 +668,7 @@ export interface components {
                 workload?: {
                     observedAt: string;
                     /** @enum {string} */
-                    phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                    phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
                     pods: {
                         failed: number;
                         pending: number;
@@ -664,6 +676,12 @@ export interface components {
                         succeeded: number;
                     };
                     problems: string[];
+                    queue?: {
+                        clusterQueue?: string;
+                        message?: string;
+                        position?: number;
+                        reason: string;
+                    };
                 };
             };
             jobId: string;
@@ -681,7 +699,7 @@ export interface components {
             workload: {
                 observedAt: string;
                 /** @enum {string} */
-                phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
                 pods: {
                     failed: number;
                     pending: number;
@@ -689,6 +707,12 @@ export interface components {
                     succeeded: number;
                 };
                 problems: string[];
+                queue?: {
+                    clusterQueue?: string;
+                    message?: string;
+                    position?: number;
+                    reason: string;
+                };
             };
         } | {
             at: string;

@@ -94,6 +94,9 @@ const grants = (): Grant[] => {
   add("cluster", "applier", [{ apiGroup: "rbac.authorization.k8s.io", resource: "clusterroles", resourceName: APPLIER_ACCESS.jobClusterRole }], ["bind"]);
   // The workload watcher: list + watch across namespaces, by the job-id label.
   add("cluster", "applier", [{ apiGroup: "", resource: "pods" }, { apiGroup: "batch", resource: "jobs" }, { apiGroup: "apps", resource: "deployments" }], ["list", "watch"]);
+  // Kueue's Workloads (why a job waits) and, from its visibility API, positions in the queues.
+  add("cluster", "applier", [{ apiGroup: "kueue.x-k8s.io", resource: "workloads" }], ["list", "watch"]);
+  add("cluster", "applier", [{ apiGroup: "visibility.kueue.x-k8s.io", resource: "clusterqueues/pendingworkloads" }], ["get"]);
   const CLUSTER_LISTED = ["pods", "jobs", "deployments"];
 
   // In job namespaces: apply the job and its fence; on rollback, find and clear what holds the

@@ -58,6 +58,11 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     usageRates: usageRatesFor(cfg.region, cfg.jobPools.cpu.machineType, cfg.preset.spot, cfg.jobPools.gpu),
   });
   new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });
-  const kueue = new Kueue("deployments-kueue", { provider: clusters.deployments.provider, pools: cfg.jobPools, tenants: cfg.tenants });
+  const kueue = new Kueue("deployments-kueue", {
+    provider: clusters.deployments.provider,
+    pools: cfg.jobPools,
+    tenants: cfg.tenants,
+    queueReaders: [app.identities.accounts.entrypoint.email],
+  });
   return { addresses, hub, bucket, app, kueue };
 };

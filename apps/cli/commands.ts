@@ -6,6 +6,7 @@ import { followJob, type FollowResult } from "./follow-job";
 import { formatJobs, formatProblem, type Io, type Output } from "./output";
 import { createProgress } from "./progress";
 import { readManifestFiles, type ManifestFile } from "./read-files";
+import { formatQueue } from "./queue-output";
 
 export interface Ctx {
   client: ApiClient;
@@ -124,6 +125,13 @@ export const get = async (ctx: Ctx, api: string, id: string, output: Output): Pr
   const { data, error, response } = await reach(ctx.client.GET("/jobs/{id}", { params: { path: { id } } }), api);
   if (!data) throw fail(error, response.status, `job ${id}`);
   ctx.io.out(formatJobs([data], output, data));
+  return EXIT.ok;
+};
+
+export const queue = async (ctx: Ctx, api: string, output: Output): Promise<ExitCode> => {
+  const { data, error, response } = await reach(ctx.client.GET("/queues"), api);
+  if (!data) throw fail(error, response.status, "could not read your queue");
+  ctx.io.out(formatQueue(data, output));
   return EXIT.ok;
 };
 

@@ -68,6 +68,12 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .action((id: string, o: { output: Output }) => run(({ ctx, api }) => cmd.get(ctx, api, id, o.output))());
 
   program
+    .command("queue")
+    .description("your Kueue queue: quota, use and borrowing per node pool, pending and admitted workloads")
+    .addOption(outputOption())
+    .action((o: { output: Output }) => run(({ ctx, api }) => cmd.queue(ctx, api, o.output))());
+
+  program
     .command("list")
     .description("list your jobs, newest first")
     .addOption(new Option("--status <status>", "only jobs with this status").choices(JOB_STATUSES))

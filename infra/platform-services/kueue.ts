@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { POOL_LABEL, POOLS } from "../../apps/shared/contract";
+import { POOL_LABEL, POOLS, QUEUE_READER_ACCESS } from "../../apps/shared/contract";
 import type { Tenant } from "../config/tenants";
 import type { JobPools } from "../../stacks/presets";
 import { chartValues } from "./charts";
@@ -13,6 +13,8 @@ export interface KueueArgs {
   provider: k8s.Provider;
   pools: JobPools;
   tenants: Tenant[];
+  /** The read API's identities (GET /queues): they may read the ClusterQueues, nothing else of Kueue. */
+  queueReaders: pulumi.Input<string>[];
 }
 
 /**
@@ -48,6 +50,16 @@ export class Kueue extends pulumi.ComponentResource {
     };
     this.flavors = resourceFlavors(args.pools).map(cr);
     this.clusterQueues = args.tenants.map((t) => new k8s.apiextensions.CustomResource(`${name}-clusterqueue-${t.name}`, clusterQueue(t, args.pools) as never, { ...after, dependsOn: [this.release, ...this.flavors] }));
+    const reader = new k8s.rbac.v1.ClusterRole(`${name}-queue-reader`, { metadata: { name: QUEUE_READER_ACCESS.clusterRole }, rules: QUEUE_READER_ACCESS.rules.map((r) => ({ ...r, apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })) }, after);
+    new k8s.rbac.v1.ClusterRoleBinding(
+      `${name}-queue-reader`,
+      {
+        metadata: { name: QUEUE_READER_ACCESS.clusterRole },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: reader.metadata.name },
+        subjects: args.queueReaders.map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "User", name })),
+      },
+      o,
+    );
     this.registerOutputs({});
   }
 }

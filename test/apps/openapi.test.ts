@@ -30,6 +30,7 @@ describe("OpenAPI document", () => {
         "GET /jobs/{id}/logs",
         "GET /jobs/{id}/manifests",
         "GET /usage",
+        "GET /queues",
         "GET /healthz",
         "GET /readyz",
         "GET /metrics",

@@ -240,6 +240,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's Kueue queue: quota, use and borrowing per node pool, what the cohort leaves idle, pending and admitted workloads */
+        get: operations["queues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -595,6 +612,32 @@ export interface components {
                 object?: string;
                 path?: string;
             }[];
+        };
+        QueueView: {
+            active: boolean;
+            activeMessage?: string;
+            admittedWorkloads: number;
+            clusterQueue: string;
+            cohort?: string;
+            flavors: {
+                name: string;
+                resources: {
+                    [key: string]: {
+                        /** @description the part of `used` above the quota, lent by the cohort */
+                        borrowed: string;
+                        /** @description what other tenants of the cohort leave unused now, which this tenant may borrow */
+                        cohortIdle: string;
+                        /** @description the tenant's guaranteed quota */
+                        nominal: string;
+                        /** @description what its admitted workloads hold */
+                        used: string;
+                    };
+                };
+            }[];
+            observedAt: string;
+            /** @description workloads waiting for admission */
+            pendingWorkloads: number;
+            tenant: string;
         };
         StatusCounts: {
             /** @description How many of the caller's jobs are at each status */
@@ -1195,6 +1238,62 @@ export interface operations {
             };
             /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's ClusterQueue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueView"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's tenant has no queue, or the API runs without a cluster */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The deployments cluster did not answer; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -40,3 +40,13 @@ export const POOL_LABEL = "platform.example.dev/pool";
 export const POOLS = { system: "system", cpu: "cpu-spot", gpu: "gpu-spot" } as const;
 /** The taint of the CPU job pool: the cluster's own pods stay off it, so it can reach zero nodes. */
 export const JOB_POOL_TAINT = { key: POOL_LABEL, value: POOLS.cpu, effect: "NoSchedule" } as const;
+
+/**
+ * The read API's rights on the deployments cluster for GET /queues: the ClusterQueues (the
+ * caller's, and its cohort's, for what could be borrowed). Bound cluster-wide to the read API's
+ * identities by infra/platform-services/kueue.ts; ClusterQueues hold quotas, not job data.
+ */
+export const QUEUE_READER_ACCESS = {
+  clusterRole: "management-app-queue-reader",
+  rules: [{ apiGroups: ["kueue.x-k8s.io"], resources: ["clusterqueues"], verbs: ["get", "list"] }],
+} as const;

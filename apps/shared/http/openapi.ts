@@ -7,6 +7,7 @@ import {
   UsageReport,
   LOG_SOURCE_HEADER,
   ManifestsView,
+  QueueView,
   Problem,
   STREAM_END_EVENT,
   STREAM_EVENT_TYPES,
@@ -229,6 +230,19 @@ export const openApiDocument = () => ({
         responses: { "200": { description: "Totals and top jobs", content: json("UsageReport") }, "400": error(`Bad time, from after to, or a period over ${MAX_USAGE_PERIOD_DAYS} days`), ...authErrors },
       },
     },
+    "/queues": {
+      get: {
+        operationId: "queues",
+        summary: "The caller's Kueue queue: quota, use and borrowing per node pool, what the cohort leaves idle, pending and admitted workloads",
+        ...secured,
+        responses: {
+          "200": { description: "The caller's ClusterQueue", content: json("QueueView") },
+          "404": error("The caller's tenant has no queue, or the API runs without a cluster"),
+          "503": error("The deployments cluster did not answer; retry after Retry-After seconds"),
+          ...authErrors,
+        },
+      },
+    },
     "/healthz": { get: { summary: "Liveness (the process answers)", responses: { "200": { description: "alive" } } } },
     "/readyz": {
       get: {
@@ -244,6 +258,7 @@ export const openApiDocument = () => ({
       Job: schema(JobView),
       JobPage: schema(JobPage),
       UsageReport: schema(UsageReport),
+      QueueView: schema(QueueView),
       StatusCounts: schema(StatusCounts),
       Error: schema(ErrorBody),
       DryRunResult: schema(DryRunResult),

@@ -14,6 +14,7 @@ import { admissionPolicyOf, dryRunRoutes } from "./jobs/dry-run";
 import { statusRoutes } from "./jobs/read-routes";
 import { entrypointRoutes } from "./jobs/write-routes";
 import { createReadApi } from "./read-api";
+import { queueRoutes, type QueueSource } from "./queues/queue-routes";
 import { usageRoutes } from "./usage-routes";
 
 /** For routers mounted behind one that already authenticated the same paths. */
@@ -62,6 +63,12 @@ export const createPublicApi = async (
     authenticatedAbove,
   ));
   routes.use(statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticatedAbove, usage), usageRoutes(usage, authenticatedAbove));
+  let queues: QueueSource | undefined;
+  if (env.APPLIER_TARGET === "kubernetes") {
+    const [{ KubeQueueSource }, { loadKubeConfig }] = await Promise.all([import("./queues/kube-queue-source"), import("../kube/kube-config")]);
+    queues = new KubeQueueSource(loadKubeConfig(env.KUBECONFIG_PATH));
+  }
+  routes.use(queueRoutes(queues, authenticatedAbove));
   const path = (req: IncomingMessage) => req.url?.split("?")[0];
   return {
     routes,

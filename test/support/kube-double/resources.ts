@@ -32,6 +32,7 @@ export const RESOURCES: ResourceInfo[] = (
     ["autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true],
     ["kueue.x-k8s.io", "v1beta2", "LocalQueue", "localqueues", true],
     ["kueue.x-k8s.io", "v1beta2", "Workload", "workloads", true],
+    ["kueue.x-k8s.io", "v1beta2", "ClusterQueue", "clusterqueues", false],
     // Kueue's visibility API: only GET clusterqueues/<name>/pendingworkloads is served.
     ["visibility.kueue.x-k8s.io", "v1beta2", "ClusterQueue", "clusterqueues", false],
   ] as const

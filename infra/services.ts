@@ -10,6 +10,7 @@ import { APP_AMQP_USER, HubServices } from "./platform-services/hub-services";
 import { MONITORING_NAMESPACE } from "./platform-services/hub-monitoring";
 import { ManagementAddons } from "./platform-services/management-addons";
 import { Kueue } from "./platform-services/kueue";
+import { queueCapacity } from "./platform-services/kueue-objects";
 
 /**
  * What runs on the clusters: platform services on the hub, log and metric agents everywhere,
@@ -55,6 +56,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,
     hubMonitoring: { provider: clusters.resources.provider, crds: hub.monitoring.release, namespace: MONITORING_NAMESPACE },
+    queueCapacity: queueCapacity(cfg.tenants, cfg.jobPools),
     usageRates: usageRatesFor(cfg.region, cfg.jobPools.cpu.machineType, cfg.preset.spot, cfg.jobPools.gpu),
   });
   new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });

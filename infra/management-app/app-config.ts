@@ -1,7 +1,7 @@
 import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { PORTS, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import { GATEWAY_PROXY_HOPS } from "./api-gateway";
 import { toEnvVars, type EnvSpec } from "./service-env";
 
@@ -17,6 +17,8 @@ export interface AppConfigArgs {
   deploymentsEndpoint: pulumi.Input<string>;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
   usageRates: UsageRates;
+  /** What the stack's Kueue queues can ever admit (admission refuses more at submit). */
+  queueCapacity: QueueCapacity;
   /** The read API's Google service account emails: the applier lets them read logs in each job namespace. */
   logReaders: pulumi.Input<string>[];
 }
@@ -111,6 +113,7 @@ current-context: deployments
       ALLOWED_REGISTRIES: undefined,
       JOB_ACTIVE_DEADLINE_SECONDS: "86400",
       JOB_TTL_SECONDS_AFTER_FINISHED: "3600",
+      QUEUE_CAPACITY: JSON.stringify(args.queueCapacity),
     };
     // Event streams, logs (saved ones from the bucket, live ones from the deployments cluster), manifests.
     const readApi = { APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`, SSE_HEARTBEAT_SECONDS: "15", MAX_STREAMS: "1000" };

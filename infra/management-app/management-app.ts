@@ -2,7 +2,7 @@ import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SERVICE_NAMES, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { SERVICE_NAMES, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import { ApiGateway } from "./api-gateway";
 import { AppAutoscaling } from "./app-autoscaling";
 import { AppConfig } from "./app-config";
@@ -28,6 +28,8 @@ export interface ManagementAppArgs {
   replicas: number;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
   usageRates: UsageRates;
+  /** What the stack's Kueue queues can ever admit (admission refuses more at submit). */
+  queueCapacity: QueueCapacity;
   /** A cluster with Workload Identity: until one exists the project's identity pool does not. */
   identityPool: pulumi.Resource;
   /** The Prometheus Operator CRDs on the management cluster (the agent's release). */
@@ -77,6 +79,7 @@ export class ManagementApp extends pulumi.ComponentResource {
         apiToken: this.apiToken.result,
         deploymentsEndpoint: args.deploymentsEndpoint,
         usageRates: args.usageRates,
+        queueCapacity: args.queueCapacity,
         // The service that serves GET /jobs/:id/logs: the entrypoint, behind the Gateway.
         logReaders: [this.identities.accounts.entrypoint.email],
       },

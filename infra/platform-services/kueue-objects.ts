@@ -11,7 +11,9 @@ import {
   TENANT_COHORT,
   TENANT_LABEL,
   clusterQueueFor,
+  type QueueCapacity,
 } from "../../apps/shared/contract";
+import { quantity } from "../../apps/shared/admission/quantity";
 import type { Tenant } from "../config/tenants";
 import { GPU_MACHINES } from "../config/tenants";
 import type { JobPools } from "../../stacks/presets";
@@ -118,5 +120,22 @@ export const clusterQueue = (tenant: Tenant, pools: JobPools): Obj => {
       preemption: { reclaimWithinCohort: "Any", withinClusterQueue: "LowerPriority" },
       fairSharing: { weight: String(tenant.weight) },
     },
+  };
+};
+
+/** What the queues can ever admit, per tenant and for the whole cohort (QUEUE_CAPACITY for admission). */
+export const queueCapacity = (tenants: Tenant[], pools: JobPools): QueueCapacity => {
+  const host = hostPerGpu(pools);
+  const of = (t: Tenant) => ({
+    cpu: (quantity(t.cpu) ?? 0) + (host ? t.gpus * host.cpu : 0),
+    memoryGiB: (quantity(t.memory) ?? 0) / 2 ** 30 + (host ? t.gpus * host.memoryGiB : 0),
+    gpus: host ? t.gpus : 0,
+  });
+  const per = Object.fromEntries(tenants.map((t) => [t.name, of(t)]));
+  const sum = (k: "cpu" | "memoryGiB" | "gpus") => Object.values(per).reduce((n, t) => n + t[k], 0);
+  return {
+    gpu: pools.gpu ? { accelerator: pools.gpu.accelerator, gpusPerNode: pools.gpu.gpusPerNode } : null,
+    cohort: { cpu: sum("cpu"), memoryGiB: sum("memoryGiB"), gpus: sum("gpus") },
+    tenants: per,
   };
 };

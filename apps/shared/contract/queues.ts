@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * What the program (infra/platform-services/kueue.ts) and the applier agree on about Kueue's
  * queues: the names of the objects, the labels, the resource names. Kueue's own API is
@@ -50,3 +52,16 @@ export const QUEUE_READER_ACCESS = {
   clusterRole: "management-app-queue-reader",
   rules: [{ apiGroups: ["kueue.x-k8s.io"], resources: ["clusterqueues"], verbs: ["get", "list"] }],
 } as const;
+
+/**
+ * What the stack's Kueue queues can ever admit, for admission to refuse at submit what would
+ * wait forever: the GPU on offer (none: CPU only), each tenant's nominal quota, and the cohort's
+ * total (no borrowing or lending limits are set, so a tenant may at most borrow all of it).
+ * infra/ computes it from the stack config (QUEUE_CAPACITY); CPU in cores, memory in GiB.
+ */
+export const QueueCapacity = z.object({
+  gpu: z.object({ accelerator: z.string(), gpusPerNode: z.number().int().positive() }).nullable(),
+  cohort: z.object({ cpu: z.number(), memoryGiB: z.number(), gpus: z.number() }),
+  tenants: z.record(z.string(), z.object({ cpu: z.number(), memoryGiB: z.number(), gpus: z.number() })),
+});
+export type QueueCapacity = z.infer<typeof QueueCapacity>;

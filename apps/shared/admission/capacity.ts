@@ -1,4 +1,4 @@
-import { GKE_ACCELERATOR_LABEL, GPU_RESOURCE, GPU_TAINT, type QueueCapacity } from "../contract";
+import { GKE_ACCELERATOR_LABEL, GPU_TAINT, type QueueCapacity } from "../contract";
 import { podRequests, type PodSpecLike } from "../usage/pod-requests";
 import { ensureObj, isObj, listAt, objAt, type Obj, type Report } from "./finding";
 

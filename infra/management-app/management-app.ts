@@ -47,6 +47,8 @@ const NAME_PREFIX = "cp";
  */
 export class ManagementApp extends pulumi.ComponentResource {
   readonly apiToken: random.RandomPassword;
+  /** The operator's own token for the activity view (never a tenant's). */
+  readonly operatorToken: random.RandomPassword;
   readonly identities: Identities;
 
   constructor(name: string, args: ManagementAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -65,6 +67,7 @@ export class ManagementApp extends pulumi.ComponentResource {
       { parent: this },
     );
     this.apiToken = new random.RandomPassword(`${name}-api-token`, { length: 40, special: false }, { parent: this });
+    this.operatorToken = new random.RandomPassword(`${name}-operator-token`, { length: 40, special: false }, { parent: this });
 
     // Child names keep the `${name}-...` they had before the split: a logical name is an identity.
     const config = new AppConfig(
@@ -77,6 +80,7 @@ export class ManagementApp extends pulumi.ComponentResource {
         amqp: args.amqp,
         redis: args.redis,
         apiToken: this.apiToken.result,
+        operatorToken: this.operatorToken.result,
         deploymentsEndpoint: args.deploymentsEndpoint,
         usageRates: args.usageRates,
         queueCapacity: args.queueCapacity,

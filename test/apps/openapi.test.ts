@@ -31,6 +31,7 @@ describe("OpenAPI document", () => {
         "GET /jobs/{id}/manifests",
         "GET /usage",
         "GET /queues",
+        "GET /admin/activity",
         "GET /healthz",
         "GET /readyz",
         "GET /metrics",

@@ -163,7 +163,7 @@ export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetN
   it("exports the cluster names, endpoints, kubeconfigs and network ids users need", () => {
     const run = getRun();
     expect(Object.keys(run.outputs).sort()).toEqual(
-      ["apiToken", "apiUrl", "cidrPlan", "clusterEndpoints", "clusterNames", "grafanaAdminPassword", "hubAddresses", "jobBucket", "kubeconfigs", "networkIds", "preset"].sort(),
+      ["apiToken", "apiUrl", "cidrPlan", "clusterEndpoints", "clusterNames", "grafanaAdminPassword", "hubAddresses", "jobBucket", "kubeconfigs", "networkIds", "operatorToken", "preset"].sort(),
     );
     expect(run.outputs.clusterNames).toEqual({ management: "management-gke", resources: "resources-gke", deployments: "deployments-gke" });
   });

@@ -43,6 +43,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operator only: what the platform does across all tenants (busy jobs, last activity), for the idle-destroy workflow */
+        get: operations["platformActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -613,6 +630,20 @@ export interface components {
                 path?: string;
             }[];
         };
+        PlatformActivity: {
+            busy: {
+                id: string;
+                phase?: string;
+                status: string;
+                tenant: string;
+            }[];
+            lastActivityAt?: string;
+            observedAt: string;
+            queued: number;
+            running: number;
+            /** @description tenants looked at (those with API tokens) */
+            tenants: number;
+        };
         QueueView: {
             active: boolean;
             activeMessage?: string;
@@ -795,6 +826,44 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    platformActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Activity across tenants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformActivity"];
+                };
+            };
+            /** @description Not the operator's token (a tenant's token is refused here) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The operator view is off (OPERATOR_TOKEN unset) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     tenantEvents: {
         parameters: {
             query?: {

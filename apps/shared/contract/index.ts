@@ -13,3 +13,4 @@ export * from "./kube-limits";
 export * from "./job-limits";
 export * from "./queues";
 export * from "./queue-view";
+export * from "./activity";

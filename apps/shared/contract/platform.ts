@@ -27,6 +27,8 @@ export const PORTS = {
  * cannot be served but unreachable, or reachable without authentication.
  */
 export const API_PATH_PREFIXES = ["/yaml", "/jobs", "/events", "/usage", "/queues"] as const;
+/** The operator's paths: routed by the Gateway too, authenticated by their own token (OPERATOR_TOKEN), never a tenant's. */
+export const OPERATOR_PATH_PREFIXES = ["/admin"] as const;
 
 export const PATHS = {
   health: "/healthz",

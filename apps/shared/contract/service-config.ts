@@ -65,6 +65,8 @@ const ApiAuthEnv = z.object({
   API_TOKENS: z.string().default(""),
   /** A file with one `tenant:token` per line. */
   API_TOKENS_FILE: z.string().default(""),
+  /** The operator's token for GET /admin/activity (never a tenant's); empty: that view is off. */
+  OPERATOR_TOKEN: z.string().default(""),
   /** Requests per second per tenant before 429 (the steady rate). */
   RATE_LIMIT_PER_SECOND: int(200),
   /** Requests a tenant may make beyond that rate, refilled every RATE_LIMIT_BURST_SECONDS; 0: none. */

@@ -8,6 +8,7 @@ import {
   LOG_SOURCE_HEADER,
   ManifestsView,
   QueueView,
+  PlatformActivity,
   Problem,
   STREAM_END_EVENT,
   STREAM_EVENT_TYPES,
@@ -243,6 +244,18 @@ export const openApiDocument = () => ({
         },
       },
     },
+    "/admin/activity": {
+      get: {
+        operationId: "platformActivity",
+        summary: "Operator only: what the platform does across all tenants (busy jobs, last activity), for the idle-destroy workflow",
+        security: [{ bearerAuth: [] }],
+        responses: {
+          "200": { description: "Activity across tenants", content: json("PlatformActivity") },
+          "401": error("Not the operator's token (a tenant's token is refused here)"),
+          "404": error("The operator view is off (OPERATOR_TOKEN unset)"),
+        },
+      },
+    },
     "/healthz": { get: { summary: "Liveness (the process answers)", responses: { "200": { description: "alive" } } } },
     "/readyz": {
       get: {
@@ -259,6 +272,7 @@ export const openApiDocument = () => ({
       JobPage: schema(JobPage),
       UsageReport: schema(UsageReport),
       QueueView: schema(QueueView),
+      PlatformActivity: schema(PlatformActivity),
       StatusCounts: schema(StatusCounts),
       Error: schema(ErrorBody),
       DryRunResult: schema(DryRunResult),

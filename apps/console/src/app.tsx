@@ -4,6 +4,7 @@ import { countJobs, listJobs } from "./api";
 import { explain } from "./api-error";
 import { JobDetails } from "./components/JobDetails";
 import { JobsTable } from "./components/JobsTable";
+import { QueuePanel } from "./components/QueuePanel";
 import { SubmitPanel } from "./components/SubmitPanel";
 import { TokenBar } from "./components/TokenBar";
 import { followEvents } from "./event-stream";
@@ -116,6 +117,7 @@ export const App = () => {
         <div class="left">
           <JobsTable jobs={[...jobs.values()].sort(newestFirst)} counts={counts} filter={filter} onFilter={setFilter} selected={selected} onSelect={select} onMore={cursor ? () => void more() : undefined} />
           <SubmitPanel onSubmitted={(id) => select(id)} onError={setError} />
+          <QueuePanel />
         </div>
         {selected && <JobDetails key={selected} jobId={selected} onClose={() => select(undefined)} onError={setError} onChanged={upsert} />}
       </main>

@@ -6,6 +6,7 @@ import { platformWorkloads, type PlatformWorkloads } from "../../infra/cost/plat
 import { costReport } from "../../infra/cost/report";
 import type { OfflineRun } from "../../infra/plan/offline-run";
 import { REGION_PRICES } from "../../infra/cost/prices";
+import { allGpuPrices } from "../../infra/cost/gpu-prices";
 import { PRESETS } from "../../stacks/presets";
 import { named, runStack, unwrapSecrets } from "./stack-suite";
 
@@ -82,6 +83,19 @@ describe("npm run plan ends with the stack's cost", () => {
     const cpu = lines.find((l) => l.item.startsWith("job pool cpu-spot"))!;
     expect(cpu).toMatchObject({ item: "job pool cpu-spot: e2-standard-4 spot (0 floor, 10 ceiling)", floorHour: 0 });
     expect(dev.total.ceilingHour - dev.total.floorHour).toBeGreaterThan(gpu.ceilingHour + cpu.ceilingHour);
+  });
+
+  it("When GPU machines are priced, then every figure is dated and checked against the same catalog snapshot as the other region prices", () => {
+    const gpu = allGpuPrices();
+    expect(gpu.length).toBeGreaterThanOrEqual(6);
+    for (const p of gpu) {
+      expect(p.checked, p.unit).toBe(true);
+      expect(p.checkedAgainst).toMatch(/Cyclenerd\/google-cloud-pricing-cost-calculator@fd66b26ff84fee5cdd94f341ea89206e76c06b99:pricing\.yml \(generated 2026-07-30\)/);
+      expect(p.source).toMatch(/^https:\/\/cloud\.google\.com\//);
+      expect(p.usd).toBeGreaterThan(0);
+    }
+    // Spot is cheaper than on demand for every machine and region.
+    for (let i = 0; i < gpu.length; i += 2) expect(gpu[i + 1]!.usd).toBeLessThan(gpu[i]!.usd);
   });
 
   it("prod: regional clusters get no free tier, and the ceiling is far above the floor", () => {

@@ -52,8 +52,10 @@ export const checkTenants = (tenants: Tenant[], pools: JobPools): string[] => {
 
 /**
  * Accelerator-optimized machine types and the GPUs each comes with
- * (https://cloud.google.com/compute/docs/accelerator-optimized-machines#g2-vms, read 2026-12):
- * G2 machines carry NVIDIA L4s attached by the machine type itself.
+ * (https://cloud.google.com/compute/docs/accelerator-optimized-machines#g2-vms): G2 machines carry
+ * NVIDIA L4s attached by the machine type itself. Every row checked on 2026-12-07 against the Cloud
+ * Billing Catalog snapshot the price table uses (Cyclenerd/google-cloud-pricing-cost-calculator@
+ * fd66b26ff84fee5cdd94f341ea89206e76c06b99:pricing.yml, `instance.<type>.cpu`, `.ram`, `.l4`).
  */
 export const GPU_MACHINES: Readonly<Record<string, { accelerator: string; gpus: number; vcpus: number; memoryGiB: number }>> = {
   "g2-standard-4": { accelerator: "nvidia-l4", gpus: 1, vcpus: 4, memoryGiB: 16 },
@@ -68,7 +70,9 @@ export const GPU_MACHINES: Readonly<Record<string, { accelerator: string; gpus: 
 
 /**
  * Zones that offer each accelerator, for the regions the platform has been planned in
- * (https://cloud.google.com/compute/docs/gpus/gpu-regions-zones, read 2026-12). Spot VMs can
+ * (https://cloud.google.com/compute/docs/gpus/gpu-regions-zones). Not checked against a stored
+ * copy of that page (none was at hand): the catalog snapshot above prices G2 in these three
+ * regions, which confirms the regions, not the zones; recheck the zones there. Spot VMs can
  * carry these GPUs (https://cloud.google.com/compute/docs/instances/spot, "GPUs"); whether spot
  * capacity is free at a given hour only a real request shows. A region missing here is refused
  * until someone checks the page and adds it.

@@ -30,4 +30,6 @@ export const hubAddresses = Object.fromEntries(HUB_SERVICES.map((s) => [s, servi
 export const jobBucket = services.bucket.bucket.name;
 export const apiUrl = `https://${config.app.hostname}`;
 export const apiToken = services.app.apiToken.result;
+/** For the idle-destroy workflow (GitHub secret OPERATOR_TOKEN): GET /admin/activity across tenants. */
+export const operatorToken = services.app.operatorToken.result;
 export const grafanaAdminPassword = services.hub.grafanaPassword.result;

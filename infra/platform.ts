@@ -7,6 +7,8 @@ import { HubPeering } from "./network/hub-peering";
 import { VpcNetwork } from "./network/vpc-network";
 import { HUB_PORTS, hubSourceRanges } from "./platform-ports";
 import { HUB_SERVICES, HubAddresses } from "./platform-services/hub-addresses";
+import { JobPools } from "./cluster/job-pools";
+import { POOL_LABEL, POOLS } from "../apps/shared/contract";
 
 export interface Platform {
   vpcs: Record<VpcName, VpcNetwork>;
@@ -15,6 +17,8 @@ export interface Platform {
   addresses: HubAddresses;
   firewalls: Record<VpcName, FirewallRules>;
   clusters: Record<VpcName, GkeCluster>;
+  /** The deployments cluster's spot job pools (CPU, GPU), from zero. */
+  jobPools: JobPools;
 }
 
 /**
@@ -65,6 +69,7 @@ export const createPlatform = (cfg: PlatformConfig): Platform => {
           releaseChannel: cfg.releaseChannel,
           deletionProtection: cfg.deletionProtection,
           labels: { ...cfg.labels, cluster: v },
+          ...(v === "deployments" ? { nodeLabels: { [POOL_LABEL]: POOLS.system } } : {}),
           maintenance: cfg.maintenance,
           // Nodes need NAT for image pulls from the moment they boot.
           after: [vpcs[v].nat, ...peeringsOf[v]],
@@ -102,5 +107,15 @@ export const createPlatform = (cfg: PlatformConfig): Platform => {
     }),
   };
 
-  return { vpcs, peerings: [toManagement, toDeployments], addresses, firewalls, clusters };
+
+  const jobPools = new JobPools("deployments-jobs", {
+    cluster: clusters.deployments,
+    location,
+    nodeZones: nodeLocations,
+    pools: cfg.jobPools,
+    spot: cfg.preset.spot,
+    labels: { ...cfg.labels, cluster: "deployments" },
+  });
+
+  return { vpcs, peerings: [toManagement, toDeployments], addresses, firewalls, clusters, jobPools };
 };

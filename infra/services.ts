@@ -11,6 +11,8 @@ import { HUB_SERVICES, type HubService } from "./platform-services/hub-addresses
 import { APP_AMQP_USER, HubServices } from "./platform-services/hub-services";
 import { MONITORING_NAMESPACE } from "./platform-services/hub-monitoring";
 import { ManagementAddons } from "./platform-services/management-addons";
+import { Kueue } from "./platform-services/kueue";
+import { queueCapacity } from "./platform-services/kueue-objects";
 
 /**
  * What runs on the clusters: platform services on the hub, log and metric agents everywhere,
@@ -60,8 +62,15 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,
     hubMonitoring: { provider: clusters.resources.provider, crds: hub.monitoring.release, namespace: MONITORING_NAMESPACE },
-    usageRates: usageRatesFor(cfg.region, cfg.clusters.deployments.machineType, cfg.preset.spot),
+    queueCapacity: queueCapacity(cfg.tenants, cfg.jobPools),
+    usageRates: usageRatesFor(cfg.region, cfg.jobPools.cpu.machineType, cfg.preset.spot, cfg.jobPools.gpu),
   });
   new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });
-  return { addresses, hub, bucket, app };
+  const kueue = new Kueue("deployments-kueue", {
+    provider: clusters.deployments.provider,
+    pools: cfg.jobPools,
+    tenants: cfg.tenants,
+    queueReaders: [app.identities.accounts.entrypoint.email],
+  });
+  return { addresses, hub, bucket, app, kueue };
 };

@@ -9,6 +9,7 @@ import { describeJob, formatJobs, formatProblem, formatUsage, type Io, type Outp
 import { jsonPath } from "./jsonpath";
 import { createProgress } from "./progress";
 import { readManifestFiles, type ManifestFile } from "./read-files";
+import { formatQueue } from "./queue-output";
 
 export interface Ctx {
   client: ApiClient;
@@ -166,6 +167,13 @@ export const get = async (ctx: Ctx, api: string, id: string, output: Output, tab
     if (data.reason && (data.status === "REJECTED" || data.status === "FAILED")) ctx.io.err(`${data.status}: ${data.reason} (cpctl describe ${id} shows everything)`);
     for (const p of data.problems ?? []) ctx.io.err(formatProblem(p));
   }
+  return EXIT.ok;
+};
+
+export const queue = async (ctx: Ctx, api: string, output: Output): Promise<ExitCode> => {
+  const { data, error, response } = await reach(ctx.client.GET("/queues"), api);
+  if (!data) throw fail(error, response.status, "could not read your queue");
+  ctx.io.out(formatQueue(data, output));
   return EXIT.ok;
 };
 

@@ -131,6 +131,12 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .action((id: string) => run(({ ctx, api }) => cmd.describe(ctx, api, id))());
 
   program
+    .command("queue")
+    .description("your Kueue queue: quota, use and borrowing per node pool, pending and admitted workloads")
+    .addOption(outputOption())
+    .action((o: { output: Output }) => run(({ ctx, api }) => cmd.queue(ctx, api, o.output))());
+
+  program
     .command("list")
     .description(`list your jobs, newest first (${cmd.LIST_DEFAULT} unless --limit or --all)`)
     .addOption(new Option("--status <status>", "only jobs with this status").choices(JOB_STATUSES))

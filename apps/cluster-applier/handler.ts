@@ -4,6 +4,7 @@ import { eventIdAfter } from "../shared/messaging/event-ids";
 import { failJobOnGiveUp } from "../shared/messaging/report-failure";
 import { jobKeys } from "../shared/storage/job-keys";
 import { ObjectNotFoundError, getJson, type ObjectStore } from "../shared/storage/object-store";
+import { withQueueLabel } from "./queueing/queue-label";
 import { ApplyRefusedError, type ClusterTarget, type Manifest } from "./targets/cluster-target";
 
 interface Deps {
@@ -36,7 +37,8 @@ const apply = async (deps: Deps, event: EventOf<"job.validated">, { log }: Deliv
   let resources;
   try {
     const manifests = await getJson<Manifest[]>(deps.store, event.manifestsKey);
-    resources = await deps.target.apply(event.jobId, manifests);
+    // Every workload goes through the tenant's Kueue queue (the LocalQueue the target creates).
+    resources = await deps.target.apply(event.jobId, manifests.map(withQueueLabel), event.tenant);
   } catch (err) {
     if (!(err instanceof ApplyRefusedError || err instanceof ObjectNotFoundError)) throw err; // transient: retry
     await deps.publish({ type: "job.failed", eventId: eventIdAfter(event, "job.failed"), jobId: event.jobId, tenant: event.tenant, at: now(), reason: err.message });

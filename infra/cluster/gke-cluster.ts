@@ -23,6 +23,8 @@ export interface GkeClusterArgs {
   releaseChannel: "RAPID" | "REGULAR" | "STABLE";
   deletionProtection: boolean;
   labels: Record<string, string>;
+  /** Kubernetes labels of the cluster's own pool's nodes (the deployments cluster names its system pool). */
+  nodeLabels?: Record<string, string>;
   maintenance: { startTime: string; endTime: string; recurrence: string };
   /**
    * Resources the cluster needs first, e.g. the VPC's NAT (nodes pull images through it).
@@ -62,6 +64,8 @@ export class GkeCluster extends pulumi.ComponentResource {
   readonly nodePool: gcp.container.NodePool;
   readonly kubeconfig: pulumi.Output<string>;
   readonly provider: k8s.Provider;
+  /** The node settings every pool of this cluster shares (account, metadata, shielded nodes). */
+  readonly nodeConfig: gcp.types.input.container.NodePoolNodeConfig;
 
   constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:cluster:GkeCluster", name, {}, opts);
@@ -85,7 +89,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       );
     }
 
-    const nodeConfig = {
+    const nodeConfig: gcp.types.input.container.NodePoolNodeConfig = (this.nodeConfig = {
       machineType: args.size.machineType,
       diskSizeGb: args.size.diskSizeGb,
       diskType: "pd-balanced",
@@ -96,7 +100,8 @@ export class GkeCluster extends pulumi.ComponentResource {
       shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
       resourceLabels: args.labels,
       metadata: { "disable-legacy-endpoints": "true" },
-    };
+      ...(args.nodeLabels ? { labels: args.nodeLabels } : {}),
+    });
 
     this.cluster = new gcp.container.Cluster(
       `${name}-gke`,

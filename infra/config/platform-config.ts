@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { PRESETS, PRESET_NAMES, type ClusterSize, type Preset, type PresetName } from "../../stacks/presets";
+import { PRESETS, PRESET_NAMES, type ClusterSize, type JobPools, type Preset, type PresetName } from "../../stacks/presets";
+import { TenantsConfig, checkJobPools, checkTenants, tenantsOrDefault, type Tenant } from "./tenants";
 import { VPC_NAMES, planFromBase, validatePlan, type CidrPlan, type VpcName } from "../network/cidr-plan";
 
 /** The stack's configuration, parsed and checked once: every component gets typed values. */
@@ -13,6 +14,12 @@ export interface PlatformConfig {
   releaseChannel: Preset["releaseChannel"];
   cidrs: CidrPlan;
   clusters: Record<VpcName, ClusterSize>;
+  /** The deployments cluster's spot job pools (its `clusters.deployments` is the system pool). */
+  jobPools: JobPools;
+  /** Tenants and their quotas: one Kueue ClusterQueue each, all in one cohort. */
+  tenants: Tenant[];
+  /** Destroy the stack after this long idle (`6h`); undefined: never. */
+  idleDestroyAfter?: string;
   labels: Record<string, string>;
   maintenance: { startTime: string; endTime: string; recurrence: string };
   app: {
@@ -57,6 +64,21 @@ export const StackConfig = z.object({
     .default({ startTime: "2026-01-03T02:00:00Z", endTime: "2026-01-03T08:00:00Z", recurrence: "FREQ=WEEKLY;BYDAY=SA,SU" }),
   /** The Management App: image, API hostname and DNS, job file retention, replicas. */
   app: z.lazy(() => AppConfig),
+  /** Tenants and their quotas (docs/operator-guide.md#tenants-and-quotas); default: one tenant `default`. */
+  tenants: TenantsConfig.optional(),
+  /** Overrides of the preset's job pools (machine type, disk, maximum nodes, GPU); `gpu: null` offers none. */
+  jobPools: z
+    .object({
+      cpu: z.object({ machineType: z.string(), diskSizeGb: z.number().int().min(10), maxNodes: z.number().int().min(1) }).partial().optional(),
+      gpu: z
+        .object({ machineType: z.string(), diskSizeGb: z.number().int().min(10), maxNodes: z.number().int().min(1), accelerator: z.string(), gpusPerNode: z.number().int().min(1) })
+        .partial()
+        .nullable()
+        .optional(),
+    })
+    .optional(),
+  /** Destroy the stack after this long idle, e.g. `6h` or `90m`; `off`: never. Default: the preset's. */
+  idleDestroyAfter: z.union([z.literal("off"), z.string().regex(/^[1-9]\d*[hm]$/, "a duration such as 6h or 90m, or off")]).optional(),
   /** Overrides app.tag; set by the deploy workflow to the commit it built. */
   imageTag: z.string().regex(/^[\w][\w.-]{0,127}$/, "a Docker tag").optional(),
 });
@@ -108,6 +130,16 @@ export const buildPlatformConfig = (raw: Record<string, unknown>, gcp: { project
     if (clusters[v].minNodes > clusters[v].maxNodes) problems.push(`${namespace}:clusters.${v}: minNodes (${clusters[v].minNodes}) exceeds maxNodes (${clusters[v].maxNodes})`);
   }
 
+  const gpuOverride = c.jobPools?.gpu;
+  const presetPools: JobPools = preset.jobPools;
+  const jobPools: JobPools = {
+    cpu: { ...presetPools.cpu, ...(c.jobPools?.cpu ?? {}) },
+    ...(gpuOverride === null ? {} : presetPools.gpu || gpuOverride ? { gpu: { ...presetPools.gpu!, ...(gpuOverride ?? {}) } } : {}),
+  };
+  problems.push(...checkJobPools(jobPools, region, preset.regional ? zones : zones.slice(0, 1)).map((p) => `${namespace}:jobPools: ${p}`));
+  const tenants = tenantsOrDefault(c.tenants);
+  problems.push(...checkTenants(tenants, jobPools).map((p) => `${namespace}:tenants: ${p}`));
+
   let cidrs: CidrPlan | undefined = c.cidrs;
   if (!cidrs) {
     try {
@@ -118,6 +150,8 @@ export const buildPlatformConfig = (raw: Record<string, unknown>, gcp: { project
   }
   if (cidrs) {
     const maxNodes = Object.fromEntries(VPC_NAMES.map((v) => [v, clusters[v].maxNodes])) as Record<VpcName, number>;
+    // The deployments subnet holds the system pool and both job pools at their maximum.
+    maxNodes.deployments += jobPools.cpu.maxNodes + (jobPools.gpu?.maxNodes ?? 0);
     problems.push(...validatePlan(cidrs, maxNodes).map((p) => `${namespace}:${c.cidrs ? "cidrs" : "baseCidr"}: ${p}`));
   }
   if (problems.length > 0 || !cidrs) throw new PlatformConfigError(problems);
@@ -132,6 +166,9 @@ export const buildPlatformConfig = (raw: Record<string, unknown>, gcp: { project
     releaseChannel: c.releaseChannel ?? preset.releaseChannel,
     cidrs,
     clusters,
+    jobPools,
+    tenants,
+    idleDestroyAfter: c.idleDestroyAfter === "off" ? undefined : (c.idleDestroyAfter ?? preset.idleDestroyAfter),
     labels: { platform: "gcp-compute-platform", stack: c.preset, ...c.labels },
     maintenance: c.maintenanceWindow,
     app: {

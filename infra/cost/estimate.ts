@@ -3,6 +3,7 @@ import type { PlannedResource } from "../plan/offline-run";
 import { gkeAllocatable, machineShape } from "./machine-types";
 import { GKE_SYSTEM, nodesNeeded } from "./node-count";
 import { platformWorkloads, plain, type Values } from "./platform-workloads";
+import { gpuNodePrice } from "./gpu-prices";
 import { GLOBAL_PRICES as G, PRICES_AS_OF, diskPrice, familyRates, regionPrices, type Price } from "./prices";
 
 export const HOURS_PER_MONTH = 730;
@@ -110,7 +111,28 @@ export const estimateCost = (resources: PlannedResource[], stack: string): Stack
       { item: `boot disks: ${diskGiB} GiB ${nc.diskType ?? "pd-standard"} per node`, floorHour: (floor * diskGiB * disk.usd) / HOURS_PER_MONTH, ceilingHour: (ceiling * diskGiB * disk.usd) / HOURS_PER_MONTH },
     ];
     if (volumeGiB > 0) lines.push(flat(`persistent volumes: ${fmtGiB(volumeGiB)} pd-balanced (${[...new Set(volumes.map((x) => x.claim.split(" ")[0]))].join(", ")})`, (volumeGiB * use(pv).usd) / HOURS_PER_MONTH));
-    if (nats.some((n) => n.name === `${v}-nat`)) lines.push({ item: "Cloud NAT gateway (per VM served) + its IP address", floorHour: natHour(use, floor), ceilingHour: natHour(use, ceiling) });
+    // Job pools (deployments): nothing at the floor, every node at the ceiling.
+    let jobNodes = 0;
+    for (const jp of pools.filter((p) => p.name.startsWith(`${v}-jobs-`))) {
+      const jc = jp.inputs.nodeConfig ?? {};
+      const jType = String(jc.machineType);
+      const jSpot = jc.spot === true;
+      const max = Number(jp.inputs.autoscaling?.totalMaxNodeCount ?? 0);
+      const accel = (jc.guestAccelerators ?? [])[0] as { type?: string; count?: number } | undefined;
+      let jHour: number;
+      if (accel) jHour = use(gpuNodePrice(region, jType, jSpot)).usd;
+      else {
+        const r = familyRates(region, jType, jSpot);
+        const sh = machineShape(jType);
+        jHour = sh.vcpus * use(r.vcpuHour).usd + sh.memoryGiB * use(r.gibHour).usd;
+      }
+      const jDisk = use(diskPrice(region, String(jc.diskType ?? "pd-standard")));
+      const jGiB = Number(jc.diskSizeGb ?? 100);
+      const what = accel ? `${jType} + ${accel.count ?? 1}× ${accel.type}` : jType;
+      lines.push({ item: `job pool ${jp.name.slice(`${v}-jobs-`.length)}: ${what} ${jSpot ? "spot" : "on-demand"} (0 floor, ${max} ceiling)`, floorHour: 0, ceilingHour: max * (jHour + (jGiB * jDisk.usd) / HOURS_PER_MONTH) });
+      jobNodes += max;
+    }
+    if (nats.some((n) => n.name === `${v}-nat`)) lines.push({ item: "Cloud NAT gateway (per VM served) + its IP address", floorHour: natHour(use, floor), ceilingHour: natHour(use, ceiling + jobNodes) });
     clusters.push({ cluster: v, machineType, spot, nodes: { presetMin, presetMax, needed: count.needed, floor, ceiling }, lines });
   }
 

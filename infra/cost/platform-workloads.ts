@@ -69,6 +69,7 @@ const SRC = {
   keda: "kedacore/charts@v2.18.1:keda/values.yaml resources (100m, 100Mi per component)",
   rabbitmqOperator: "rabbitmq/cluster-operator@v2.22.0:config/manager/manager.yaml (200m, 500Mi)",
   noRequests: "chart default resources: {} (no requests)",
+  kueue: "kubernetes-sigs/kueue@v0.19.2:charts/kueue/values.yaml controllerManager.manager.resources (500m, 512Mi), controllerManager.replicas (1)",
 };
 
 /**
@@ -201,6 +202,11 @@ const chartWorkloads = (cluster: VpcName, chart: string, v: Values, s: Sink) => 
     case "external-dns":
       s.pods(cluster, "external-dns", 1, fromResources(v.resources, NONE), SRC.noRequests);
       break;
+    case "oci://registry.k8s.io/kueue/charts/kueue": {
+      const m = v.controllerManager ?? {};
+      s.pods(cluster, "Kueue controller manager", m.replicas ?? 1, fromResources(m.manager?.resources, req("500m", "512Mi")), SRC.kueue);
+      break;
+    }
     // fluent-bit and node-exporter are DaemonSets without requests: they add nothing to size.
   }
 };

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { API_PATH_PREFIXES as API_PREFIXES, CONSOLE_ASSETS_PATH, CONSOLE_PATH, PATHS, PORTS } from "../../apps/shared/contract";
+import { API_PATH_PREFIXES as API_PREFIXES, OPERATOR_PATH_PREFIXES, CONSOLE_ASSETS_PATH, CONSOLE_PATH, PATHS, PORTS } from "../../apps/shared/contract";
 import { ApiCertificate } from "./api-certificate";
 
 export interface ApiGatewayArgs {
@@ -16,7 +16,7 @@ export interface ApiGatewayArgs {
 }
 
 /** The public API's paths; everything else (health, metrics) stays inside the cluster. */
-export const API_PATH_PREFIXES = [...API_PREFIXES, CONSOLE_ASSETS_PATH] as const;
+export const API_PATH_PREFIXES = [...API_PREFIXES, ...OPERATOR_PATH_PREFIXES, CONSOLE_ASSETS_PATH] as const;
 /** The web console's page: exactly `/` (a `/` prefix would publish health and metrics too). */
 export const API_EXACT_PATHS = [CONSOLE_PATH] as const;
 export const GATEWAY_CLASS = "gke-l7-global-external-managed";

@@ -1,7 +1,7 @@
 import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { PORTS, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import { GATEWAY_PROXY_HOPS } from "./api-gateway";
 import { toEnvVars, type EnvSpec } from "./service-env";
 
@@ -13,10 +13,14 @@ export interface AppConfigArgs {
   amqp: { host: pulumi.Input<string>; user: string; password: pulumi.Output<string> };
   redis: { host: pulumi.Input<string>; password: pulumi.Output<string> };
   apiToken: pulumi.Output<string>;
+  /** The operator's token (GET /admin/activity, the idle-destroy workflow). */
+  operatorToken: pulumi.Output<string>;
   /** The deployments cluster's DNS endpoint, for the applier's kubeconfig. */
   deploymentsEndpoint: pulumi.Input<string>;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
   usageRates: UsageRates;
+  /** What the stack's Kueue queues can ever admit (admission refuses more at submit). */
+  queueCapacity: QueueCapacity;
   /** The read API's Google service account emails: the applier lets them read logs in each job namespace. */
   logReaders: pulumi.Input<string>[];
 }
@@ -53,6 +57,7 @@ export class AppConfig extends pulumi.ComponentResource {
           AMQP_URL: pulumi.interpolate`amqp://${args.amqp.user}:${args.amqp.password}@${args.amqp.host}:${PORTS.amqp}`,
           REDIS_URL: pulumi.interpolate`redis://:${args.redis.password}@${args.redis.host}:${PORTS.redis}`,
           "api-tokens": pulumi.interpolate`default:${args.apiToken}\n`,
+          OPERATOR_TOKEN: args.operatorToken,
         },
       },
       o,
@@ -86,7 +91,7 @@ current-context: deployments
       DELIVERY_LIMIT: "5",
     };
     const storage = { STORAGE_DRIVER: "gcs", DATA_DIR: "/tmp/data", GCS_BUCKET: args.bucket.name, GCS_API_ENDPOINT: undefined, STORAGE_RETRIES: "3" };
-    const api = { API_TOKENS: undefined, API_TOKENS_FILE: `${TOKENS_DIR}/api-tokens`, RATE_LIMIT_PER_SECOND: "200", MAX_PAGE_SIZE: "100" };
+    const api = { API_TOKENS: undefined, API_TOKENS_FILE: `${TOKENS_DIR}/api-tokens`, OPERATOR_TOKEN: { secretKey: "OPERATOR_TOKEN" }, RATE_LIMIT_PER_SECOND: "200", MAX_PAGE_SIZE: "100" };
     const rateLimits = { RATE_LIMIT_BURST: "200", RATE_LIMIT_BURST_SECONDS: "10", AUTH_FAILURES_PER_WINDOW: "20", AUTH_FAILURE_WINDOW_SECONDS: "60" };
     const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster", REDIS_COMMAND_TIMEOUT_MS: "1000" };
     const yaml = { MAX_DOCUMENTS: "100", MAX_DEPTH: "32", MAX_ALIASES: "20" };
@@ -111,6 +116,7 @@ current-context: deployments
       ALLOWED_REGISTRIES: undefined,
       JOB_ACTIVE_DEADLINE_SECONDS: "86400",
       JOB_TTL_SECONDS_AFTER_FINISHED: "3600",
+      QUEUE_CAPACITY: JSON.stringify(args.queueCapacity),
     };
     // Event streams, logs (saved ones from the bucket, live ones from the deployments cluster), manifests.
     const readApi = { APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`, SSE_HEARTBEAT_SECONDS: "15", MAX_STREAMS: "1000" };

@@ -2,7 +2,7 @@ import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SERVICE_NAMES, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { SERVICE_NAMES, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import { GOOGLE_HEALTH_CHECK_RANGES } from "../network/firewall-rules";
 import { ApiGateway } from "./api-gateway";
 import { AppAutoscaling } from "./app-autoscaling";
@@ -31,6 +31,8 @@ export interface ManagementAppArgs {
   replicas: number;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
   usageRates: UsageRates;
+  /** What the stack's Kueue queues can ever admit (admission refuses more at submit). */
+  queueCapacity: QueueCapacity;
   /** A cluster with Workload Identity: until one exists the project's identity pool does not. */
   identityPool: pulumi.Resource;
   /** The Prometheus Operator CRDs on the management cluster (the agent's release). */
@@ -68,6 +70,8 @@ export const GOOGLE_FRONT_ENDS = GOOGLE_HEALTH_CHECK_RANGES.map((cidr) => ({ ipB
  */
 export class ManagementApp extends pulumi.ComponentResource {
   readonly apiToken: random.RandomPassword;
+  /** The operator's own token for the activity view (never a tenant's). */
+  readonly operatorToken: random.RandomPassword;
   readonly identities: Identities;
 
   constructor(name: string, args: ManagementAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -86,6 +90,7 @@ export class ManagementApp extends pulumi.ComponentResource {
       { parent: this },
     );
     this.apiToken = new random.RandomPassword(`${name}-api-token`, { length: 40, special: false }, { parent: this });
+    this.operatorToken = new random.RandomPassword(`${name}-operator-token`, { length: 40, special: false }, { parent: this });
 
     // Child names keep the `${name}-...` they had before the split: a logical name is an identity.
     const config = new AppConfig(
@@ -98,8 +103,10 @@ export class ManagementApp extends pulumi.ComponentResource {
         amqp: args.amqp,
         redis: args.redis,
         apiToken: this.apiToken.result,
+        operatorToken: this.operatorToken.result,
         deploymentsEndpoint: args.deploymentsEndpoint,
         usageRates: args.usageRates,
+        queueCapacity: args.queueCapacity,
         // The service that serves GET /jobs/:id/logs: the entrypoint, behind the Gateway.
         logReaders: [this.identities.accounts.entrypoint.email],
       },

@@ -5,12 +5,14 @@ import type { VpcRanges } from "./cidr-plan";
 /** Google's load-balancer and health-check probes come from these ranges. */
 export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
 /**
- * Ports the control plane calls on nodes and pods: kubelet, admission webhooks of operators, and
+ * Ports the control plane calls on nodes and pods: kubelet, admission webhooks of operators,
  * KEDA's metrics API server (an aggregated API the control plane calls on the pod's 6443:
  * kedacore/charts@v2.18.1:keda/values.yaml `service.portHttpsTarget`; keda.sh "Operate → Cluster →
- * Firewall" lists 6443 as required on Google Cloud private clusters).
+ * Firewall" lists 6443 as required on Google Cloud private clusters), and Kueue's visibility API
+ * server on 8082 (an aggregated APIService served from the manager's pods;
+ * kubernetes-sigs/kueue@v0.19.2:charts/kueue/templates/visibility/service.yaml targetPort).
  */
-export const CONTROL_PLANE_PORTS = ["443", "6443", "8443", "9443", "10250", "15017"];
+export const CONTROL_PLANE_PORTS = ["443", "6443", "8082", "8443", "9443", "10250", "15017"];
 
 /**
  * One service of this VPC that peers may reach: only from `sourceRanges`, only to its load

@@ -20,7 +20,21 @@ export const CHARTS = {
   fluentBit: { chart: "fluent-bit", version: "0.54.0", repo: "https://fluent.github.io/helm-charts" },
   keda: { chart: "keda", version: "2.18.1", repo: "https://kedacore.github.io/charts" },
   externalDns: { chart: "external-dns", version: "1.19.0", repo: "https://kubernetes-sigs.github.io/external-dns/" },
+  // Kueue publishes its chart only as an OCI artifact (kubernetes-sigs/kueue@v0.19.2:
+  // hack/helm-chart-package.sh pushes release tags to registry.k8s.io/kueue/charts); the chart
+  // version is the tag without its "v".
+  kueue: { chart: "oci://registry.k8s.io/kueue/charts/kueue", version: "0.19.2", repo: undefined },
 } as const;
+
+type ChartRef = { chart: string; version: string; repo: string | undefined };
+/**
+ * Where Helm fetches a chart from: a chart name in an HTTP repository, or an `oci://` reference
+ * with no repository. Both pulumi-kubernetes Helm resources take an OCI reference as the chart
+ * (helm.v4.Chart: "By OCI registry", @pulumi/kubernetes@4.34.2 helm/v4/chart.d.ts; helm.v3.Release
+ * since pulumi/pulumi-kubernetes#1892, "Add initial support for OCI registries").
+ */
+export const chartSource = (c: ChartRef) =>
+  c.chart.startsWith("oci://") ? { chart: c.chart, version: c.version } : { chart: c.chart, version: c.version, repositoryOpts: { repo: c.repo } };
 
 /** RabbitMQ Cluster Operator: the project ships a manifest, not a chart (v2.22.x per the design). */
 export const RABBITMQ_OPERATOR_MANIFEST = "https://github.com/rabbitmq/cluster-operator/releases/download/v2.22.0/cluster-operator.yml";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "./charts";
+import { CHARTS, chartSource } from "./charts";
 
 /**
  * A Helm chart as a real Helm release (`helm.v3.Release`). We use it for operators and
@@ -17,9 +17,7 @@ export const helmRelease = (
   new k8s.helm.v3.Release(
     name,
     {
-      chart: CHARTS[chart].chart,
-      version: CHARTS[chart].version,
-      repositoryOpts: { repo: CHARTS[chart].repo },
+      ...chartSource(CHARTS[chart]),
       namespace,
       createNamespace: true,
       values,
@@ -44,6 +42,6 @@ export const renderedChart = (
 ) =>
   new k8s.helm.v4.Chart(
     name,
-    { chart: CHARTS[chart].chart, version: CHARTS[chart].version, repositoryOpts: { repo: CHARTS[chart].repo }, namespace, values },
+    { ...chartSource(CHARTS[chart]), namespace, values },
     opts,
   );

@@ -302,6 +302,9 @@ describe("the applier's least privilege (issue 18)", () => {
       expect(new Set(manifests.map((m) => m.kind)).size).toBe(16);
       for (const m of manifests) if (m.kind === "ConfigMap") (m.metadata as Record<string, unknown>).finalizers = ["example.com/keep-me"];
       await t.apply(jobId, manifests);
+      // Kueue makes a Workload for the Job; while it waits, the watcher asks for its position.
+      own.put({ apiVersion: "kueue.x-k8s.io/v1beta2", kind: "Workload", metadata: { name: "job-pi", namespace: namespaceFor(jobId), labels: { [JOB_ID_LABEL]: jobId } }, spec: { queueName: "default" }, status: {} });
+      await eventually(() => expect(own.authz.some((a) => a.resource === "clusterqueues/pendingworkloads")).toBe(true));
       // The read API's binding was created with no grant of its own (the applier holds its rules there).
       expect(own.get("rolebindings", namespaceFor(jobId), LOG_READER_ACCESS.jobBinding)).toBeDefined();
       const pod = own.get("pods", namespaceFor(jobId), "worker")!;

@@ -30,6 +30,8 @@ describe("OpenAPI document", () => {
         "GET /jobs/{id}/logs",
         "GET /jobs/{id}/manifests",
         "GET /usage",
+        "GET /queues",
+        "GET /admin/activity",
         "GET /healthz",
         "GET /readyz",
         "GET /metrics",

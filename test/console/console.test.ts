@@ -168,4 +168,13 @@ describe("the web console", () => {
     await other.ctx.close();
     await ctx.close();
   });
+
+  it("When the queue panel is opened without a cluster, then it says there are no queues (read only when opened)", async () => {
+    const { page, ctx, requests } = await open(stack.url);
+    await page.getByText("Live", { exact: true }).waitFor();
+    expect(requests.some((u) => u.endsWith("/queues"))).toBe(false);
+    await page.getByText("Your queue", { exact: true }).click();
+    await expect.poll(() => page.locator("details.queue").textContent()).toMatch(/without a cluster/);
+    await ctx.close();
+  });
 });

@@ -17,7 +17,10 @@ describe("stack configuration", () => {
   it("When only the preset is set, then the preset's values and derived zones and ranges apply", () => {
     const c = build({ preset: "dev" });
     expect(c).toMatchObject({ presetName: "dev", deletionProtection: false, releaseChannel: "REGULAR", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"] });
-    expect(c.clusters.deployments.minNodes).toBe(0);
+    expect(c.clusters.deployments.minNodes).toBe(1);
+    expect(c.jobPools.gpu?.accelerator).toBe("nvidia-l4");
+    expect(c.tenants.map((t) => t.name)).toEqual(["default"]);
+    expect(c.idleDestroyAfter).toBe("6h");
     expect(c.labels).toMatchObject({ platform: "gcp-compute-platform", stack: "dev" });
   });
 
@@ -46,5 +49,36 @@ describe("stack configuration", () => {
     const problems = problemsOf(() => build({ preset: "dev", cidrs: { management: r, resources: r, deployments: { ...r, nodes: "10.9.0.0/22" } } }));
     expect(problems.every((p) => p.startsWith("gcp-compute-platform:cidrs: "))).toBe(true);
     expect(problems.some((p) => p.includes("management.nodes (10.0.0.0/22) overlaps resources.nodes"))).toBe(true);
+  });
+
+  it("When a tenant's quota is not a quantity, or asks for GPUs the stack has not, then plan refuses it naming the tenant and the key", () => {
+    const problems = problemsOf(() =>
+      build({ preset: "dev", jobPools: { gpu: null }, tenants: { default: { cpu: "lots", memory: "64Gi" }, research: { cpu: "8", memory: "-1Gi", gpus: 2 } } }),
+    );
+    expect(problems).toContain('gcp-compute-platform:tenants: default.cpu: "lots" is not a positive Kubernetes quantity (e.g. 16 or 500m)');
+    expect(problems).toContain('gcp-compute-platform:tenants: research.memory: "-1Gi" is not a positive Kubernetes quantity (e.g. 64Gi)');
+    expect(problems).toContain("gcp-compute-platform:tenants: research.gpus: 2 GPUs, but the stack has no GPU pool (set jobPools.gpu, or gpus: 0)");
+  });
+
+  it("When the tenants leave out the API token's tenant or use a name Kueue cannot take, then plan says which", () => {
+    expect(problemsOf(() => build({ preset: "dev", tenants: { research: { cpu: "8", memory: "32Gi" } } }))).toContain(
+      'gcp-compute-platform:tenants: the stack\'s API token belongs to tenant "default": add it to tenants',
+    );
+    expect(problemsOf(() => build({ preset: "dev", tenants: { Team_A: { cpu: "8", memory: "32Gi" } } })).some((p) => p.startsWith("gcp-compute-platform:tenants.Team_A"))).toBe(true);
+  });
+
+  it("When the GPU is not offered as spot in the stack's zones, then plan refuses it and names the zones that have it", () => {
+    const problems = problemsOf(() => build({ preset: "dev", zones: ["europe-west1-d"] }));
+    expect(problems).toContain("gcp-compute-platform:jobPools: nvidia-l4 is not offered as spot in the stack's node zones (europe-west1-d); in europe-west1 it is in europe-west1-b, europe-west1-c: use one of those zones");
+    const other = problemsOf(() => build({ preset: "dev", jobPools: { gpu: { accelerator: "nvidia-h100-80gb" } } }));
+    expect(other.some((p) => p.includes("gpu.accelerator nvidia-h100-80gb does not come with g2-standard-4"))).toBe(true);
+    expect(problemsOf(() => build({ preset: "dev" }, { project: "p", region: "asia-south2" })).some((p) => p.includes("asia-south2 has none: choose another region or jobPools.gpu: null"))).toBe(true);
+  });
+
+  it("When idleDestroyAfter is set, then it overrides the preset; off turns it off; a bad duration is refused", () => {
+    expect(build({ preset: "prod" }).idleDestroyAfter).toBeUndefined();
+    expect(build({ preset: "dev", idleDestroyAfter: "90m" }).idleDestroyAfter).toBe("90m");
+    expect(build({ preset: "dev", idleDestroyAfter: "off" }).idleDestroyAfter).toBeUndefined();
+    expect(problemsOf(() => build({ preset: "dev", idleDestroyAfter: "6 hours" })).some((p) => p.startsWith("gcp-compute-platform:idleDestroyAfter"))).toBe(true);
   });
 });

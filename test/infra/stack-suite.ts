@@ -46,10 +46,11 @@ const nodeRoles = (run: OfflineRun) => ofType(run, T.iam).filter((r) => /-nodes-
 export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetName) => {
   const preset = PRESETS[presetName];
 
-  it("creates exactly the network and cluster layer: 3 VPCs, 4 peerings, NAT per VPC, 3 clusters with one pool each", () => {
+  it("creates exactly the network and cluster layer: 3 VPCs, 4 peerings, NAT per VPC, 3 clusters with one pool each, plus the deployments job pools", () => {
     const run = getRun();
     const count = (t: string) => ofType(run, t).length;
-    expect([T.network, T.subnet, T.router, T.nat, T.cluster, T.pool, T.k8s].map(count)).toEqual([3, 3, 3, 3, 3, 3, 3]);
+    const jobPools = preset.jobPools.gpu ? 2 : 1;
+    expect([T.network, T.subnet, T.router, T.nat, T.cluster, T.pool, T.k8s].map(count)).toEqual([3, 3, 3, 3, 3, 3 + jobPools, 3]);
     expect(count(T.peering)).toBe(4);
     expect(nodeAccounts(run)).toHaveLength(3);
     expect(nodeRoles(run)).toHaveLength(3 * NODE_ROLES.length);
@@ -134,7 +135,13 @@ export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetN
       expect(pool.nodeConfig.serviceAccount).not.toMatch(/-compute@developer\.gserviceaccount\.com$/);
       expect(pool.nodeConfig.workloadMetadataConfig.mode).toBe("GKE_METADATA");
     }
-    expect(preset.clusters.deployments.minNodes).toBe(0);
+    // The deployments cluster's own pool is the always-on system pool; its job pools start at zero.
+    expect(preset.clusters.deployments.minNodes).toBeGreaterThanOrEqual(1);
+    for (const jobPool of ofType(run, T.pool).filter((p) => p.name.startsWith("deployments-jobs-"))) {
+      expect(inputs(jobPool).autoscaling.totalMinNodeCount, jobPool.name).toBe(0);
+      expect(inputs(jobPool).nodeConfig.spot, jobPool.name).toBe(true);
+      expect(inputs(jobPool).nodeConfig.serviceAccount).toBe(`deployments-nodes-${presetName}@offline.iam.gserviceaccount.com`);
+    }
     const roles = nodeRoles(run).map((r) => inputs(r).role);
     expect(new Set(roles)).toEqual(new Set(NODE_ROLES));
     expect(roles.some((r) => /editor|owner/.test(r))).toBe(false);
@@ -158,7 +165,7 @@ export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetN
   it("exports the cluster names, endpoints, kubeconfigs and network ids users need", () => {
     const run = getRun();
     expect(Object.keys(run.outputs).sort()).toEqual(
-      ["apiToken", "apiUrl", "cidrPlan", "clusterEndpoints", "clusterNames", "grafanaAdminPassword", "hubAddresses", "jobBucket", "kubeconfigs", "networkIds", "preset"].sort(),
+      ["apiToken", "apiUrl", "cidrPlan", "clusterEndpoints", "clusterNames", "grafanaAdminPassword", "hubAddresses", "jobBucket", "kubeconfigs", "networkIds", "operatorToken", "preset"].sort(),
     );
     expect(run.outputs.clusterNames).toEqual({ management: "management-gke", resources: "resources-gke", deployments: "deployments-gke" });
   });

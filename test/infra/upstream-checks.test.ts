@@ -44,6 +44,7 @@ describe("chart values check", () => {
       "external-dns.yaml": "externalDns",
       "fluent-bit.yaml": "fluentBit",
       "keda.yaml": "keda",
+      "kueue.yaml": "kueue",
       "kube-prometheus-stack.yaml": "kubePrometheusStack",
       "prometheus-agent.yaml": "kubePrometheusStack",
       "redis-cluster.yaml": "redisCluster",

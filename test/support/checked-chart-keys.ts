@@ -203,6 +203,19 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
       "prometheus.operator.serviceMonitor.enabled": { readBy: "templates/manager/servicemonitor.yaml", note: "the chart does not check that the ServiceMonitor CRD exists" },
     },
   },
+  "oci://registry.k8s.io/kueue/charts/kueue@0.19.2": {
+    source: "kubernetes-sigs/kueue@v0.19.2:charts/kueue (published as oci://registry.k8s.io/kueue/charts/kueue 0.19.2 by hack/helm-chart-package.sh)",
+    keys: {
+      "controllerManager.manager.image.repository": { readBy: "templates/manager/manager.yaml", note: "the repository's values.yaml has the staging registry; packaging rewrites it to registry.k8s.io/kueue/kueue" },
+      "controllerManager.manager.image.tag": { readBy: "templates/manager/manager.yaml", note: "falls back to .Chart.AppVersion when empty" },
+      "controllerManager.manager.image.pullPolicy": { readBy: "templates/manager/manager.yaml" },
+      "controllerManager.nodeSelector": { readBy: "templates/manager/manager.yaml", verbatim: { into: "Deployment pod spec.nodeSelector", shape: stringMap } },
+      "managerConfig.controllerManagerConfigYaml": {
+        readBy: "templates/manager/manager-config.yaml (fromYaml, then internalCertManagement added when absent), templates/webhook/manifests.yaml (integrations, managedJobsNamespaceSelector)",
+        note: "replaces the whole default configuration: ports, leader election and client limits must be carried over (test/infra/kueue.test.ts)",
+      },
+    },
+  },
   "external-dns@1.19.0": {
     source: "kubernetes-sigs/external-dns@external-dns-helm-chart-1.19.0:charts/external-dns (values.schema.json allows unknown keys)",
     keys: {

@@ -45,6 +45,16 @@ const resource = (apiVersion: string, kind: string, spec: SchemaObject, source: 
 const KEDA = "kedacore/charts@v2.18.1:keda/templates/crds";
 const PROM = "prometheus-community/helm-charts@kube-prometheus-stack-79.5.0:charts/kube-prometheus-stack/charts/crds/crds (Prometheus Operator v0.86.2)";
 const GATEWAY = "kubernetes-sigs/gateway-api@v1.2.1:config/crd/standard";
+/** Kueue's CRDs as its chart installs them (served v1beta1 and v1beta2; v1beta2 is the storage version). */
+const KUEUE = "kubernetes-sigs/kueue@v0.19.2:charts/kueue/templates/crd";
+/** Kueue's object references (flavors, cohorts, ClusterQueues): DNS subdomain names. */
+const kueueName: SchemaObject = { type: "string", maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" };
+/** A resource.Quantity (int-or-string with the apimachinery pattern, as the CRD has it). */
+const kueueQuantity: SchemaObject = {
+  anyOf: [{ type: "integer" }, { type: "string", pattern: "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$" }],
+};
+/** Kueue's CEL rule on taint effects (x-kubernetes-validations), which we do reproduce here. */
+const kueueTaintEffect = oneOf("NoSchedule", "PreferNoSchedule", "NoExecute");
 
 const parentRef = obj({ group: str, kind: str, name: gwName, namespace: str, port, sectionName: str }, ["name"]);
 const backendRef = obj({ group: str, kind: str, name: gwName, namespace: str, port, weight: { type: "integer", minimum: 0, maximum: 1_000_000 } }, ["name"]);
@@ -294,6 +304,59 @@ const schemas = [
       autoEnableAllFeatureFlags: bool,
     }),
     "rabbitmq/cluster-operator@v2.22.0:config/crd/bases/rabbitmq.com_rabbitmqclusters.yaml",
+  ),
+  resource(
+    "kueue.x-k8s.io/v1beta2",
+    "ResourceFlavor",
+    obj({
+      nodeLabels: { ...strMap, maxProperties: 8 },
+      nodeTaints: arr(obj({ key: str, value: str, effect: kueueTaintEffect, timeAdded: str }, ["effect", "key"]), { maxItems: 8 }),
+      tolerations: arr(obj({ key: str, operator: oneOf("Equal", "Exists"), value: str, effect: kueueTaintEffect, tolerationSeconds: int }), { maxItems: 8 }),
+      topologyName: kueueName,
+    }),
+    `${KUEUE}/kueue.x-k8s.io_resourceflavors.yaml`,
+  ),
+  resource(
+    "kueue.x-k8s.io/v1beta2",
+    "ClusterQueue",
+    obj({
+      cohortName: kueueName,
+      namespaceSelector: core("V1LabelSelector"),
+      queueingStrategy: oneOf("StrictFIFO", "BestEffortFIFO"),
+      resourceGroups: arr(
+        obj(
+          {
+            coveredResources: arr(str, { minItems: 1, maxItems: 64 }),
+            flavors: arr(
+              obj(
+                {
+                  name: kueueName,
+                  resources: arr(obj({ name: str, nominalQuota: kueueQuantity, borrowingLimit: kueueQuantity, lendingLimit: kueueQuantity }, ["name", "nominalQuota"]), { minItems: 1, maxItems: 64 }),
+                },
+                ["name", "resources"],
+              ),
+              { minItems: 1, maxItems: 64 },
+            ),
+          },
+          ["coveredResources", "flavors"],
+        ),
+        { maxItems: 16 },
+      ),
+      preemption: obj({
+        reclaimWithinCohort: oneOf("Never", "LowerPriority", "Any"),
+        withinClusterQueue: oneOf("Never", "LowerPriority", "LowerOrNewerEqualPriority"),
+        borrowWithinCohort: obj({ policy: oneOf("Never", "LowerPriority"), maxPriorityThreshold: int }),
+      }),
+      fairSharing: obj({ weight: kueueQuantity }),
+      stopPolicy: oneOf("None", "Hold", "HoldAndDrain"),
+    }),
+    `${KUEUE}/kueue.x-k8s.io_clusterqueues.yaml`,
+  ),
+  resource(
+    "kueue.x-k8s.io/v1beta2",
+    "LocalQueue",
+    obj({ clusterQueue: kueueName, stopPolicy: oneOf("None", "Hold", "HoldAndDrain"), fairSharing: obj({ weight: kueueQuantity }) }),
+    `${KUEUE}/kueue.x-k8s.io_localqueues.yaml`,
   ),
 ];
 

@@ -180,6 +180,25 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
   const timers = new Set<NodeJS.Timeout>();
   let resourceVersion = 1;
   const key = (plural: string, namespace: string, name: string) => `${plural}/${namespace}/${name}`;
+  /**
+   * Kueue's visibility API, as far as the applier reads it: the Workloads not yet admitted nor
+   * finished whose namespace's LocalQueue (spec.queueName) points at this ClusterQueue, in the
+   * order they were stored (Kueue orders by priority, then creation; the double has no priorities).
+   */
+  const pendingWorkloads = (clusterQueue: string) => {
+    const done = (w: Obj) => ((w.status as Obj | undefined)?.conditions as Obj[] | undefined)?.some((c) => (c.type === "Admitted" || c.type === "Finished") && c.status === "True");
+    const items = [...objects.entries()]
+      .filter(([k]) => k.startsWith("workloads/"))
+      .map(([, w]) => w)
+      .filter((w) => !done(w))
+      .filter((w) => {
+        const meta = w.metadata as { namespace: string };
+        const lq = objects.get(key("localqueues", meta.namespace, String((w.spec as Obj | undefined)?.queueName ?? "")));
+        return (lq?.spec as Obj | undefined)?.clusterQueue === clusterQueue;
+      })
+      .map((w, i) => ({ metadata: { name: (w.metadata as Obj).name, namespace: (w.metadata as Obj).namespace }, priority: 0, localQueueName: (w.spec as Obj).queueName, positionInClusterQueue: i, positionInLocalQueue: i }));
+    return { apiVersion: "visibility.kueue.x-k8s.io/v1beta2", kind: "PendingWorkloadsSummary", metadata: {}, items };
+  };
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
       timers.delete(t);
@@ -493,6 +512,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     if (!can(user, attrs)) throw forbidden(user, attrs);
     // Subresources (pods/log, ...) go here, authorized above as `resource/subresource`.
     if (subresource === "log" && info.plural === "pods" && double.podLogs.handle(req, res, url, (n, pod) => objects.get(key("pods", n, pod)))) return;
+    if (subresource === "pendingworkloads" && info.group === "visibility.kueue.x-k8s.io" && req.method === "GET") return send(res, 200, pendingWorkloads(name!));
     if (subresource) throw new HttpError(404, "NotFound", `the server could not find the requested resource (${plural}/${subresource})`);
 
     if (req.method === "GET" && !name) {

@@ -1,4 +1,18 @@
-import { FENCE_LIMIT_RANGE, FENCE_NETWORK_POLICIES, FENCE_QUOTA, JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor, type IsolationSettings } from "../../shared/contract";
+import {
+  DEFAULT_TENANT,
+  FENCE_LIMIT_RANGE,
+  FENCE_NETWORK_POLICIES,
+  FENCE_QUOTA,
+  JOB_ID_LABEL,
+  KUEUE_API_VERSION,
+  LOCAL_QUEUE_NAME,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  TENANT_LABEL,
+  clusterQueueFor,
+  namespaceFor,
+  type IsolationSettings,
+} from "../../shared/contract";
 import type { Manifest } from "../targets/cluster-target";
 
 export { isolationFromEnv, type IsolationSettings } from "../../shared/contract";
@@ -6,9 +20,11 @@ export { isolationFromEnv, type IsolationSettings } from "../../shared/contract"
 /**
  * The fence around a job: its namespace (Pod Security "restricted" enforced), a quota, default
  * and maximum container sizes, and network policies that deny everything except traffic
- * between the job's own pods, DNS, and the configured platform endpoints.
+ * between the job's own pods, DNS, and the configured platform endpoints; and the job's Kueue
+ * LocalQueue, which sends its workloads to the tenant's ClusterQueue. The namespace carries the
+ * tenant: the ClusterQueue admits workloads only from its own tenant's namespaces.
  */
-export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[] => {
+export const namespaceObjects = (jobId: string, s: IsolationSettings, tenant: string = DEFAULT_TENANT): Manifest[] => {
   const namespace = namespaceFor(jobId);
   const labels = { [JOB_ID_LABEL]: jobId, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
   const meta = (name: string) => ({ name, namespace, labels });
@@ -26,6 +42,7 @@ export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[
         name: namespace,
         labels: {
           ...labels,
+          [TENANT_LABEL]: tenant,
           "pod-security.kubernetes.io/enforce": "restricted",
           "pod-security.kubernetes.io/enforce-version": "latest",
           "pod-security.kubernetes.io/warn": "restricted",
@@ -91,6 +108,7 @@ export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[
       ],
     }),
   ];
+  objects.push({ apiVersion: KUEUE_API_VERSION, kind: "LocalQueue", metadata: meta(LOCAL_QUEUE_NAME), spec: { clusterQueue: clusterQueueFor(tenant) } });
   if (s.egress.length > 0) {
     objects.push(
       netpol("allow-platform", {

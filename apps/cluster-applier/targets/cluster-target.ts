@@ -16,8 +16,8 @@ export class ApplyRefusedError extends Error {
  */
 export interface ClusterTarget {
   readonly kind: TargetKind;
-  /** Apply all manifests of a job into its namespace; returns what now exists. */
-  apply(jobId: string, manifests: Manifest[]): Promise<ResourceRef[]>;
+  /** Apply all manifests of a job into its namespace (queued for its tenant); returns what now exists. */
+  apply(jobId: string, manifests: Manifest[], tenant?: string): Promise<ResourceRef[]>;
   /** Remove everything the job created; returns what was removed. */
   rollback(jobId: string): Promise<ResourceRef[]>;
   check(): Promise<void>;

@@ -119,8 +119,8 @@ export class KubernetesTarget implements ClusterTarget {
     }
   }
 
-  async apply(jobId: string, manifests: Manifest[]): Promise<ResourceRef[]> {
-    const [namespace, ...fence] = namespaceObjects(jobId, this.opts.isolation);
+  async apply(jobId: string, manifests: Manifest[], tenant?: string): Promise<ResourceRef[]> {
+    const [namespace, ...fence] = namespaceObjects(jobId, this.opts.isolation, tenant);
     const access = accessBinding(jobId, await this.whoAmI());
     const readers = this.opts.logReaders?.length ? [logReaderBinding(jobId, this.opts.logReaders)] : [];
     const waves = applyWaves(manifests.map(withoutServerFields));

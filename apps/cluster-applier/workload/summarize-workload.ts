@@ -1,4 +1,5 @@
 import type { Workload } from "../../shared/contract";
+import { queueStatus, type KueueWorkload, type Positions } from "./kueue-workload";
 
 interface Condition {
   type: string;
@@ -19,6 +20,8 @@ export interface JobObjects {
   pods: Obj[];
   jobs: Obj[];
   deployments: Obj[];
+  /** Kueue's Workload objects of the job (kueue.x-k8s.io), when Kueue runs. */
+  workloads?: KueueWorkload[];
 }
 
 /** Container states that will not fix themselves without a change to the job. */
@@ -30,7 +33,7 @@ const condition = (o: Obj, type: string) => o.status?.conditions?.find((c) => c.
  * One job's objects in the cluster, summed up for GET /jobs/:id: how many pods are in each
  * phase, the problems a user must act on, and an overall phase.
  */
-export const summarizeWorkload = (o: JobObjects, observedAt: string): Workload => {
+export const summarizeWorkload = (o: JobObjects, observedAt: string, positions?: Positions): Workload => {
   const pods = { pending: 0, running: 0, succeeded: 0, failed: 0 };
   const problems: string[] = [];
   for (const p of o.pods) {
@@ -67,5 +70,8 @@ export const summarizeWorkload = (o: JobObjects, observedAt: string): Workload =
   if (jobFailed || refused || (pods.failed > 0 && pods.running + pods.pending === 0 && pods.succeeded === 0)) phase = "Failed";
   else if (!longRunning && (jobsComplete || (o.jobs.length === 0 && pods.succeeded > 0 && pods.running + pods.pending === 0))) phase = "Succeeded";
   else if (pods.running > 0 && problems.length === 0) phase = "Running";
+  // Waiting for Kueue: nothing of the job runs yet and a workload is not admitted.
+  const queue = phase === "Pending" && pods.running === 0 ? queueStatus(o.workloads ?? [], positions) : undefined;
+  if (queue) return { phase: "Queued", queue, pods, problems, observedAt };
   return { phase, pods, problems, observedAt };
 };

@@ -1,7 +1,9 @@
 import * as k8s from "@kubernetes/client-node";
-import { DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, type Workload } from "../../shared/contract";
+import { DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, clusterQueueFor, type Workload } from "../../shared/contract";
 import type { Logger } from "../../shared/logging/logger";
 import { KeyedDebouncer } from "./keyed-debouncer";
+import { positionsFrom, queueStatus, type KueueWorkload, type Positions } from "./kueue-workload";
+import { pendingWorkloads } from "./kueue-visibility";
 import { summarizeWorkload, type JobObjects } from "./summarize-workload";
 
 type Listed = k8s.KubernetesObject & { status?: Record<string, unknown> };
@@ -16,6 +18,8 @@ export interface WorkloadWatcherOptions {
   /** Coalesce bursts of events for one job (a Deployment rollout sends many). */
   debounceMs?: number;
   restartDelayMs?: number;
+  /** Watch Kueue's Workloads and ask its visibility API for positions (default: true). */
+  kueue?: boolean;
 }
 
 /**
@@ -30,11 +34,13 @@ export class WorkloadWatcher {
   private readonly last = new Map<string, string>();
   private readonly tenants = new Map<string, string>();
   private stopped = false;
+  private readonly kc: k8s.KubeConfig;
 
   constructor(
     kc: k8s.KubeConfig,
     private readonly opts: WorkloadWatcherOptions,
   ) {
+    this.kc = kc;
     this.pending = new KeyedDebouncer((jobId) => void this.flush(jobId), opts.debounceMs);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const batch = kc.makeApiClient(k8s.BatchV1Api);
@@ -43,6 +49,14 @@ export class WorkloadWatcher {
     this.watch(kc, "pods", "/api/v1/pods", () => core.listPodForAllNamespaces({ labelSelector }) as never);
     this.watch(kc, "jobs", "/apis/batch/v1/jobs", () => batch.listJobForAllNamespaces({ labelSelector }) as never);
     this.watch(kc, "deployments", "/apis/apps/v1/deployments", () => apps.listDeploymentForAllNamespaces({ labelSelector }) as never);
+    if (opts.kueue ?? true) {
+      // Kueue copies the job-id and tenant labels onto the Workloads it makes (labelKeysToCopy in
+      // infra/platform-services/kueue-objects.ts).
+      const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+      this.watch(kc, "workloads", "/apis/kueue.x-k8s.io/v1beta2/workloads", () =>
+        custom.listClusterCustomObject({ group: "kueue.x-k8s.io", version: "v1beta2", plural: "workloads", labelSelector }) as never,
+      );
+    }
   }
 
   private watch(kc: k8s.KubeConfig, kind: Kind, path: string, list: k8s.ListPromise<Listed>) {
@@ -51,7 +65,7 @@ export class WorkloadWatcher {
       const jobId = obj.metadata?.labels?.[JOB_ID_LABEL];
       const name = obj.metadata?.name;
       if (!jobId || !name) return;
-      const entry = this.cache.get(jobId) ?? { pods: new Map(), jobs: new Map(), deployments: new Map() };
+      const entry = this.cache.get(jobId) ?? { pods: new Map(), jobs: new Map(), deployments: new Map(), workloads: new Map() };
       this.tenants.set(jobId, obj.metadata?.labels?.[TENANT_LABEL] ?? this.tenants.get(jobId) ?? DEFAULT_TENANT);
       if (kind === "pods") this.opts.onPod?.(jobId, this.tenants.get(jobId)!, obj, deleted);
       if (deleted) entry[kind].delete(name);
@@ -73,15 +87,15 @@ export class WorkloadWatcher {
   private async flush(jobId: string) {
     const entry = this.cache.get(jobId);
     if (!entry) return;
-    const objects = { pods: [...entry.pods.values()], jobs: [...entry.jobs.values()], deployments: [...entry.deployments.values()] };
-    if (objects.pods.length + objects.jobs.length + objects.deployments.length === 0) {
+    const objects = { pods: [...entry.pods.values()], jobs: [...entry.jobs.values()], deployments: [...entry.deployments.values()], workloads: [...entry.workloads.values()] as KueueWorkload[] };
+    if (objects.pods.length + objects.jobs.length + objects.deployments.length + objects.workloads.length === 0) {
       // Everything is gone (rolled back): forget the job, nothing more to report.
       this.cache.delete(jobId);
       this.last.delete(jobId);
       this.tenants.delete(jobId);
       return;
     }
-    const workload = summarizeWorkload(objects, new Date().toISOString());
+    const workload = summarizeWorkload(objects, new Date().toISOString(), await this.positions(jobId, objects.workloads));
     const fingerprint = JSON.stringify({ ...workload, observedAt: undefined });
     if (this.last.get(jobId) === fingerprint) return;
     try {
@@ -90,6 +104,18 @@ export class WorkloadWatcher {
     } catch (err) {
       this.opts.logger.warn({ jobId, err: (err as Error).message }, "could not report workload; retrying");
       this.pending.schedule(jobId);
+    }
+  }
+
+  /** Where the job's waiting workloads stand in its tenant's ClusterQueue; none when unknown. */
+  private async positions(jobId: string, workloads: KueueWorkload[]): Promise<Positions | undefined> {
+    if (!(this.opts.kueue ?? true) || !queueStatus(workloads)) return undefined;
+    const clusterQueue = clusterQueueFor(this.tenants.get(jobId) ?? DEFAULT_TENANT);
+    try {
+      return positionsFrom(clusterQueue, await pendingWorkloads(this.kc, clusterQueue));
+    } catch (err) {
+      this.opts.logger.debug({ jobId, err: (err as Error).message }, "no queue position from Kueue's visibility API");
+      return undefined;
     }
   }
 

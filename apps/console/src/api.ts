@@ -42,6 +42,9 @@ export const listJobs = (opts: { status?: JobStatus; limit?: number; cursor?: st
   ok(api().GET("/jobs", { params: { query: { ...(opts.status ? { status: opts.status } : {}), ...(opts.limit ? { limit: opts.limit } : {}), ...(opts.cursor ? { cursor: opts.cursor } : {}) } } }));
 
 export const countJobs = (): Promise<StatusCounts> => ok(api().GET("/jobs/counts"));
+export type QueueView = components["schemas"]["QueueView"];
+/** The caller's Kueue queue (quota, use, borrowing, pending and admitted). */
+export const getQueue = (): Promise<QueueView> => ok(api().GET("/queues"));
 export const getJob = (id: string): Promise<Job> => ok(api().GET("/jobs/{id}", { params: { path: { id } } }));
 export const getManifests = (id: string): Promise<Manifests> => ok(api().GET("/jobs/{id}/manifests", { params: { path: { id } } }));
 export const deleteJob = (id: string): Promise<Job> => ok(api().DELETE("/jobs/{id}", { params: { path: { id } } }));

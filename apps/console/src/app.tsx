@@ -4,6 +4,7 @@ import { countJobs, listJobs } from "./api";
 import { explain } from "./api-error";
 import { JobDetails } from "./components/JobDetails";
 import { JobsTable } from "./components/JobsTable";
+import { QueuePanel } from "./components/QueuePanel";
 import { SubmitPanel } from "./components/SubmitPanel";
 import { TokenBar } from "./components/TokenBar";
 import { followEvents } from "./event-stream";
@@ -134,6 +135,7 @@ export const App = () => {
       <main class={selected ? "with-details" : ""}>
         <div class="left">
           <SubmitPanel onSubmitted={(id) => select(id)} onError={setError} />
+          <QueuePanel />
           <JobsTable jobs={[...jobs.values()].sort(newestFirst)} counts={counts} filter={filter} onFilter={chooseFilter} selected={selected} onSelect={select} onMore={cursor ? () => void more() : undefined} />
         </div>
         {selected && <JobDetails key={selected} jobId={selected} onClose={() => select(undefined)} onError={setError} onChanged={upsert} />}

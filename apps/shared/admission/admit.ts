@@ -1,4 +1,4 @@
-import { DEFAULT_ISOLATION, DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, namespaceFor, type AdmissionWarning, type IsolationSettings, type Problem, type ResourceRef } from "../contract";
+import { DEFAULT_ISOLATION, DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, namespaceFor, type AdmissionWarning, type IsolationSettings, type Problem, type QueueCapacity, type ResourceRef } from "../contract";
 import type { ParsedDocument } from "../manifests/parse-yaml";
 import { checkBudget, checkStorage, type Placed } from "./budget";
 import { checkIdentity } from "./check-identity";
@@ -10,6 +10,7 @@ import { checkObjectRules } from "./object-rules";
 import { checkPlacement } from "./placement";
 import { checkPodSpec, podOf } from "./pod-security";
 import { checkRoleGrants } from "./rbac-grants";
+import { checkCapacity } from "./capacity";
 
 export interface AdmissionPolicy {
   allowedRegistries: string[];
@@ -19,6 +20,8 @@ export interface AdmissionPolicy {
   isolation: IsolationSettings;
   allowedPriorityClasses: string[];
   allowedStorageClasses: string[];
+  /** What the stack's Kueue queues can ever admit; undefined: not checked (no cluster). */
+  capacity?: QueueCapacity;
 }
 
 export const DEFAULT_POLICY: AdmissionPolicy = {
@@ -86,6 +89,8 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
       if (pod) {
         checkPodSpec(pod.spec, pod.meta, pod.specPath, pod.metaPath, policy, r);
         checkPlacement(pod.spec, policy, under(r, pod.specPath));
+        // After the placement check: the platform's own additions for GPU pods are not the user's.
+        checkCapacity(placed, pod.spec, policy.capacity, tenant, under(r, pod.specPath));
       }
       checkStorage(placed, policy, r);
       manifests.push(placed);

@@ -1,3 +1,4 @@
+import { KUEUE_PREFIX } from "../contract";
 import { isObj, listAt, objAt, type Obj, type Report } from "./finding";
 
 /**
@@ -28,6 +29,14 @@ const checkMeta = (meta: Obj, path: string, r: Report) => {
   if (listAt(meta, "finalizers").length > 0) {
     r.bad(`${path}.finalizers`, "metadata/finalizers", "finalizers wait for a controller to remove them and would keep the job from being deleted; remove them");
   } else delete meta.finalizers;
+  // Kueue's labels and annotations (queue, priority class, and the rest) are the platform's to
+  // set: a job naming another queue or priority would jump its tenant's queue or quota.
+  for (const field of ["labels", "annotations"] as const) {
+    const map = objAt(meta, field);
+    for (const key of Object.keys(map ?? {}).filter((k) => k.startsWith(KUEUE_PREFIX))) {
+      r.bad(`${path}.${field}.${key}`, "metadata/kueue", `${key} is set by the platform (each job goes to its tenant's Kueue queue, docs/user-guide.md#queues-and-gpus); remove it`);
+    }
+  }
   if (listAt(meta, "ownerReferences").length > 0) {
     r.bad(`${path}.ownerReferences`, "metadata/owner-references", "ownerReferences hand this object's lifetime to another object; the job owns its objects, remove them");
   } else delete meta.ownerReferences;

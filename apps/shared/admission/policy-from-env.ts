@@ -12,4 +12,5 @@ export const admissionPolicyOf = (env: ServiceEnv<"yaml-manager"> | ServiceEnv<"
   isolation: isolationFromEnv(env),
   allowedPriorityClasses: env.ALLOWED_PRIORITY_CLASSES,
   allowedStorageClasses: env.ALLOWED_STORAGE_CLASSES,
+  capacity: env.QUEUE_CAPACITY,
 });

@@ -43,6 +43,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operator only: what the platform does across all tenants (busy jobs, last activity), for the idle-destroy workflow */
+        get: operations["platformActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -232,6 +249,23 @@ export interface paths {
                 };
             };
         };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's Kueue queue: quota, use and borrowing per node pool, what the cohort leaves idle, pending and admitted workloads */
+        get: operations["queues"];
         put?: never;
         post?: never;
         delete?: never;
@@ -473,7 +507,7 @@ export interface components {
             workload?: {
                 observedAt: string;
                 /** @enum {string} */
-                phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
                 pods: {
                     failed: number;
                     pending: number;
@@ -481,6 +515,12 @@ export interface components {
                     succeeded: number;
                 };
                 problems: string[];
+                queue?: {
+                    clusterQueue?: string;
+                    message?: string;
+                    position?: number;
+                    reason: string;
+                };
             };
         };
         JobPage: {
@@ -544,7 +584,7 @@ export interface components {
                 workload?: {
                     observedAt: string;
                     /** @enum {string} */
-                    phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                    phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
                     pods: {
                         failed: number;
                         pending: number;
@@ -552,6 +592,12 @@ export interface components {
                         succeeded: number;
                     };
                     problems: string[];
+                    queue?: {
+                        clusterQueue?: string;
+                        message?: string;
+                        position?: number;
+                        reason: string;
+                    };
                 };
             }[];
             /** @description Opaque: pass as ?cursor= to get the next page; absent on the last page */
@@ -587,6 +633,46 @@ export interface components {
                 object?: string;
                 path?: string;
             }[];
+        };
+        PlatformActivity: {
+            busy: {
+                id: string;
+                phase?: string;
+                status: string;
+                tenant: string;
+            }[];
+            lastActivityAt?: string;
+            observedAt: string;
+            queued: number;
+            running: number;
+            /** @description tenants looked at (those with API tokens) */
+            tenants: number;
+        };
+        QueueView: {
+            active: boolean;
+            activeMessage?: string;
+            admittedWorkloads: number;
+            clusterQueue: string;
+            cohort?: string;
+            flavors: {
+                name: string;
+                resources: {
+                    [key: string]: {
+                        /** @description the part of `used` above the quota, lent by the cohort */
+                        borrowed: string;
+                        /** @description what other tenants of the cohort leave unused now, which this tenant may borrow */
+                        cohortIdle: string;
+                        /** @description the tenant's guaranteed quota */
+                        nominal: string;
+                        /** @description what its admitted workloads hold */
+                        used: string;
+                    };
+                };
+            }[];
+            observedAt: string;
+            /** @description workloads waiting for admission */
+            pendingWorkloads: number;
+            tenant: string;
         };
         StatusCounts: {
             /** @description How many of the caller's jobs are at each status */
@@ -661,7 +747,7 @@ export interface components {
                 workload?: {
                     observedAt: string;
                     /** @enum {string} */
-                    phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                    phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
                     pods: {
                         failed: number;
                         pending: number;
@@ -669,6 +755,12 @@ export interface components {
                         succeeded: number;
                     };
                     problems: string[];
+                    queue?: {
+                        clusterQueue?: string;
+                        message?: string;
+                        position?: number;
+                        reason: string;
+                    };
                 };
             };
             jobId: string;
@@ -686,7 +778,7 @@ export interface components {
             workload: {
                 observedAt: string;
                 /** @enum {string} */
-                phase: "Pending" | "Running" | "Succeeded" | "Failed";
+                phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
                 pods: {
                     failed: number;
                     pending: number;
@@ -694,6 +786,12 @@ export interface components {
                     succeeded: number;
                 };
                 problems: string[];
+                queue?: {
+                    clusterQueue?: string;
+                    message?: string;
+                    position?: number;
+                    reason: string;
+                };
             };
         } | {
             at: string;
@@ -733,6 +831,44 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    platformActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Activity across tenants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformActivity"];
+                };
+            };
+            /** @description Not the operator's token (a tenant's token is refused here) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The operator view is off (OPERATOR_TOKEN unset) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     tenantEvents: {
         parameters: {
             query?: {
@@ -1182,6 +1318,62 @@ export interface operations {
             };
             /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's ClusterQueue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueView"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's tenant has no queue, or the API runs without a cluster */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The deployments cluster did not answer; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

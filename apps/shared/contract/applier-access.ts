@@ -75,7 +75,7 @@ const ADMITTED_RESOURCES: Readonly<Record<string, readonly string[]>> = ADMITTED
   return acc;
 }, {});
 /** The fence kinds only the applier creates (see isolation/namespace-objects). */
-const FENCE_RESOURCES: Readonly<Record<string, readonly string[]>> = { "": ["resourcequotas", "limitranges"], "networking.k8s.io": ["networkpolicies"] };
+const FENCE_RESOURCES: Readonly<Record<string, readonly string[]>> = { "": ["resourcequotas", "limitranges"], "networking.k8s.io": ["networkpolicies"], "kueue.x-k8s.io": ["localqueues"] };
 /** Kinds whose objects a job's own Roles may hand out write access to (never RBAC or the fence). */
 const WORKLOAD_GROUPS = ["", "apps", "batch", "autoscaling", "policy"];
 
@@ -94,6 +94,9 @@ const grants = (): Grant[] => {
   add("cluster", "applier", [{ apiGroup: "rbac.authorization.k8s.io", resource: "clusterroles", resourceName: APPLIER_ACCESS.jobClusterRole }], ["bind"]);
   // The workload watcher: list + watch across namespaces, by the job-id label.
   add("cluster", "applier", [{ apiGroup: "", resource: "pods" }, { apiGroup: "batch", resource: "jobs" }, { apiGroup: "apps", resource: "deployments" }], ["list", "watch"]);
+  // Kueue's Workloads (why a job waits) and, from its visibility API, positions in the queues.
+  add("cluster", "applier", [{ apiGroup: "kueue.x-k8s.io", resource: "workloads" }], ["list", "watch"]);
+  add("cluster", "applier", [{ apiGroup: "visibility.kueue.x-k8s.io", resource: "clusterqueues/pendingworkloads" }], ["get"]);
   const CLUSTER_LISTED = ["pods", "jobs", "deployments"];
 
   // In job namespaces: apply the job and its fence; on rollback, find and clear what holds the

@@ -12,3 +12,6 @@ export * from "./applier-access";
 export * from "./kube-limits";
 export * from "./job-limits";
 export * from "./reachability";
+export * from "./queues";
+export * from "./queue-view";
+export * from "./activity";

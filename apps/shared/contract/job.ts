@@ -70,9 +70,24 @@ export const HistoryEntry = z.object({ status: JobStatus, at: z.string() });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
 /** What the job's objects are doing in the cluster, watched after DONE. */
-export const WorkloadPhase = z.enum(["Pending", "Running", "Succeeded", "Failed"]);
+export const WorkloadPhase = z.enum(["Pending", "Running", "Succeeded", "Failed", "Queued"]);
+/**
+ * Why Kueue has not admitted the job yet (phase Queued): from its Workload objects' conditions
+ * and, where the visibility API answered, the position among the ClusterQueue's pending workloads.
+ */
+export const WorkloadQueue = z.object({
+  /** The tenant's ClusterQueue, once Kueue has seen the workload. */
+  clusterQueue: z.string().optional(),
+  /** Kueue's reason (e.g. WaitingForQuota, NoMatchingFlavor, Preempted) and its message. */
+  reason: z.string(),
+  message: z.string().optional(),
+  /** 0-based position in the ClusterQueue's pending workloads (visibility API), when known. */
+  position: z.number().int().nonnegative().optional(),
+});
+export type WorkloadQueue = z.infer<typeof WorkloadQueue>;
 export const Workload = z.object({
   phase: WorkloadPhase,
+  queue: WorkloadQueue.optional(),
   pods: z.object({ pending: z.number().int(), running: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
   /** Why it is stuck or failing: image pulls, scheduling, pods refused by admission, failed Jobs. */
   problems: z.array(z.string()),

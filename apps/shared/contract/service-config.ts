@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { QueueCapacity } from "./queues";
 import { TargetKind } from "./job";
 import { PATHS, PORTS } from "./platform";
 import { DEFAULT_DELIVERY_LIMIT } from "./topology";
@@ -70,6 +71,8 @@ const ApiAuthEnv = z.object({
   API_TOKENS: z.string().default(""),
   /** A file with one `tenant:token` per line. */
   API_TOKENS_FILE: z.string().default(""),
+  /** The operator's token for GET /admin/activity (never a tenant's); empty: that view is off. */
+  OPERATOR_TOKEN: z.string().default(""),
   /** Requests per second per tenant before 429 (the steady rate). */
   RATE_LIMIT_PER_SECOND: int(200),
   /** Requests a tenant may make beyond that rate, refilled every RATE_LIMIT_BURST_SECONDS; 0: none. */
@@ -151,6 +154,19 @@ const AdmissionEnv = z.object({
     .string()
     .default("standard-rwo,premium-rwo")
     .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+  /** What the stack's Kueue queues can ever admit (JSON of QueueCapacity, set by infra/); empty: not checked. */
+  QUEUE_CAPACITY: z
+    .string()
+    .default("")
+    .transform((s, ctx) => {
+      if (!s.trim()) return undefined;
+      try {
+        return QueueCapacity.parse(JSON.parse(s));
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `not a queue capacity (JSON from infra/): ${(err as Error).message.split("\n")[0]}` });
+        return undefined;
+      }
+    }),
 }).extend(IsolationEnv.shape);
 
 /** Event streams, logs and manifests: part of the public API, which the entrypoint serves (the Gateway routes by path only). */

@@ -7,6 +7,8 @@ import {
   UsageReport,
   LOG_SOURCE_HEADER,
   ManifestsView,
+  QueueView,
+  PlatformActivity,
   Problem,
   STREAM_END_EVENT,
   STREAM_EVENT_TYPES,
@@ -232,6 +234,31 @@ export const openApiDocument = () => ({
         responses: { "200": { description: "Totals and top jobs", content: json("UsageReport") }, "400": error(`Bad time, from after to, or a period over ${MAX_USAGE_PERIOD_DAYS} days`), ...authErrors },
       },
     },
+    "/queues": {
+      get: {
+        operationId: "queues",
+        summary: "The caller's Kueue queue: quota, use and borrowing per node pool, what the cohort leaves idle, pending and admitted workloads",
+        ...secured,
+        responses: {
+          "200": { description: "The caller's ClusterQueue", content: json("QueueView") },
+          "404": error("The caller's tenant has no queue, or the API runs without a cluster"),
+          "503": error("The deployments cluster did not answer; retry after Retry-After seconds"),
+          ...authErrors,
+        },
+      },
+    },
+    "/admin/activity": {
+      get: {
+        operationId: "platformActivity",
+        summary: "Operator only: what the platform does across all tenants (busy jobs, last activity), for the idle-destroy workflow",
+        security: [{ bearerAuth: [] }],
+        responses: {
+          "200": { description: "Activity across tenants", content: json("PlatformActivity") },
+          "401": error("Not the operator's token (a tenant's token is refused here)"),
+          "404": error("The operator view is off (OPERATOR_TOKEN unset)"),
+        },
+      },
+    },
     "/healthz": { get: { summary: "Liveness (the process answers)", responses: { "200": { description: "alive" } } } },
     "/readyz": {
       get: {
@@ -247,6 +274,8 @@ export const openApiDocument = () => ({
       Job: schema(JobView),
       JobPage: schema(JobPage),
       UsageReport: schema(UsageReport),
+      QueueView: schema(QueueView),
+      PlatformActivity: schema(PlatformActivity),
       StatusCounts: schema(StatusCounts),
       Error: schema(ErrorBody),
       DryRunResult: schema(DryRunResult),

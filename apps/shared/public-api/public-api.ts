@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { Router, type RequestHandler } from "express";
 import type { Redis } from "ioredis";
 import { API_PATH_PREFIXES, yamlLimitsOf, type ServiceEnv } from "../contract";
-import { authenticate } from "../http/auth";
+import { authenticate, loadTokens } from "../http/auth";
 import { createRateLimits } from "../http/rate-limits";
 import type { Logger } from "../logging/logger";
 import type { Broker } from "../messaging/broker";
@@ -14,6 +14,8 @@ import { admissionPolicyOf, dryRunRoutes } from "./jobs/dry-run";
 import { statusRoutes } from "./jobs/read-routes";
 import { entrypointRoutes } from "./jobs/write-routes";
 import { createReadApi } from "./read-api";
+import { activityRoutes } from "./admin/activity-routes";
+import { queueRoutes, type QueueSource } from "./queues/queue-routes";
 import { usageRoutes } from "./usage-routes";
 
 /** For routers mounted behind one that already authenticated the same paths. */
@@ -42,6 +44,8 @@ export const createPublicApi = async (
   const { redis, jobs, store, broker, logger } = deps;
   const routes = Router();
   const usage = new UsageRepository(redis, env.NAME_PREFIX);
+  // The operator's view has its own credential, checked by its route; tenant tokens are refused there.
+  routes.use(activityRoutes(jobs, [...new Set(loadTokens(env).map((t) => t.tenant))], env.OPERATOR_TOKEN));
   routes.use([...API_PATH_PREFIXES], authenticate(env, createRateLimits(redis, env)));
   const limits = { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES };
   // The dry run answers POST /yaml?dryRun=true before the submission route sees it.
@@ -62,6 +66,12 @@ export const createPublicApi = async (
     authenticatedAbove,
   ));
   routes.use(statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticatedAbove, usage), usageRoutes(usage, authenticatedAbove));
+  let queues: QueueSource | undefined;
+  if (env.APPLIER_TARGET === "kubernetes") {
+    const [{ KubeQueueSource }, { loadKubeConfig }] = await Promise.all([import("./queues/kube-queue-source"), import("../kube/kube-config")]);
+    queues = new KubeQueueSource(loadKubeConfig(env.KUBECONFIG_PATH));
+  }
+  routes.use(queueRoutes(queues, authenticatedAbove));
   const path = (req: IncomingMessage) => req.url?.split("?")[0];
   return {
     routes,

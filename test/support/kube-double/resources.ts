@@ -30,6 +30,11 @@ export const RESOURCES: ResourceInfo[] = (
     ["rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false],
     ["policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true],
     ["autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true],
+    ["kueue.x-k8s.io", "v1beta2", "LocalQueue", "localqueues", true],
+    ["kueue.x-k8s.io", "v1beta2", "Workload", "workloads", true],
+    ["kueue.x-k8s.io", "v1beta2", "ClusterQueue", "clusterqueues", false],
+    // Kueue's visibility API: only GET clusterqueues/<name>/pendingworkloads is served.
+    ["visibility.kueue.x-k8s.io", "v1beta2", "ClusterQueue", "clusterqueues", false],
   ] as const
 ).map(([group, version, kind, plural, namespaced]) => ({ group, version, kind, plural, namespaced }));
 

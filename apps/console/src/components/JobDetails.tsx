@@ -167,6 +167,14 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
     {job.workload ? (
       <p class="workload">
         {job.workload.phase}: {job.workload.pods.running} running, {job.workload.pods.pending} pending, {job.workload.pods.succeeded} succeeded, {job.workload.pods.failed} failed
+        {job.workload.queue && (
+          <span class="queued">
+            {" "}
+            (queued: {job.workload.queue.reason}
+            {job.workload.queue.position !== undefined ? `, position ${job.workload.queue.position + 1}` : ""}
+            {job.workload.queue.message ? ` - ${job.workload.queue.message}` : ""})
+          </span>
+        )}
         {job.workload.problems.length > 0 && <ul>{job.workload.problems.map((p, i) => <li key={i}>{p}</li>)}</ul>}
       </p>
     ) : (

@@ -469,6 +469,20 @@ export interface components {
                 path?: string;
             }[];
             workload?: {
+                available?: boolean;
+                containers?: {
+                    container: string;
+                    exitCode?: number;
+                    finishedAt?: string;
+                    message?: string;
+                    pod: string;
+                    reason?: string;
+                    restarts: number;
+                    signal?: number;
+                    startedAt?: string;
+                }[];
+                final?: boolean;
+                finishedAt?: string;
                 observedAt: string;
                 /** @enum {string} */
                 phase: "Pending" | "Running" | "Succeeded" | "Failed";
@@ -479,6 +493,10 @@ export interface components {
                     succeeded: number;
                 };
                 problems: string[];
+                reason?: string;
+                reclaimed?: number;
+                restarts?: number;
+                startedAt?: string;
             };
         };
         JobPage: {
@@ -539,6 +557,20 @@ export interface components {
                     path?: string;
                 }[];
                 workload?: {
+                    available?: boolean;
+                    containers?: {
+                        container: string;
+                        exitCode?: number;
+                        finishedAt?: string;
+                        message?: string;
+                        pod: string;
+                        reason?: string;
+                        restarts: number;
+                        signal?: number;
+                        startedAt?: string;
+                    }[];
+                    final?: boolean;
+                    finishedAt?: string;
                     observedAt: string;
                     /** @enum {string} */
                     phase: "Pending" | "Running" | "Succeeded" | "Failed";
@@ -549,6 +581,10 @@ export interface components {
                         succeeded: number;
                     };
                     problems: string[];
+                    reason?: string;
+                    reclaimed?: number;
+                    restarts?: number;
+                    startedAt?: string;
                 };
             }[];
             /** @description Opaque: pass as ?cursor= to get the next page; absent on the last page */
@@ -654,6 +690,20 @@ export interface components {
                     path?: string;
                 }[];
                 workload?: {
+                    available?: boolean;
+                    containers?: {
+                        container: string;
+                        exitCode?: number;
+                        finishedAt?: string;
+                        message?: string;
+                        pod: string;
+                        reason?: string;
+                        restarts: number;
+                        signal?: number;
+                        startedAt?: string;
+                    }[];
+                    final?: boolean;
+                    finishedAt?: string;
                     observedAt: string;
                     /** @enum {string} */
                     phase: "Pending" | "Running" | "Succeeded" | "Failed";
@@ -664,6 +714,10 @@ export interface components {
                         succeeded: number;
                     };
                     problems: string[];
+                    reason?: string;
+                    reclaimed?: number;
+                    restarts?: number;
+                    startedAt?: string;
                 };
             };
             jobId: string;
@@ -679,6 +733,20 @@ export interface components {
             /** @enum {string} */
             type: "workload";
             workload: {
+                available?: boolean;
+                containers?: {
+                    container: string;
+                    exitCode?: number;
+                    finishedAt?: string;
+                    message?: string;
+                    pod: string;
+                    reason?: string;
+                    restarts: number;
+                    signal?: number;
+                    startedAt?: string;
+                }[];
+                final?: boolean;
+                finishedAt?: string;
                 observedAt: string;
                 /** @enum {string} */
                 phase: "Pending" | "Running" | "Succeeded" | "Failed";
@@ -689,6 +757,10 @@ export interface components {
                     succeeded: number;
                 };
                 problems: string[];
+                reason?: string;
+                reclaimed?: number;
+                restarts?: number;
+                startedAt?: string;
             };
         } | {
             at: string;

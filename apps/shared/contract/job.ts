@@ -67,16 +67,58 @@ export type AdmissionWarning = z.infer<typeof AdmissionWarning>;
 export const HistoryEntry = z.object({ status: JobStatus, at: z.string() });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
-/** What the job's objects are doing in the cluster, watched after DONE. */
-export const WorkloadPhase = z.enum(["Pending", "Running", "Succeeded", "Failed"]);
+/**
+ * What the job's objects are doing in the cluster, watched after DONE. The list is meant to
+ * grow (a Kueue "Queued" phase comes with issue 25): clients treat an unknown phase as
+ * "not final yet", and only WORKLOAD_FINAL_PHASES end a batch workload.
+ */
+export const WORKLOAD_PHASES = ["Pending", "Running", "Succeeded", "Failed"] as const;
+export const WorkloadPhase = z.enum(WORKLOAD_PHASES);
+/** Phases a batch workload (Jobs, bare pods) never leaves. */
+export const WORKLOAD_FINAL_PHASES: readonly (typeof WORKLOAD_PHASES)[number][] = ["Succeeded", "Failed"];
+
+/**
+ * How one container ended, from its pod's status: the current `terminated` state, or, while
+ * it restarts, the last one (`lastState.terminated`). Reasons come from the kubelet and the
+ * container runtime (`OOMKilled`, `Error`, `Completed`, `ContainerCannotRun`, ...).
+ */
+export const ContainerOutcome = z.object({
+  pod: z.string(),
+  container: z.string(),
+  exitCode: z.number().int().optional(),
+  signal: z.number().int().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  restarts: z.number().int(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+export type ContainerOutcome = z.infer<typeof ContainerOutcome>;
+
 export const Workload = z.object({
   phase: WorkloadPhase,
   pods: z.object({ pending: z.number().int(), running: z.number().int(), succeeded: z.number().int(), failed: z.number().int() }),
   /** Why it is stuck or failing: image pulls, scheduling, pods refused by admission, failed Jobs. */
   problems: z.array(z.string()),
   observedAt: z.string(),
+  /** One line: why it failed or is stuck (the worst container, else the Job's or Deployment's condition). */
+  reason: z.string().optional(),
+  /** The outcome can no longer change (a batch workload Succeeded or Failed); stored and kept once true. */
+  final: z.boolean().optional(),
+  /** A Deployment job: every Deployment reports Available with all its replicas. */
+  available: z.boolean().optional(),
+  /** Containers that ended (or last ended, while restarting), failures first; at most WORKLOAD_CONTAINERS_MAX. */
+  containers: z.array(ContainerOutcome).optional(),
+  /** Container restarts, summed over the job's pods. */
+  restarts: z.number().int().optional(),
+  /** Pods lost to a disruption (spot reclaim, preemption, eviction: the pod's DisruptionTarget condition); not failures. */
+  reclaimed: z.number().int().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
 });
 export type Workload = z.infer<typeof Workload>;
+/** Containers listed in a workload summary at most (failures first), so the record stays small. */
+export const WORKLOAD_CONTAINERS_MAX = 20;
 
 /** What GET /jobs/:id returns. */
 export const JobView = z.object({

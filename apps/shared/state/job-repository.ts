@@ -39,7 +39,7 @@ export interface Page {
 
 type WithTransition = Redis & {
   jobTransition(...args: (string | number)[]): Promise<number>;
-  jobWorkload(key: string, at: string, workload: string): Promise<number>;
+  jobWorkload(key: string, at: string, workload: string, final: string): Promise<number>;
 };
 
 /**
@@ -89,9 +89,12 @@ export class JobRepository {
     return code === -1 ? "unknown" : (RESULTS[code] ?? "duplicate");
   }
 
-  /** Record what the job's objects do in the cluster; older news than what is stored is dropped. */
+  /**
+   * Record what the job's objects do in the cluster; older news than what is stored is dropped,
+   * and so is anything after a final outcome (workload-script.ts).
+   */
   async setWorkload(id: string, workload: Workload): Promise<boolean> {
-    return (await callRedis(() => this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload)))) === 1;
+    return (await callRedis(() => this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload), workload.final ? "1" : "0"))) === 1;
   }
 
   /** The job whatever its tenant: for the pipeline. API callers use getOwned. */

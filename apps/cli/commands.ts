@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
-import { SETTLED_STATUSES, type JobStatus } from "../shared/contract";
+import { waitIsOver, type JobStatus } from "../shared/contract";
 import type { ApiClient, DryRunResult, Job } from "../shared/api-client/client";
-import { CliError, EXIT, type ExitCode } from "./exit-codes";
+import { CliError, EXIT, exitForStatus, type ExitCode } from "./exit-codes";
 import { followJob, type FollowResult } from "./follow-job";
 import { formatJobs, formatProblem, type Io, type Output } from "./output";
 import { createProgress } from "./progress";
@@ -17,18 +17,18 @@ const fail = (error: unknown, status: number, what: string): CliError => {
   const body = error as { error?: string; details?: { problems?: Parameters<typeof formatProblem>[0][] } } | undefined;
   const problems = body?.details?.problems?.map(formatProblem) ?? [];
   const message = [`${what}: ${body?.error ?? `HTTP ${status}`}`, ...problems].join("\n");
-  // 400/413/415/422: the input is wrong (like REJECTED); everything else is usage, auth, or reachability.
-  return new CliError(message, [400, 413, 415, 422].includes(status) ? EXIT.rejected : EXIT.usage);
+  // 400/413/415/422: the input is wrong (like REJECTED); 429/502/503/504: worth retrying; the rest is usage or auth.
+  return new CliError(message, exitForStatus(status));
 };
 
-/** Network trouble (no answer at all) is exit 4 with what was tried. */
+/** Network trouble (no answer at all) is exit 5 with what was tried. */
 export const reach = async <T>(p: Promise<T>, api: string): Promise<T> => {
   try {
     return await p;
   } catch (err) {
     if (err instanceof CliError) throw err;
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    throw new CliError(`could not reach the API at ${api}: ${cause ?? (err as Error).message}`, EXIT.usage);
+    throw new CliError(`could not reach the API at ${api}: ${cause ?? (err as Error).message}`, EXIT.unreachable);
   }
 };
 
@@ -53,6 +53,34 @@ const printFinal = (ctx: Ctx, job: Job, output: Output) => {
   else ctx.io.out(formatJobs([job], output, job));
   if (job.status === "REJECTED") for (const p of job.problems ?? []) ctx.io.err(formatProblem(p));
   if (job.status === "FAILED" && job.reason) ctx.io.err(`job ${job.id} FAILED: ${job.reason}`);
+};
+
+/** How many lines of a failed container's log are shown. */
+const FAILED_LOG_LINES = 10;
+
+/**
+ * Why the workload failed, on stderr: the reason, each container that ended badly (exit code,
+ * reason), and the last lines of the first one's log (when the API still has them).
+ */
+const explainFailure = async (ctx: Ctx, job: Job) => {
+  const w = job.workload;
+  if (!w || w.phase !== "Failed") return;
+  ctx.io.err(`job ${job.id} workload Failed: ${w.reason ?? w.problems[0] ?? "no reason given"}`);
+  const failed = (w.containers ?? []).filter((c) => (c.exitCode ?? 0) !== 0 || (c.reason && c.reason !== "Completed"));
+  for (const c of failed) {
+    ctx.io.err(`  container ${c.container} (Pod/${c.pod}): exit code ${c.exitCode ?? "-"}${c.reason ? `, ${c.reason}` : ""}${c.restarts ? `, ${c.restarts} restart(s)` : ""}`);
+  }
+  for (const p of w.problems) ctx.io.err(`  ${p}`);
+  if (w.reclaimed) ctx.io.err(`  ${w.reclaimed} pod(s) lost to spot reclaim or preemption (not counted as failures)`);
+  const first = failed[0];
+  if (!first) return;
+  try {
+    const { data } = await ctx.client.GET("/jobs/{id}/logs", { params: { path: { id: job.id }, query: { container: first.container, tailLines: FAILED_LOG_LINES } }, parseAs: "text" });
+    const text = typeof data === "string" ? data.trimEnd() : "";
+    if (text) ctx.io.err(`last ${FAILED_LOG_LINES} lines of ${first.container}'s log:\n${text.split("\n").map((l) => `  | ${l}`).join("\n")}`);
+  } catch {
+    // The reason is already printed; the log is a bonus.
+  }
 };
 
 /** Watch until `until` (or the stream's end), showing progress; -o json prints each event as a line. */
@@ -88,17 +116,20 @@ export const submit = async (ctx: Ctx, api: string, o: { file: string[]; wait: b
     ctx.io.out(o.output === "json" ? JSON.stringify(job) : formatJobs([job], o.output, job));
     return EXIT.ok;
   }
-  const result = await watch(ctx, job.id, { output: o.output, timeoutMs: o.timeoutMs, until: (j) => SETTLED_STATUSES.includes(j.status as JobStatus), progressTo: "err" });
+  const result = await watch(ctx, job.id, { output: o.output, timeoutMs: o.timeoutMs, until: waitIsOver, progressTo: "err" });
   if (result.rollbackFailed) ctx.io.err(`rollback failed: ${result.rollbackFailed}`);
   printFinal(ctx, result.job, o.output);
+  await explainFailure(ctx, result.job);
   return exitCodeOf(result, "settled");
 };
 
 export const watchCmd = async (ctx: Ctx, id: string, o: { timeoutMs: number; output: Output }): Promise<ExitCode> => {
-  const result = await watch(ctx, id, { output: o.output, timeoutMs: o.timeoutMs, progressTo: "out" });
+  const result = await watch(ctx, id, { output: o.output, timeoutMs: o.timeoutMs, until: waitIsOver, progressTo: "out" });
   if (o.output === "json") ctx.io.out(JSON.stringify(result.job));
   if (result.rollbackFailed) ctx.io.err(`rollback failed: ${result.rollbackFailed}`);
   if (result.job.status === "REJECTED") for (const p of result.job.problems ?? []) ctx.io.err(formatProblem(p));
+  if (result.job.status === "FAILED" && result.job.reason) ctx.io.err(`job ${result.job.id} FAILED: ${result.job.reason}`);
+  await explainFailure(ctx, result.job);
   return exitCodeOf(result, "watch");
 };
 

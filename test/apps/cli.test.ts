@@ -125,7 +125,7 @@ describe("cpctl against the running app (dry-run target)", { timeout: 120_000 },
     expect(after).toBe(before);
   });
 
-  it("When asked for logs of a dry-run job, for a missing file, or with a bad flag, or the API is down, then it exits 4 and says why on stderr", async () => {
+  it("When asked for logs of a dry-run job, for a missing file, or with a bad flag, then it exits 4; when the API is down, then 5 (worth retrying); each says why on stderr", async () => {
     const id = (await run(["submit", "-f", "-", "-o", "name"], { input: CONFIGMAP })).stdout.trim();
     const port = await freePort();
     const [logs, missing, badFlag, down] = await Promise.all([
@@ -140,7 +140,7 @@ describe("cpctl against the running app (dry-run target)", { timeout: 120_000 },
     expect(missing.stderr).toMatch(/no such file or directory/);
     expect(badFlag.code).toBe(4);
     expect(badFlag.stderr).toMatch(/--limit/);
-    expect(down.code).toBe(4);
+    expect(down.code).toBe(5);
     expect(down.stderr).toMatch(/could not reach the API at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
     for (const r of [logs, missing, badFlag, down]) expect(r.stdout).toBe("");
   });

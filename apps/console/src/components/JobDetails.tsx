@@ -116,7 +116,8 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
         {job.workload.phase}: {job.workload.pods.running} running, {job.workload.pods.pending} pending, {job.workload.pods.succeeded} succeeded, {job.workload.pods.failed} failed
         {job.workload.problems.length > 0 && <ul>{job.workload.problems.map((p, i) => <li key={i}>{p}</li>)}</ul>}
       </p>
-    ) : (
+    ) : null}
+    {job.workload ? <WorkloadOutcome workload={job.workload} /> : (
       <p class="workload">{noWorkload(job)}</p>
     )}
     <h3>Resources ({job.resources.length})</h3>
@@ -127,6 +128,49 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
         </li>
       ))}
     </ul>
+  </div>
+);
+
+/** Why the workload ended or is stuck: the reason, each container's end, restarts, reclaimed pods, times. */
+const WorkloadOutcome = ({ workload: w }: { workload: NonNullable<JobView["workload"]> }) => (
+  <div class="workload-outcome">
+    {w.reason && (
+      <p class="reason">
+        <strong>{w.phase === "Failed" ? "Why it failed" : "Why it waits"}:</strong> {w.reason}
+      </p>
+    )}
+    {(w.startedAt || w.finishedAt || w.restarts || w.reclaimed) && (
+      <p class="muted">
+        {w.startedAt && `Started ${formatTime(w.startedAt)}. `}
+        {w.finishedAt && `Finished ${formatTime(w.finishedAt)}. `}
+        {w.restarts ? `${w.restarts} container restart(s). ` : ""}
+        {w.reclaimed ? `${w.reclaimed} pod(s) lost to spot reclaim or preemption (not failures).` : ""}
+      </p>
+    )}
+    {w.containers && w.containers.length > 0 && (
+      <table class="containers">
+        <thead>
+          <tr>
+            <th scope="col">Pod</th>
+            <th scope="col">Container</th>
+            <th scope="col">Exit code</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Restarts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {w.containers.map((c) => (
+            <tr key={`${c.pod}/${c.container}`}>
+              <td class="mono">{c.pod}</td>
+              <td class="mono">{c.container}</td>
+              <td class="num">{c.exitCode ?? "—"}</td>
+              <td>{c.reason ?? "—"}</td>
+              <td class="num">{c.restarts}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
   </div>
 );
 

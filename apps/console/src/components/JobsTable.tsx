@@ -60,7 +60,10 @@ export const JobsTable = ({ jobs, counts, filter, onFilter, selected, onSelect, 
             <td>{formatTime(j.createdAt)}</td>
             <td>{formatTime(j.updatedAt)}</td>
             <td class="num">{j.resources.length}</td>
-            <td>{j.workload ? `${j.workload.phase} (${j.workload.pods.running}/${podTotal(j)} running)` : "—"}</td>
+            <td title={j.workload?.reason}>
+              {j.workload ? `${j.workload.phase} (${j.workload.pods.running}/${podTotal(j)} running)` : "—"}
+              {j.workload?.reason && <span class="muted workload-reason"> {j.workload.reason.length > 60 ? `${j.workload.reason.slice(0, 59)}…` : j.workload.reason}</span>}
+            </td>
           </tr>
         ))}
       </tbody>

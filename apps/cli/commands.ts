@@ -98,20 +98,12 @@ const watch = async (ctx: Ctx, id: string, opts: { output: Output; timeoutMs: nu
   }
 };
 
-export const submit = async (ctx: Ctx, api: string, o: { file: string[]; wait: boolean; timeoutMs: number; idempotencyKey?: string; output: Output }): Promise<ExitCode> => {
-  const files = readManifestFiles(o.file);
-  const { data, error, response } = await reach(
-    ctx.client.POST("/yaml", {
-      params: { header: o.idempotencyKey ? { "Idempotency-Key": o.idempotencyKey } : {} },
-      // multipart/form-data: the body is sent as built (file names make problems point at the right file).
-      body: formData(files) as never,
-      bodySerializer: (b: unknown) => b as FormData,
-    }),
-    api,
-  );
-  if (!data || response.status !== 202) throw fail(error, response.status, "the job was not accepted");
-  const job = data as Job;
-  ctx.io.err(`job ${job.id} accepted${response.headers.get("Idempotent-Replayed") === "true" ? " (replayed: same Idempotency-Key)" : ""}`);
+/** `?name=&labels=` of a new job: labels as `k=v,k2=v2` (the API checks them). */
+const metaQuery = (o: { name?: string; labels?: string[] }) => ({ ...(o.name ? { name: o.name } : {}), ...(o.labels?.length ? { labels: o.labels.join(",") } : {}) });
+
+/** After a job was accepted: print it, or wait until it can no longer change. */
+const acceptedThenWait = async (ctx: Ctx, job: Job, replayed: boolean, o: { wait: boolean; timeoutMs: number; output: Output }): Promise<ExitCode> => {
+  ctx.io.err(`job ${job.id} accepted${job.name ? ` as ${job.name}` : ""}${replayed ? " (replayed: same Idempotency-Key)" : ""}`);
   if (!o.wait) {
     ctx.io.out(o.output === "json" ? JSON.stringify(job) : formatJobs([job], o.output, job));
     return EXIT.ok;
@@ -121,6 +113,42 @@ export const submit = async (ctx: Ctx, api: string, o: { file: string[]; wait: b
   printFinal(ctx, result.job, o.output);
   await explainFailure(ctx, result.job);
   return exitCodeOf(result, "settled");
+};
+
+export const submit = async (
+  ctx: Ctx,
+  api: string,
+  o: { file: string[]; wait: boolean; timeoutMs: number; idempotencyKey?: string; output: Output; name?: string; labels?: string[] },
+): Promise<ExitCode> => {
+  const files = readManifestFiles(o.file);
+  const { data, error, response } = await reach(
+    ctx.client.POST("/yaml", {
+      params: { header: o.idempotencyKey ? { "Idempotency-Key": o.idempotencyKey } : {}, query: metaQuery(o) },
+      // multipart/form-data: the body is sent as built (file names make problems point at the right file).
+      body: formData(files) as never,
+      bodySerializer: (b: unknown) => b as FormData,
+    }),
+    api,
+  );
+  if (!data || response.status !== 202) throw fail(error, response.status, "the job was not accepted");
+  return acceptedThenWait(ctx, data as Job, response.headers.get("Idempotent-Replayed") === "true", o);
+};
+
+/** A new job from a job's stored submission (`POST /jobs/{id}/resubmit`). */
+export const resubmit = async (
+  ctx: Ctx,
+  api: string,
+  id: string,
+  o: { wait: boolean; timeoutMs: number; idempotencyKey?: string; output: Output; name?: string; labels?: string[] },
+): Promise<ExitCode> => {
+  const { data, error, response } = await reach(
+    ctx.client.POST("/jobs/{id}/resubmit", { params: { path: { id }, header: o.idempotencyKey ? { "Idempotency-Key": o.idempotencyKey } : {}, query: metaQuery(o) } }),
+    api,
+  );
+  if (!data || response.status !== 202) throw fail(error, response.status, `job ${id} could not be run again`);
+  const job = data as Job;
+  if (job.resubmittedFrom) ctx.io.err(`job ${job.id} runs again what job ${job.resubmittedFrom} ran`);
+  return acceptedThenWait(ctx, job, response.headers.get("Idempotent-Replayed") === "true", o);
 };
 
 export const watchCmd = async (ctx: Ctx, id: string, o: { timeoutMs: number; output: Output }): Promise<ExitCode> => {
@@ -158,12 +186,19 @@ export const get = async (ctx: Ctx, api: string, id: string, output: Output): Pr
   return EXIT.ok;
 };
 
-export const list = async (ctx: Ctx, api: string, o: { status?: JobStatus; limit?: number; output: Output }): Promise<ExitCode> => {
+export const list = async (ctx: Ctx, api: string, o: { status?: JobStatus; limit?: number; output: Output; selector?: string; name?: string }): Promise<ExitCode> => {
+  const query = {
+    ...(o.status ? { status: o.status } : {}),
+    ...(o.limit ? { limit: o.limit } : {}),
+    ...(o.selector ? { labelSelector: o.selector } : {}),
+    ...(o.name ? { name: o.name } : {}),
+  };
   const { data, error, response } = await reach(
-    ctx.client.GET("/jobs", { params: { query: { ...(o.status ? { status: o.status } : {}), ...(o.limit ? { limit: o.limit } : {}) } } }),
+    ctx.client.GET("/jobs", { params: { query } }),
     api,
   );
   if (!data) throw fail(error, response.status, "could not list jobs");
+  if (data.items.length === 0 && data.nextCursor) ctx.io.err("no match among the jobs examined; older jobs may match (the listing filters at most 1000 jobs per request)");
   ctx.io.out(formatJobs(data.items, o.output, data));
   return EXIT.ok;
 };

@@ -45,12 +45,47 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .command("submit")
     .description("submit manifests as one job")
     .requiredOption("-f, --filename <path>", "a file, a directory of .yaml/.yml/.json files, or - for stdin (repeatable)", collect)
-    .option("--wait", "wait until the job is DONE, REJECTED or FAILED; the exit code says which")
+    .option("--wait", "wait until the job can no longer change (its workload ended, or it was refused); the exit code says how it ended")
     .addOption(new Option("--timeout <duration>", "with --wait: give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
     .option("--idempotency-key <key>", "retrying with the same key never makes a second job")
+    .option("--name <name>", "the job's name, a DNS label (default: from the first object, e.g. job-pi)")
+    .option("-l, --label <key=value>", "a label of the job (repeatable)", collect)
     .addOption(outputOption())
-    .action((o: { filename: string[]; wait?: boolean; timeout: number; idempotencyKey?: string; output: Output }) =>
-      run(({ ctx, api }) => cmd.submit(ctx, api, { file: o.filename, wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output, ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) }))(),
+    .action((o: { filename: string[]; wait?: boolean; timeout: number; idempotencyKey?: string; output: Output; name?: string; label?: string[] }) =>
+      run(({ ctx, api }) =>
+        cmd.submit(ctx, api, {
+          file: o.filename,
+          wait: Boolean(o.wait),
+          timeoutMs: o.timeout,
+          output: o.output,
+          ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+          ...(o.name ? { name: o.name } : {}),
+          ...(o.label ? { labels: o.label } : {}),
+        }),
+      )(),
+    );
+
+  program
+    .command("resubmit")
+    .description("run a job again: a new job from its stored submission (same name and labels unless given)")
+    .argument("<id>", "job id (or at least its first 8 characters)")
+    .option("--wait", "wait until the new job can no longer change; the exit code says how it ended")
+    .addOption(new Option("--timeout <duration>", "with --wait: give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
+    .option("--idempotency-key <key>", "retrying with the same key never makes a second job")
+    .option("--name <name>", "a new name for the new job")
+    .option("-l, --label <key=value>", "labels for the new job, replacing the old job's (repeatable)", collect)
+    .addOption(outputOption())
+    .action((id: string, o: { wait?: boolean; timeout: number; idempotencyKey?: string; output: Output; name?: string; label?: string[] }) =>
+      run(({ ctx, api }) =>
+        cmd.resubmit(ctx, api, id, {
+          wait: Boolean(o.wait),
+          timeoutMs: o.timeout,
+          output: o.output,
+          ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+          ...(o.name ? { name: o.name } : {}),
+          ...(o.label ? { labels: o.label } : {}),
+        }),
+      )(),
     );
 
   program
@@ -63,7 +98,7 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
   program
     .command("get")
     .description("show one job")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id (or at least its first 8 characters)")
     .addOption(outputOption())
     .action((id: string, o: { output: Output }) => run(({ ctx, api }) => cmd.get(ctx, api, id, o.output))());
 
@@ -72,13 +107,15 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .description("list your jobs, newest first")
     .addOption(new Option("--status <status>", "only jobs with this status").choices(JOB_STATUSES))
     .addOption(new Option("--limit <n>", "at most this many").argParser(positiveInt))
+    .option("-l, --selector <selector>", "only jobs whose labels match this Kubernetes label selector (team=nlp,env in (dev,test),!draft)")
+    .option("--name <prefix>", "only jobs whose name starts with this")
     .addOption(outputOption())
-    .action((o: { status?: JobStatus; limit?: number; output: Output }) => run(({ ctx, api }) => cmd.list(ctx, api, o))());
+    .action((o: { status?: JobStatus; limit?: number; output: Output; selector?: string; name?: string }) => run(({ ctx, api }) => cmd.list(ctx, api, o))());
 
   program
     .command("watch")
     .description("follow a job's events until it can no longer change")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id (or at least its first 8 characters)")
     .addOption(new Option("--timeout <duration>", "give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
     .addOption(outputOption())
     .action((id: string, o: { timeout: number; output: Output }) => run(({ ctx }) => cmd.watchCmd(ctx, id, { timeoutMs: o.timeout, output: o.output }))());
@@ -86,7 +123,7 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
   program
     .command("logs")
     .description("print a job's container logs (live while its pods run, saved ones after)")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id (or at least its first 8 characters)")
     .option("-f, --follow", "keep streaming while the containers run")
     .option("-c, --container <name>", "only this container")
     .addOption(new Option("--tail <lines>", "only the last lines of each container").argParser(positiveInt))
@@ -99,7 +136,7 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
   program
     .command("delete")
     .description("roll a job back (delete everything it created)")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id (or at least its first 8 characters)")
     .option("--wait", "wait until the job is ROLLED_BACK")
     .addOption(new Option("--timeout <duration>", "with --wait: give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
     .addOption(outputOption())

@@ -44,10 +44,10 @@ const table = (rows: string[][]): string => {
 };
 
 const jobRow = (j: Job, wide: boolean) => {
-  const row = [j.id, j.status, j.target ?? "-", j.workload?.phase ?? "-", podsOf(j), age(j.createdAt)];
+  const row = [j.id, j.name ?? "-", j.status, j.target ?? "-", j.workload?.phase ?? "-", podsOf(j), age(j.createdAt)];
   return wide ? [...row, j.namespace, String(j.resources.length), (j.reason ?? j.workload?.reason ?? "").slice(0, 80) || "-"] : row;
 };
-const HEAD = ["ID", "STATUS", "TARGET", "WORKLOAD", "PODS", "AGE"];
+const HEAD = ["ID", "NAME", "STATUS", "TARGET", "WORKLOAD", "PODS", "AGE"];
 const WIDE_HEAD = [...HEAD, "NAMESPACE", "RESOURCES", "REASON"];
 
 /** Jobs as the chosen output asks: a table (wide: more columns), JSON, YAML, or ids only. */

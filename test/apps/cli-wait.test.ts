@@ -76,7 +76,7 @@ describe("waiting means waiting for the end (API-server double as kubelet and Jo
     api.put(jobPod(id, "pi-a", { phase: "Succeeded", containerStatuses: [{ name: "pi", restartCount: 0, state: ended(0, "Completed") }] }));
     api.put(piJob(id, { startTime: "2026-12-07T10:00:00Z", completionTime: "2026-12-07T10:01:01Z", conditions: [{ type: "Complete", status: "True" }] }));
     expect(await run.exited, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`${id}\\s+DONE\\s+kubernetes\\s+Succeeded`));
+    expect(run.stdout).toMatch(new RegExp(`${id}\\s+job-pi\\s+DONE\\s+kubernetes\\s+Succeeded`));
   });
 
   it("When the container is OOM-killed (exit 137), then submit --wait exits 1 printing OOMKilled, 137 and the log's last lines, and the job record says both", async () => {

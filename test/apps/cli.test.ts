@@ -91,8 +91,8 @@ describe("cpctl against the running app (dry-run target)", { timeout: 120_000 },
     ]);
     expect(asYaml.code).toBe(0);
     expect(parse(asYaml.stdout)).toMatchObject({ id, status: "DONE" });
-    expect(asTable.stdout.split("\n")[0]).toMatch(/^ID\s+STATUS\s+TARGET\s+WORKLOAD\s+PODS\s+AGE$/);
-    expect(asTable.stdout).toMatch(new RegExp(`^${id}\\s+DONE\\s+dry-run`, "m"));
+    expect(asTable.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+STATUS\s+TARGET\s+WORKLOAD\s+PODS\s+AGE$/);
+    expect(asTable.stdout).toMatch(new RegExp(`^${id}\\s+configmap-c\\s+DONE\\s+dry-run`, "m"));
     expect(listed.code).toBe(0);
     expect(listed.stdout.split("\n")[0]).toMatch(/NAMESPACE\s+RESOURCES\s+REASON$/);
     expect(listed.stdout).toContain(id);
@@ -171,11 +171,17 @@ describe("cpctl when the connection drops", { timeout: 120_000 }, () => {
     const upstreamPort = Number(new URL(stack.url).port);
     let connections = 0;
     // A proxy that, on the first event stream, passes the first event and then cuts both sides.
+    let streams = 0;
     const proxy = net.createServer((client) => {
       const upstream = net.connect(upstreamPort, "127.0.0.1");
+      connections++;
+      // The first request for the event stream (other requests, such as a GET of the job, pass).
+      let isStream = false;
+      client.on("data", (c: Buffer) => {
+        if (!isStream && c.toString("latin1").includes("/events") && streams++ === 0) isStream = true;
+      });
       client.pipe(upstream);
       let cut = false;
-      const isStream = connections++ === 0;
       upstream.on("data", (chunk: Buffer) => {
         if (cut) return;
         const text = chunk.toString("latin1");

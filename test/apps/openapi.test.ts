@@ -25,6 +25,7 @@ describe("OpenAPI document", () => {
         "GET /jobs/counts",
         "GET /",
         "DELETE /jobs/{id}",
+        "POST /jobs/{id}/resubmit",
         "GET /jobs/{id}/events",
         "GET /events",
         "GET /jobs/{id}/logs",

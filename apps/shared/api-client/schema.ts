@@ -189,6 +189,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs/{id}/resubmit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a job again: a new job from the stored submission of one of the caller's jobs, with its name and labels unless new ones are given; the new job's resubmittedFrom names the old one */
+        post: operations["resubmitJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/counts": {
         parameters: {
             query?: never;
@@ -399,7 +416,9 @@ export interface components {
         };
         Error: {
             details?: {
-                problems: {
+                /** @description 409 for a job id prefix: the ids it matches */
+                candidates?: string[];
+                problems?: {
                     document?: number;
                     file?: string;
                     line?: number;
@@ -420,6 +439,10 @@ export interface components {
                 status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
             }[];
             id: string;
+            labels?: {
+                [key: string]: string;
+            };
+            name?: string;
             namespace: string;
             problems?: {
                 document?: number;
@@ -437,6 +460,7 @@ export interface components {
                 name: string;
                 namespace?: string;
             }[];
+            resubmittedFrom?: string;
             /** @enum {string} */
             status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
             /** @enum {string} */
@@ -508,6 +532,10 @@ export interface components {
                     status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
                 }[];
                 id: string;
+                labels?: {
+                    [key: string]: string;
+                };
+                name?: string;
                 namespace: string;
                 problems?: {
                     document?: number;
@@ -525,6 +553,7 @@ export interface components {
                     name: string;
                     namespace?: string;
                 }[];
+                resubmittedFrom?: string;
                 /** @enum {string} */
                 status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
                 /** @enum {string} */
@@ -641,6 +670,10 @@ export interface components {
                     status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
                 }[];
                 id: string;
+                labels?: {
+                    [key: string]: string;
+                };
+                name?: string;
                 namespace: string;
                 problems?: {
                     document?: number;
@@ -658,6 +691,7 @@ export interface components {
                     name: string;
                     namespace?: string;
                 }[];
+                resubmittedFrom?: string;
                 /** @enum {string} */
                 status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
                 /** @enum {string} */
@@ -869,7 +903,11 @@ export interface operations {
             query?: {
                 /** @description A previous page's nextCursor, unchanged (opaque). Pages neither repeat nor skip jobs when jobs are created or removed in between */
                 cursor?: string;
+                /** @description Only jobs whose labels match this Kubernetes label selector (`team=nlp,env in (dev,test),!draft,gpus>1`). With a filter, a page may hold fewer than `limit` jobs and still have a nextCursor (at most 1000 jobs are examined per request) */
+                labelSelector?: string;
                 limit?: number;
+                /** @description Only jobs whose name starts with this */
+                name?: string;
                 status?: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
             };
             header?: never;
@@ -887,7 +925,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobPage"];
                 };
             };
-            /** @description Bad filter, or a cursor that no page returned */
+            /** @description Bad filter (a label selector that does not parse says where), or a cursor that no page returned */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -921,6 +959,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -936,6 +975,15 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            /** @description A job id prefix shorter than 8 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
             401: {
                 headers: {
@@ -947,6 +995,15 @@ export interface operations {
             };
             /** @description No such job (or another tenant's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job id prefix matches several jobs: details.candidates lists them */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -970,6 +1027,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -985,6 +1043,15 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            /** @description A job id prefix shorter than 8 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
             401: {
                 headers: {
@@ -996,6 +1063,15 @@ export interface operations {
             };
             /** @description No such job (or another tenant's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job id prefix matches several jobs: details.candidates lists them */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1027,6 +1103,7 @@ export interface operations {
                 "Last-Event-ID"?: string;
             };
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -1101,6 +1178,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -1170,6 +1248,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -1183,6 +1262,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Manifests"];
+                };
+            };
+            /** @description A job id prefix shorter than 8 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
@@ -1203,8 +1291,111 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The job id prefix matches several jobs: details.candidates lists them */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resubmitJob: {
+        parameters: {
+            query?: {
+                /** @description The job's labels as `key=value,key2=value2` (Kubernetes label keys and values; at most 16). Resubmit: replaces the old job's labels */
+                labels?: string;
+                /** @description The job's name, a DNS label (at most 63 characters). Default: derived from the first object, e.g. `job-pi` for Job/pi (resubmit: the old job's) */
+                name?: string;
+            };
+            header?: {
+                /** @description Retrying with the same key returns the same new job */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; follow the Location header */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description A bad name or labels, or a job id prefix shorter than 8 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job id prefix matches several jobs: details.candidates lists them */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The old job's submission is no longer stored */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Broker, cache or storage unavailable; nothing was kept. Retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1257,6 +1448,10 @@ export interface operations {
             query?: {
                 /** @description true: parse and admit only, answer 200 with problems and warnings at once; no job is created, nothing is written */
                 dryRun?: "true" | "false";
+                /** @description The job's labels as `key=value,key2=value2` (Kubernetes label keys and values; at most 16). Resubmit: replaces the old job's labels */
+                labels?: string;
+                /** @description The job's name, a DNS label (at most 63 characters). Default: derived from the first object, e.g. `job-pi` for Job/pi (resubmit: the old job's) */
+                name?: string;
             };
             header?: {
                 /** @description Retrying with the same key returns the same job, never a second one (422 if the body differs) */
@@ -1293,7 +1488,7 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description Empty body, YAML that cannot be parsed (details.problems has document and line), bad multipart */
+            /** @description Empty body, YAML that cannot be parsed (details.problems has document and line), bad multipart, a name that is not a DNS label, labels that break Kubernetes' rules */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -120,10 +120,27 @@ export type Workload = z.infer<typeof Workload>;
 /** Containers listed in a workload summary at most (failures first), so the record stays small. */
 export const WORKLOAD_CONTAINERS_MAX = 20;
 
+/** A job's name: a DNS label, as `--name` gives it or derived from its first object. */
+export const JOB_NAME_MAX = 63;
+export const JobName = z
+  .string()
+  .max(JOB_NAME_MAX, `a job name is at most ${JOB_NAME_MAX} characters`)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a job name must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+/** Labels a job may carry (Kubernetes' key and value rules: apps/shared/labels). */
+export const JOB_LABELS_MAX = 16;
+/** A job id prefix the API resolves within the tenant: at least this many characters. */
+export const JOB_ID_PREFIX_MIN = 8;
+
 /** What GET /jobs/:id returns. */
 export const JobView = z.object({
   id: z.string(),
   tenant: z.string(),
+  /** A DNS label: given at submission (`?name=`), else derived from the first object (`job-pi` for Job/pi). */
+  name: z.string().optional(),
+  /** Given at submission (`?labels=k=v,k2=v2`); `GET /jobs?labelSelector=` selects by them. */
+  labels: z.record(z.string(), z.string()).optional(),
+  /** The job this one was made from by POST /jobs/:id/resubmit. */
+  resubmittedFrom: z.string().optional(),
   status: JobStatus,
   reason: z.string().optional(),
   problems: z.array(Problem).optional(),

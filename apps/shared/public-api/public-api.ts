@@ -12,6 +12,7 @@ import { UsageRepository } from "../state/usage-repository";
 import type { ObjectStore } from "../storage/object-store";
 import { admissionPolicyOf, dryRunRoutes } from "./jobs/dry-run";
 import { statusRoutes } from "./jobs/read-routes";
+import { resolveShortIds } from "./jobs/short-ids";
 import { entrypointRoutes } from "./jobs/write-routes";
 import { createReadApi } from "./read-api";
 import { usageRoutes } from "./usage-routes";
@@ -43,6 +44,7 @@ export const createPublicApi = async (
   const routes = Router();
   const usage = new UsageRepository(redis, env.NAME_PREFIX);
   routes.use([...API_PATH_PREFIXES], authenticate(env, createRateLimits(redis, env)));
+  routes.use(resolveShortIds(jobs));
   const limits = { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES };
   // The dry run answers POST /yaml?dryRun=true before the submission route sees it.
   routes.use(dryRunRoutes({ policy: admissionPolicyOf(env), yamlLimits: yamlLimitsOf(env), limits }, authenticatedAbove));
@@ -66,7 +68,8 @@ export const createPublicApi = async (
   return {
     routes,
     isDryRun: (req) => /[?&]dryRun=true(&|$)/.test(req.url ?? ""),
-    isWrite: (req) => (req.method === "POST" && path(req) === "/yaml") || (req.method === "DELETE" && path(req)?.startsWith("/jobs/") === true),
+    isWrite: (req) =>
+      (req.method === "POST" && (path(req) === "/yaml" || /^\/jobs\/[^/]+\/resubmit$/.test(path(req) ?? ""))) || (req.method === "DELETE" && path(req)?.startsWith("/jobs/") === true),
     closeStreams: () => read.closeStreams(),
     stop: () => read.stop(),
   };

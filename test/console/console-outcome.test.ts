@@ -53,3 +53,24 @@ describe("the web console: why a workload ended", () => {
     await ctx.close();
   });
 });
+
+describe("the web console: run it again", () => {
+  it("When Run again is pressed, then a new job from the same files opens; Edit and run puts the job's YAML into the submit panel", async () => {
+    const yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: again}\ndata: {a: b}\n";
+    const res = await postYaml(`${stack.url}`, yaml);
+    const old = ((await res.json()) as JobView).id;
+    await waitForStatus(stack.url, old, ["DONE"]);
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${stack.url}/#/jobs/${old}`);
+    await page.getByRole("button", { name: "Run again" }).click();
+    await page.waitForURL((url) => /#\/jobs\/[0-9a-f-]{36}$/.test(url.hash) && !url.hash.includes(old));
+    const id = /#\/jobs\/(.+)$/.exec(page.url())![1]!;
+    expect(((await (await fetch(`${stack.url}/jobs/${id}`)).json()) as JobView).resubmittedFrom).toBe(old);
+    await page.getByText("Runs again what").waitFor();
+
+    await page.getByRole("button", { name: "Edit and run" }).click();
+    await expect.poll(() => page.getByLabel("Kubernetes YAML (one or more documents)").inputValue()).toBe(yaml);
+    await ctx.close();
+  });
+});

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Job as JobView, Manifests as ManifestsView } from "../types";
-import { deleteJob, getJob, getManifests } from "../api";
+import { deleteJob, getJob, getManifests, resubmitJob } from "../api";
 import { explain } from "../api-error";
 import { followEvents } from "../event-stream";
 import { formatTime } from "../format";
@@ -18,11 +18,28 @@ const TABS: { id: Tab; label: string }[] = [
 ];
 
 /** One job: timeline, problems and warnings, resources, workload, manifests, logs, delete. */
-export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: string; onClose(): void; onError(message: string): void; onChanged(job: JobView): void }) => {
+export const JobDetails = ({
+  jobId,
+  onClose,
+  onError,
+  onChanged,
+  onResubmitted,
+  onEdit,
+}: {
+  jobId: string;
+  onClose(): void;
+  onError(message: string): void;
+  onChanged(job: JobView): void;
+  /** "Run again" made this new job. */
+  onResubmitted?(job: JobView): void;
+  /** "Edit and run": put these files into the submit panel. */
+  onEdit?(files: { name: string; text: string }[]): void;
+}) => {
   const [job, setJob] = useState<JobView | null>(null);
   const [manifests, setManifests] = useState<ManifestsView | null>(null);
   const [tab, setTab] = useState<Tab>("overview");
   const [deleting, setDeleting] = useState(false);
+  const [rerunning, setRerunning] = useState(false);
   // The server ends a job's stream once nothing more can happen by itself; a DELETE changes
   // that, so deleting starts a new watch (see streamIsOver in the contract).
   const [watch, setWatch] = useState(0);
@@ -55,7 +72,7 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
     <section class="details" aria-labelledby="details-title">
       <header>
         <h2 id="details-title">
-          Job <span class="mono">{job.id}</span> <StatusChip status={job.status} />
+          Job <span class="mono">{job.id}</span> {job.name && <span class="job-name">{job.name}</span>} <StatusChip status={job.status} />
         </h2>
         <div class="actions">
           <button
@@ -72,6 +89,22 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
             }}
           >
             Delete job
+          </button>
+          <button
+            type="button"
+            disabled={rerunning}
+            onClick={() => {
+              setRerunning(true);
+              resubmitJob(job.id).then(
+                (j) => onResubmitted?.(j),
+                (err: unknown) => onError(explain(err)),
+              ).finally(() => setRerunning(false));
+            }}
+          >
+            Run again
+          </button>
+          <button type="button" disabled={!manifests || manifests.submitted.length === 0} onClick={() => manifests && onEdit?.(manifests.submitted)}>
+            Edit and run
           </button>
           <button type="button" onClick={onClose}>
             Close
@@ -107,6 +140,19 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
     {job.reason && (
       <p class="reason">
         <strong>Reason:</strong> {job.reason}
+      </p>
+    )}
+    {job.labels && Object.keys(job.labels).length > 0 && (
+      <p class="labels">
+        <strong>Labels:</strong>{" "}
+        {Object.entries(job.labels).map(([k, v]) => (
+          <code key={k}>{`${k}=${v}`}</code>
+        ))}
+      </p>
+    )}
+    {job.resubmittedFrom && (
+      <p class="muted">
+        Runs again what <a href={`#/jobs/${job.resubmittedFrom}`}>{job.resubmittedFrom.slice(0, 8)}</a> ran.
       </p>
     )}
     <ProblemList title={(job.problems?.length ?? 0) + (manifests?.warnings.length ?? 0) > 0 ? "Admission" : undefined} problems={job.problems ?? []} warnings={manifests?.warnings ?? []} />

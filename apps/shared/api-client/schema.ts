@@ -368,6 +368,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's webhooks (never their secrets), with how the last delivery went */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook: a signed POST (a WebhookPayload) when one of the caller's jobs ends with one of the outcomes asked for
+         * @description Each delivery carries `Webhook-Signature: t=<unix seconds>,v1=<hex>`, the HMAC-SHA256 with the webhook's secret of `<t>.<body>`; verify it and refuse timestamps older than 300 s. `Webhook-Delivery` is the same on every retry of one notice (deliveries are at least once). Only https URLs to public addresses (unless the platform runs in local mode); redirects are not followed; a receiver must answer 2xx in time.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook; notices not yet delivered to it are dropped */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret for the webhook, shown in this answer only; the old one stops signing at once */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/yaml": {
         parameters: {
             query?: never;
@@ -824,6 +879,65 @@ export interface components {
                 memoryGiBSeconds: number;
             };
             truncated: boolean;
+        };
+        WebhookCreate: {
+            description?: string;
+            outcomes?: ("Succeeded" | "Failed" | "Rejected")[];
+            /** Format: uri */
+            url: string;
+        };
+        WebhookList: {
+            items: {
+                createdAt: string;
+                description?: string;
+                id: string;
+                lastDelivery?: {
+                    at: string;
+                    error?: string;
+                    ok: boolean;
+                    status?: number;
+                };
+                outcomes: ("Succeeded" | "Failed" | "Rejected")[];
+                url: string;
+            }[];
+        };
+        WebhookPayload: {
+            at: string;
+            deliveryId: string;
+            job: {
+                id: string;
+                labels?: {
+                    [key: string]: string;
+                };
+                name?: string;
+                reason?: string;
+                status: string;
+                tenant: string;
+                workload?: {
+                    finishedAt?: string;
+                    phase: string;
+                    reason?: string;
+                };
+            };
+            /** @enum {string} */
+            outcome: "Succeeded" | "Failed" | "Rejected";
+            /** @enum {string} */
+            type: "job.finished";
+            webhookId: string;
+        };
+        WebhookWithSecret: {
+            createdAt: string;
+            description?: string;
+            id: string;
+            lastDelivery?: {
+                at: string;
+                error?: string;
+                ok: boolean;
+                status?: number;
+            };
+            outcomes: ("Succeeded" | "Failed" | "Rejected")[];
+            secret: string;
+            url: string;
         };
     };
     responses: never;
@@ -1425,6 +1539,200 @@ export interface operations {
             };
             /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered; `secret` is shown in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description Not an https URL, a host that resolves to a private, loopback or link-local address, or an unknown outcome */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant has 10 webhooks already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook with its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook (or another tenant's) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,7 +26,7 @@ export const PORTS = {
  * Gateway routes exactly these (and the console) from the internet. One list, so a new route
  * cannot be served but unreachable, or reachable without authentication.
  */
-export const API_PATH_PREFIXES = ["/yaml", "/jobs", "/events", "/usage"] as const;
+export const API_PATH_PREFIXES = ["/yaml", "/jobs", "/events", "/usage", "/webhooks"] as const;
 
 export const PATHS = {
   health: "/healthz",

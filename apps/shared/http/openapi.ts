@@ -8,6 +8,14 @@ import {
   MAX_USAGE_PERIOD_DAYS,
   UsageReport,
   LOG_SOURCE_HEADER,
+  WEBHOOK_DELIVERY_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS,
+  WEBHOOKS_PER_TENANT_MAX,
+  WebhookCreate,
+  WebhookPayload,
+  WebhookView,
+  WebhookWithSecret,
   ManifestsView,
   Problem,
   STREAM_END_EVENT,
@@ -287,6 +295,49 @@ export const openApiDocument = () => ({
         responses: { "200": { description: "Totals and top jobs", content: json("UsageReport") }, "400": error(`Bad time, from after to, or a period over ${MAX_USAGE_PERIOD_DAYS} days`), ...authErrors },
       },
     },
+    "/webhooks": {
+      post: {
+        operationId: "createWebhook",
+        summary: "Register a webhook: a signed POST (a WebhookPayload) when one of the caller's jobs ends with one of the outcomes asked for",
+        description: [
+          `Each delivery carries \`${WEBHOOK_SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex>\`, the HMAC-SHA256 with the webhook's secret of \`<t>.<body>\`;`,
+          `verify it and refuse timestamps older than ${WEBHOOK_TOLERANCE_SECONDS} s. \`${WEBHOOK_DELIVERY_HEADER}\` is the same on every retry of one notice (deliveries are at least once).`,
+          "Only https URLs to public addresses (unless the platform runs in local mode); redirects are not followed; a receiver must answer 2xx in time.",
+        ].join(" "),
+        ...secured,
+        requestBody: { required: true, content: json("WebhookCreate") },
+        responses: {
+          "201": { description: "Registered; `secret` is shown in this answer only", content: json("WebhookWithSecret") },
+          "400": error("Not an https URL, a host that resolves to a private, loopback or link-local address, or an unknown outcome"),
+          "409": error(`The tenant has ${WEBHOOKS_PER_TENANT_MAX} webhooks already`),
+          ...authErrors,
+        },
+      },
+      get: {
+        operationId: "listWebhooks",
+        summary: "The caller's webhooks (never their secrets), with how the last delivery went",
+        ...secured,
+        responses: { "200": { description: "The webhooks", content: json("WebhookList") }, ...authErrors },
+      },
+    },
+    "/webhooks/{id}": {
+      delete: {
+        operationId: "deleteWebhook",
+        summary: "Delete a webhook; notices not yet delivered to it are dropped",
+        ...secured,
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "204": { description: "Deleted" }, "404": error("No such webhook (or another tenant's)"), ...authErrors },
+      },
+    },
+    "/webhooks/{id}/secret": {
+      post: {
+        operationId: "rotateWebhookSecret",
+        summary: "A new secret for the webhook, shown in this answer only; the old one stops signing at once",
+        ...secured,
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "The webhook with its new secret", content: json("WebhookWithSecret") }, "404": error("No such webhook (or another tenant's)"), ...authErrors },
+      },
+    },
     "/healthz": { get: { summary: "Liveness (the process answers)", responses: { "200": { description: "alive" } } } },
     "/readyz": {
       get: {
@@ -308,6 +359,10 @@ export const openApiDocument = () => ({
       Manifests: schema(ManifestsView),
       StreamEvent: schema(StreamEvent),
       StreamEnd: schema(StreamEnd),
+      WebhookCreate: z.toJSONSchema(WebhookCreate, { target: "openapi-3.0", io: "input" }),
+      WebhookWithSecret: schema(WebhookWithSecret),
+      WebhookList: schema(z.object({ items: z.array(WebhookView) })),
+      WebhookPayload: schema(WebhookPayload),
     },
   },
 });

@@ -16,6 +16,8 @@ import { resolveShortIds } from "./jobs/short-ids";
 import { entrypointRoutes } from "./jobs/write-routes";
 import { createReadApi } from "./read-api";
 import { usageRoutes } from "./usage-routes";
+import { WebhookRepository } from "../webhooks/webhook-repository";
+import { webhookRoutes } from "./webhook-routes";
 
 /** For routers mounted behind one that already authenticated the same paths. */
 const authenticatedAbove: RequestHandler = (_req, _res, next) => next();
@@ -64,6 +66,7 @@ export const createPublicApi = async (
     authenticatedAbove,
   ));
   routes.use(statusRoutes(jobs, env.MAX_PAGE_SIZE, authenticatedAbove, usage), usageRoutes(usage, authenticatedAbove));
+  routes.use(webhookRoutes(new WebhookRepository(redis, env.NAME_PREFIX), { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }, authenticatedAbove));
   const path = (req: IncomingMessage) => req.url?.split("?")[0];
   return {
     routes,

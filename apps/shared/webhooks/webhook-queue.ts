@@ -111,11 +111,15 @@ export class WebhookQueue {
     if (claim === "busy") throw new Error(`the notice of job ${job.id} is being sent by another handler; retrying`);
     try {
       const at = new Date().toISOString();
-      for (const hook of await this.opts.repository.targets(job.tenant, outcome)) {
-        const deliveryId = deliveryIdOf(job.id, hook.id);
-        const body = JSON.stringify(webhookPayloadOf(job, outcome, hook.id, deliveryId, at));
-        await this.send(this.names.deliveries, { deliveryId, webhookId: hook.id, tenant: job.tenant, jobId: job.id, body, attempt: 1 });
-      }
+      // One publish per webhook, confirmed together (the confirms overlap).
+      const hooks = await this.opts.repository.targets(job.tenant, outcome);
+      await Promise.all(
+        hooks.map((hook) => {
+          const deliveryId = deliveryIdOf(job.id, hook.id);
+          const body = JSON.stringify(webhookPayloadOf(job, outcome, hook.id, deliveryId, at));
+          return this.send(this.names.deliveries, { deliveryId, webhookId: hook.id, tenant: job.tenant, jobId: job.id, body, attempt: 1 });
+        }),
+      );
     } catch (err) {
       await this.opts.repository.releaseNotice(job.id).catch(() => undefined);
       throw err;

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JOB_ID_LABEL, type JobView } from "../../apps/shared/contract";
+import { JOB_ID_LABEL, type JobView, type WebhookPayload } from "../../apps/shared/contract";
 import { eventually } from "../support/eventually";
 import { DOUBLE_USERS, startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
@@ -18,7 +20,7 @@ let stack: TestStack;
 beforeAll(async () => {
   api = await startKubeApiDouble();
   const kubeconfig = await api.writeKubeconfig(await mkdtemp(path.join(os.tmpdir(), "cp-wait-")));
-  stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", LOG_READER_USERS: DOUBLE_USERS.reader.name, LOG_LEVEL: "warn" });
+  stack = await startTestStack({ APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: kubeconfig, NAMESPACE_DELETE_TIMEOUT_SECONDS: "10", LOG_READER_USERS: DOUBLE_USERS.reader.name, LOG_LEVEL: "warn", WEBHOOK_ALLOW_PRIVATE: "true" });
 });
 afterAll(async () => {
   await stack?.cleanup();
@@ -79,7 +81,16 @@ describe("waiting means waiting for the end (API-server double as kubelet and Jo
     expect(run.stdout).toMatch(new RegExp(`${id}\\s+job-pi\\s+DONE\\s+kubernetes\\s+Succeeded`));
   });
 
-  it("When the container is OOM-killed (exit 137), then submit --wait exits 1 printing OOMKilled, 137 and the log's last lines, and the job record says both", async () => {
+  it("When the container is OOM-killed (exit 137), then submit --wait exits 1 printing OOMKilled, 137 and the log's last lines, the job record says both, and the owner's webhook is told", async () => {
+    const notices: WebhookPayload[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => (notices.push(JSON.parse(body) as WebhookPayload), res.writeHead(204).end()));
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const hook = await fetch(`${stack.url}/webhooks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, outcomes: ["Failed"] }) });
+    expect(hook.status).toBe(201);
     const run = start(["submit", "-f", "-", "--wait"], PI_JOB);
     const id = await acceptedId(run);
     await waitForStatus(stack.url, id, ["DONE"], 60_000);
@@ -91,6 +102,11 @@ describe("waiting means waiting for the end (API-server double as kubelet and Jo
     expect(run.stderr).toMatch(/\| allocating/);
     const job = await getJob(id);
     expect(job.workload).toMatchObject({ phase: "Failed", final: true, containers: [{ container: "pi", exitCode: 137, reason: "OOMKilled" }] });
+    await eventually(() => expect(notices.map((n) => n.job.id)).toContain(id), { timeoutMs: 20_000 });
+    expect(notices.find((n) => n.job.id === id)).toMatchObject({ outcome: "Failed", job: { status: "DONE", workload: { phase: "Failed" } } });
+    expect(notices.find((n) => n.job.id === id)!.job.workload!.reason).toMatch(/OOMKilled/);
+    receiver.closeAllConnections();
+    receiver.close();
   });
 
   it("When a Job uses restartPolicy OnFailure, then the applied Job has no podFailurePolicy and the job's warnings say why", async () => {
@@ -99,6 +115,18 @@ describe("waiting means waiting for the end (API-server double as kubelet and Jo
     const job = await waitForStatus(stack.url, id, ["DONE"], 60_000);
     expect(api.get("jobs", `job-${id}`, "pi")!.spec.podFailurePolicy).toBeUndefined();
     expect(job.warnings?.some((w) => /counts against backoffLimit/.test(w.message))).toBe(true);
+  });
+
+  it("When a Deployment becomes available, then watch exits 0", async () => {
+    const res = await postYaml(stack.url, readFileSync(path.join(fixtures, "manifests/web-deployment-and-service.yaml"), "utf8"));
+    const id = ((await res.json()) as JobView).id;
+    await waitForStatus(stack.url, id, ["DONE"], 60_000);
+    const run = start(["watch", id]);
+    const labels = { [JOB_ID_LABEL]: id };
+    for (const name of ["web-1", "web-2"]) api.put({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: `job-${id}`, labels, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "web-x", uid: "r" }] }, status: { phase: "Running" } });
+    api.put({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: `job-${id}`, labels }, spec: { replicas: 2 }, status: { availableReplicas: 2, conditions: [{ type: "Available", status: "True" }] } });
+    expect(await run.exited, run.stderr).toBe(0);
+    expect((await getJob(id)).workload).toMatchObject({ phase: "Running", available: true });
   });
 
   it("When a Deployment cannot pull its image, then watch exits 1 naming ImagePullBackOff", async () => {

@@ -4,7 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { summarizeWorkload } from "../../apps/cluster-applier/workload/summarize-workload";
 import { WorkloadWatcher } from "../../apps/cluster-applier/workload/workload-watcher";
-import { JOB_ID_LABEL, type Workload } from "../../apps/shared/contract";
+import { JOB_ID_LABEL, jobOutcome, streamIsOver, waitIsOver, type Workload } from "../../apps/shared/contract";
 import { JobRepository } from "../../apps/shared/state/job-repository";
 import { eventually } from "../support/eventually";
 import { startKubeApiDouble, type KubeApiDouble } from "../support/kube-api-double";
@@ -150,5 +150,33 @@ describe("a final outcome stays (real Redis, API-server double)", () => {
     const job = await jobs.get(id);
     expect(job!.workload).toMatchObject({ phase: "Failed", final: true, containers: [{ container: "trainer", exitCode: 137, reason: "OOMKilled" }] });
     expect(job!.workload!.reason).toContain("OOMKilled");
+  });
+});
+
+describe("when a job can no longer change (contract: streamIsOver, waitIsOver, jobOutcome)", () => {
+  const w = (extra: Partial<Workload>): Workload => ({ phase: "Running", pods: { pending: 0, running: 1, succeeded: 0, failed: 0 }, problems: [], observedAt: at, ...extra });
+  const done = (workload?: Workload) => ({ status: "DONE" as const, target: "kubernetes" as const, ...(workload ? { workload } : {}) });
+
+  it("When a batch workload is final, then the stream ends, waiting ends and the owner is told the outcome", () => {
+    const failed = done(w({ phase: "Failed", final: true }));
+    expect([streamIsOver(failed), waitIsOver(failed), jobOutcome(failed)]).toEqual([true, true, "Failed"]);
+    const ok = done(w({ phase: "Succeeded", final: true }));
+    expect([streamIsOver(ok), waitIsOver(ok), jobOutcome(ok)]).toEqual([true, true, "Succeeded"]);
+    const running = done(w({}));
+    expect([streamIsOver(running), waitIsOver(running), jobOutcome(running)]).toEqual([false, false, undefined]);
+  });
+
+  it("When a Deployment job is available or failing, then a waiting client is done but the stream stays open and no notice goes out", () => {
+    const up = done(w({ available: true }));
+    expect([streamIsOver(up), waitIsOver(up), jobOutcome(up)]).toEqual([false, true, undefined]);
+    const stuck = done(w({ phase: "Failed", available: false, reason: "container nginx of Pod/web-1: ImagePullBackOff" }));
+    expect([streamIsOver(stuck), waitIsOver(stuck), jobOutcome(stuck)]).toEqual([false, true, undefined]);
+  });
+
+  it("When a job is rejected, failed, or ran nothing (dry-run), then it is over with that outcome; a rollback is over without a notice", () => {
+    expect(jobOutcome({ status: "REJECTED" })).toBe("Rejected");
+    expect(jobOutcome({ status: "FAILED" })).toBe("Failed");
+    expect(jobOutcome({ status: "DONE", target: "dry-run" })).toBe("Succeeded");
+    expect([streamIsOver({ status: "ROLLED_BACK" }), jobOutcome({ status: "ROLLED_BACK" })]).toEqual([true, undefined]);
   });
 });

@@ -72,8 +72,14 @@ export const streamIsOver = (job: { status: JobStatus; target?: TargetKind; work
     case "REJECTED":
     case "FAILED":
       return true;
-    case "DONE":
-      return job.target !== "kubernetes" || job.workload?.phase === "Succeeded" || job.workload?.phase === "Failed";
+    case "DONE": {
+      if (job.target !== "kubernetes") return true;
+      const w = job.workload;
+      // A Deployment job (its summary says whether it is available) can always change: a
+      // failing one may recover, a running one may fail.
+      if (!w || w.available !== undefined) return false;
+      return w.final === true || w.phase === "Succeeded" || w.phase === "Failed";
+    }
     default:
       return false;
   }

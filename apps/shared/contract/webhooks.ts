@@ -63,16 +63,18 @@ export type WebhookPayload = z.infer<typeof WebhookPayload>;
 /**
  * The outcome of a job that can no longer change by itself, or undefined while it can (or when
  * it was rolled back: the owner asked for that). A job DONE on the dry-run target ran nothing
- * and succeeded; on a cluster it waits for its workload's final outcome.
+ * and succeeded; on a cluster it waits for its workload's final outcome, which a Deployment
+ * job never has.
  */
 export const jobOutcome = (job: { status: JobStatus; target?: TargetKind; workload?: Workload }): WebhookOutcome | undefined => {
   if (job.status === "REJECTED") return "Rejected";
   if (job.status === "FAILED") return "Failed";
   if (job.status !== "DONE") return undefined;
   if (job.target !== "kubernetes") return "Succeeded";
-  if (job.workload?.final || job.workload?.phase === "Succeeded" || job.workload?.phase === "Failed") {
-    return job.workload.phase === "Succeeded" ? "Succeeded" : job.workload.phase === "Failed" ? "Failed" : undefined;
-  }
+  const w = job.workload;
+  // A Deployment job never ends by itself (a failing one may recover): no notice for it.
+  if (!w || w.available !== undefined) return undefined;
+  if (w.final || w.phase === "Succeeded" || w.phase === "Failed") return w.phase === "Succeeded" ? "Succeeded" : w.phase === "Failed" ? "Failed" : undefined;
   return undefined;
 };
 

@@ -16,6 +16,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { measureBrokerCeiling } from "./broker-ceiling";
 import { measureOverload } from "./overload";
+import { measureWorkloadAndWebhooks, printWorkloadAndWebhooks } from "./workload-and-webhooks";
 import { RESULTS_FILE } from "./results-file";
 import { freePort, spawnService } from "../test/support/service-process";
 import { AMQP_URL, REDIS_URL, removeBrokerObjects, removeRedisKeys, uniquePrefix } from "../test/support/test-stack";
@@ -190,6 +191,7 @@ const main = async () => {
     const perService = await memoryPerService(dataDir);
     const overload = await measureOverload(dataDir);
     const plan = planTimes();
+    const followAndNotify = await measureWorkloadAndWebhooks(ceiling.perSecond);
     const best = Math.max(...runs.map((r) => r.jobsPerSecond));
     const results = {
       measuredAt: new Date().toISOString(),
@@ -202,6 +204,7 @@ const main = async () => {
       memoryPerServiceMb: perService,
       overload,
       offlinePlanMs: plan,
+      followAndNotify,
     };
     await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
     await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
@@ -220,6 +223,7 @@ const main = async () => {
     for (const r of overload.runs) {
       console.log(`| ${r.factor}× (${r.offeredPerSecond}/s) | ${r.acceptedPerSecond.toFixed(0)} | ${r.refused} | ${r.other} | ${ms(r.acceptedP50Ms)} / ${ms(r.acceptedP99Ms)} | ${ms(r.refusedP50Ms)} / ${ms(r.refusedP99Ms)} |`);
     }
+    printWorkloadAndWebhooks(followAndNotify);
     console.log(`offline plan (program run under mocks): ${Object.entries(plan).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
   } finally {
     child.kill("SIGTERM");

@@ -1,9 +1,9 @@
 import { stringify } from "yaml";
-import { SETTLED_STATUSES, type JobStatus } from "../shared/contract";
+import { waitIsOver, type JobStatus } from "../shared/contract";
 import { randomUUID } from "node:crypto";
 import type { ApiClient, DryRunResult, Job, JobPage } from "../shared/api-client/client";
 import type { AdmissionWarning } from "../shared/contract";
-import { CliError, EXIT, type ExitCode } from "./exit-codes";
+import { CliError, EXIT, exitForStatus, type ExitCode } from "./exit-codes";
 import { followJob, type FollowResult, type StreamTarget } from "./follow-job";
 import { describeJob, formatJobs, formatProblem, formatUsage, type Io, type Output, type TableOptions } from "./output";
 import { jsonPath } from "./jsonpath";
@@ -23,19 +23,19 @@ const fail = (error: unknown, status: number, what: string): CliError => {
   const body = error as { error?: string; details?: { problems?: Parameters<typeof formatProblem>[0][] } } | undefined;
   const problems = body?.details?.problems?.map(formatProblem) ?? [];
   const message = [`${what}: ${body?.error ?? `HTTP ${status}`}`, ...problems].join("\n");
-  // 400/413/415/422: the input is wrong (like REJECTED); everything else is usage, auth, or reachability.
+  // 400/413/415/422: the input is wrong (like REJECTED); 429/502/503/504: worth retrying; the rest is usage or auth.
   // The status stays on the error, so the caller can add what to do (e.g. where a refused token came from).
-  return Object.assign(new CliError(message, [400, 413, 415, 422].includes(status) ? EXIT.rejected : EXIT.usage), { status });
+  return Object.assign(new CliError(message, exitForStatus(status)), { status });
 };
 
-/** Network trouble (no answer at all) is exit 4 with what was tried. */
+/** Network trouble (no answer at all) is exit 5 with what was tried. */
 export const reach = async <T>(p: Promise<T>, api: string): Promise<T> => {
   try {
     return await p;
   } catch (err) {
     if (err instanceof CliError) throw err;
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    throw new CliError(`could not reach the API at ${api}: ${cause ?? (err as Error).message}`, EXIT.usage);
+    throw new CliError(`could not reach the API at ${api}: ${cause ?? (err as Error).message}`, EXIT.unreachable);
   }
 };
 
@@ -62,6 +62,34 @@ const printFinal = (ctx: Ctx, job: Job, output: Output) => {
   if (job.status === "FAILED" && job.reason) ctx.io.err(`job ${job.id} FAILED: ${job.reason}`);
 };
 
+/** How many lines of a failed container's log are shown. */
+const FAILED_LOG_LINES = 10;
+
+/**
+ * Why the workload failed, on stderr: the reason, each container that ended badly (exit code,
+ * reason), and the last lines of the first one's log (when the API still has them).
+ */
+const explainFailure = async (ctx: Ctx, job: Job) => {
+  const w = job.workload;
+  if (!w || w.phase !== "Failed") return;
+  ctx.io.err(`job ${job.id} workload Failed: ${w.reason ?? w.problems[0] ?? "no reason given"}`);
+  const failed = (w.containers ?? []).filter((c) => (c.exitCode ?? 0) !== 0 || (c.reason && c.reason !== "Completed"));
+  for (const c of failed) {
+    ctx.io.err(`  container ${c.container} (Pod/${c.pod}): exit code ${c.exitCode ?? "-"}${c.reason ? `, ${c.reason}` : ""}${c.restarts ? `, ${c.restarts} restart(s)` : ""}`);
+  }
+  for (const p of w.problems) ctx.io.err(`  ${p}`);
+  if (w.reclaimed) ctx.io.err(`  ${w.reclaimed} pod(s) lost to spot reclaim or preemption (not counted as failures)`);
+  const first = failed[0];
+  if (!first) return;
+  try {
+    const { data } = await ctx.client.GET("/jobs/{id}/logs", { params: { path: { id: job.id }, query: { container: first.container, tailLines: FAILED_LOG_LINES } }, parseAs: "text" });
+    const text = typeof data === "string" ? data.trimEnd() : "";
+    if (text) ctx.io.err(`last ${FAILED_LOG_LINES} lines of ${first.container}'s log:\n${text.split("\n").map((l) => `  | ${l}`).join("\n")}`);
+  } catch {
+    // The reason is already printed; the log is a bonus.
+  }
+};
+
 /** Watch until `until` (or the stream's end), showing progress; -o json prints each event as a line. */
 const watch = async (ctx: Ctx, id: string, opts: { output: Output; timeoutMs: number; until?: (j: Job) => boolean; progressTo: "out" | "err" }) => {
   const started = Date.now();
@@ -77,13 +105,35 @@ const watch = async (ctx: Ctx, id: string, opts: { output: Output; timeoutMs: nu
   }
 };
 
-export const submit = async (ctx: Ctx, api: string, o: { file: string[]; wait: boolean; timeoutMs: number; idempotencyKey?: string; output: Output; warnings?: WarningsShown }): Promise<ExitCode> => {
+/** `?name=&labels=` of a new job: labels as `k=v,k2=v2` (the API checks them). */
+const metaQuery = (o: { name?: string; labels?: string[] }) => ({ ...(o.name ? { name: o.name } : {}), ...(o.labels?.length ? { labels: o.labels.join(",") } : {}) });
+
+/** After a job was accepted: print it, or wait until it can no longer change. */
+const acceptedThenWait = async (ctx: Ctx, job: Job, replayed: boolean, o: { wait: boolean; timeoutMs: number; output: Output; warnings?: WarningsShown }): Promise<ExitCode> => {
+  ctx.io.err(`job ${job.id} accepted${job.name ? ` as ${job.name}` : ""}${replayed ? " (replayed: same Idempotency-Key)" : ""}`);
+  printWarnings(ctx, job.warnings ?? [], o.warnings ?? "grouped");
+  if (!o.wait) {
+    ctx.io.out(o.output === "json" ? JSON.stringify(job) : formatJobs([job], o.output, job));
+    return EXIT.ok;
+  }
+  const result = await watch(ctx, job.id, { output: o.output, timeoutMs: o.timeoutMs, until: waitIsOver, progressTo: "err" });
+  if (result.rollbackFailed) ctx.io.err(`rollback failed: ${result.rollbackFailed}`);
+  printFinal(ctx, result.job, o.output);
+  await explainFailure(ctx, result.job);
+  return exitCodeOf(result, "settled");
+};
+
+export const submit = async (
+  ctx: Ctx,
+  api: string,
+  o: { file: string[]; wait: boolean; timeoutMs: number; idempotencyKey?: string; output: Output; warnings?: WarningsShown; name?: string; labels?: string[] },
+): Promise<ExitCode> => {
   const files = readManifestFiles(o.file);
   // Always a key: a retried request (429/503, or a lost answer) can then never make a second job.
   const idempotencyKey = o.idempotencyKey ?? randomUUID();
   const { data, error, response } = await reach(
     ctx.client.POST("/yaml", {
-      params: { header: { "Idempotency-Key": idempotencyKey } },
+      params: { header: { "Idempotency-Key": idempotencyKey }, query: metaQuery(o) },
       // multipart/form-data: the body is sent as built (file names make problems point at the right file).
       body: formData(files) as never,
       bodySerializer: (b: unknown) => b as FormData,
@@ -95,24 +145,33 @@ export const submit = async (ctx: Ctx, api: string, o: { file: string[]; wait: b
     if (!o.idempotencyKey && ![400, 413, 415, 422].includes(response.status)) err.message += `\nto retry without making a second job: --idempotency-key ${idempotencyKey}`;
     throw err;
   }
+  return acceptedThenWait(ctx, data as Job, response.headers.get("Idempotent-Replayed") === "true", o);
+};
+
+/** A new job from a job's stored submission (`POST /jobs/{id}/resubmit`). */
+export const resubmit = async (
+  ctx: Ctx,
+  api: string,
+  id: string,
+  o: { wait: boolean; timeoutMs: number; idempotencyKey?: string; output: Output; name?: string; labels?: string[] },
+): Promise<ExitCode> => {
+  const { data, error, response } = await reach(
+    ctx.client.POST("/jobs/{id}/resubmit", { params: { path: { id }, header: o.idempotencyKey ? { "Idempotency-Key": o.idempotencyKey } : {}, query: metaQuery(o) } }),
+    api,
+  );
+  if (!data || response.status !== 202) throw fail(error, response.status, `job ${id} could not be run again`);
   const job = data as Job;
-  ctx.io.err(`job ${job.id} accepted${response.headers.get("Idempotent-Replayed") === "true" ? " (replayed: same Idempotency-Key)" : ""}`);
-  printWarnings(ctx, job.warnings ?? [], o.warnings ?? "grouped");
-  if (!o.wait) {
-    ctx.io.out(o.output === "json" ? JSON.stringify(job) : formatJobs([job], o.output, job));
-    return EXIT.ok;
-  }
-  const result = await watch(ctx, job.id, { output: o.output, timeoutMs: o.timeoutMs, until: (j) => SETTLED_STATUSES.includes(j.status as JobStatus), progressTo: "err" });
-  if (result.rollbackFailed) ctx.io.err(`rollback failed: ${result.rollbackFailed}`);
-  printFinal(ctx, result.job, o.output);
-  return exitCodeOf(result, "settled");
+  if (job.resubmittedFrom) ctx.io.err(`job ${job.id} runs again what job ${job.resubmittedFrom} ran`);
+  return acceptedThenWait(ctx, job, response.headers.get("Idempotent-Replayed") === "true", o);
 };
 
 export const watchCmd = async (ctx: Ctx, id: string, o: { timeoutMs: number; output: Output }): Promise<ExitCode> => {
-  const result = await watch(ctx, id, { output: o.output, timeoutMs: o.timeoutMs, progressTo: "out" });
+  const result = await watch(ctx, id, { output: o.output, timeoutMs: o.timeoutMs, until: waitIsOver, progressTo: "out" });
   if (o.output === "json") ctx.io.out(JSON.stringify(result.job));
   if (result.rollbackFailed) ctx.io.err(`rollback failed: ${result.rollbackFailed}`);
   if (result.job.status === "REJECTED") for (const p of result.job.problems ?? []) ctx.io.err(formatProblem(p));
+  if (result.job.status === "FAILED" && result.job.reason) ctx.io.err(`job ${result.job.id} FAILED: ${result.job.reason}`);
+  await explainFailure(ctx, result.job);
   return exitCodeOf(result, "watch");
 };
 
@@ -192,24 +251,23 @@ export const LIST_DEFAULT = 20;
 export const list = async (
   ctx: Ctx,
   api: string,
-  o: { status?: JobStatus; limit?: number; all?: boolean; cursor?: string; output: Output } & TableOptions,
+  o: { status?: JobStatus; limit?: number; all?: boolean; cursor?: string; output: Output; selector?: string; name?: string } & TableOptions,
 ): Promise<ExitCode> => {
   if (o.all && o.limit) throw new CliError("--all and --limit exclude each other: --all lists every job, --limit N the newest N", EXIT.usage);
   const want = o.all ? Infinity : (o.limit ?? LIST_DEFAULT);
+  const filter = { ...(o.status ? { status: o.status } : {}), ...(o.selector ? { labelSelector: o.selector } : {}), ...(o.name ? { name: o.name } : {}) };
   const items: Job[] = [];
   let cursor = o.cursor;
   let next: string | undefined;
   do {
     const limit = Math.min(LIST_PAGE_MAX, want - items.length);
-    const { data, error, response } = await reach(
-      ctx.client.GET("/jobs", { params: { query: { ...(o.status ? { status: o.status } : {}), limit, ...(cursor ? { cursor } : {}) } } }),
-      api,
-    );
+    const { data, error, response } = await reach(ctx.client.GET("/jobs", { params: { query: { ...filter, limit, ...(cursor ? { cursor } : {}) } } }), api);
     if (!data) throw fail(error, response.status, "could not list jobs");
     items.push(...data.items);
     next = cursor = data.nextCursor;
   } while (next && items.length < want);
   const page: JobPage = { items, ...(next ? { nextCursor: next } : {}) };
+  if (items.length === 0 && next) ctx.io.err("no match among the jobs examined; older jobs may match (the listing filters at most 1000 jobs per request)");
   ctx.io.out(formatJobs(items, o.output, page, { columns: ctx.io.columns, ...(o.noHeaders ? { noHeaders: true } : {}) }));
   if (next) ctx.io.err(`more jobs than shown: cpctl list --cursor ${next}${o.status ? ` --status ${o.status}` : ""} for the next ones, or --all`);
   return EXIT.ok;

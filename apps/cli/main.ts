@@ -95,15 +95,49 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .command("submit")
     .description("submit manifests as one job")
     .requiredOption("-f, --filename <path>", "a file, a directory of .yaml/.yml/.json files, or - for stdin (repeatable)", collect)
-    .option("--wait", "wait until the job is DONE, REJECTED or FAILED; the exit code says which")
+    .option("--wait", "wait until the job can no longer change (its workload ended, or it was refused); the exit code says how it ended")
     .addOption(new Option("--timeout <duration>", "with --wait: give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
     .option("--idempotency-key <key>", "retrying with the same key never makes a second job (default: a new random key each run)")
+    .option("--name <name>", "the job's name, a DNS label (default: from the first object, e.g. job-pi)")
+    .option("-l, --label <key=value>", "a label of the job (repeatable)", collect)
     .option("-q, --quiet", "do not mention the defaults the platform applied")
     .option("--show-defaults", "list each default the platform applied")
     .addOption(outputOption())
-    .action((o: { filename: string[]; wait?: boolean; timeout: number; idempotencyKey?: string; output: Output } & WarnFlags) =>
+    .action((o: { filename: string[]; wait?: boolean; timeout: number; idempotencyKey?: string; output: Output; name?: string; label?: string[] } & WarnFlags) =>
       run(({ ctx, api }) =>
-        cmd.submit(ctx, api, { file: o.filename, wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output, warnings: warningsShown(o), ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}) }),
+        cmd.submit(ctx, api, {
+          file: o.filename,
+          wait: Boolean(o.wait),
+          timeoutMs: o.timeout,
+          output: o.output,
+          warnings: warningsShown(o),
+          ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+          ...(o.name ? { name: o.name } : {}),
+          ...(o.label ? { labels: o.label } : {}),
+        }),
+      )(),
+    );
+
+  program
+    .command("resubmit")
+    .description("run a job again: a new job from its stored submission (same name and labels unless given)")
+    .argument("<id>", "job id (or at least its first 8 characters)")
+    .option("--wait", "wait until the new job can no longer change; the exit code says how it ended")
+    .addOption(new Option("--timeout <duration>", "with --wait: give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
+    .option("--idempotency-key <key>", "retrying with the same key never makes a second job")
+    .option("--name <name>", "a new name for the new job")
+    .option("-l, --label <key=value>", "labels for the new job, replacing the old job's (repeatable)", collect)
+    .addOption(outputOption())
+    .action((id: string, o: { wait?: boolean; timeout: number; idempotencyKey?: string; output: Output; name?: string; label?: string[] }) =>
+      run(({ ctx, api }) =>
+        cmd.resubmit(ctx, api, id, {
+          wait: Boolean(o.wait),
+          timeoutMs: o.timeout,
+          output: o.output,
+          ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+          ...(o.name ? { name: o.name } : {}),
+          ...(o.label ? { labels: o.label } : {}),
+        }),
       )(),
     );
 
@@ -119,7 +153,7 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
   program
     .command("get")
     .description("show one job")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id (or at least its first 8 characters)")
     .addOption(outputOption())
     .addOption(noHeadersOption())
     .action((id: string, o: { output: Output; headers: boolean }) => run(({ ctx, api }) => cmd.get(ctx, api, id, o.output, o.headers ? {} : { noHeaders: true }))());
@@ -143,9 +177,11 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .addOption(new Option("--limit <n>", `at most this many (pages of ${cmd.LIST_PAGE_MAX} are fetched as needed)`).argParser(positiveInt).conflicts("all"))
     .option("--all", "every job (all pages)")
     .option("--cursor <cursor>", "start where a previous list stopped (it prints the cursor when there is more)")
+    .option("-l, --selector <selector>", "only jobs whose labels match this Kubernetes label selector (team=nlp,env in (dev,test),!draft)")
+    .option("--name <prefix>", "only jobs whose name starts with this")
     .addOption(outputOption())
     .addOption(noHeadersOption())
-    .action((o: { status?: JobStatus; limit?: number; all?: boolean; cursor?: string; output: Output; headers: boolean }) =>
+    .action((o: { status?: JobStatus; limit?: number; all?: boolean; cursor?: string; output: Output; headers: boolean; selector?: string; name?: string }) =>
       run(({ ctx, api }) => cmd.list(ctx, api, { ...o, ...(o.headers ? {} : { noHeaders: true }) }))(),
     );
 
@@ -164,7 +200,7 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
   program
     .command("watch")
     .description("follow a job's events until it can no longer change")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id (or at least its first 8 characters)")
     .addOption(new Option("--timeout <duration>", "give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
     .addOption(outputOption())
     .action((id: string, o: { timeout: number; output: Output }) => run(({ ctx }) => cmd.watchCmd(ctx, id, { timeoutMs: o.timeout, output: o.output }))());
@@ -172,7 +208,7 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
   program
     .command("logs")
     .description("print a job's container logs (live while its pods run, saved ones after)")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id (or at least its first 8 characters)")
     .option("-f, --follow", "keep streaming while the containers run")
     .option("-c, --container <name>", "only this container")
     .addOption(new Option("--tail <lines>", "only the last lines of each container").argParser(positiveInt))
@@ -202,7 +238,7 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
   program
     .command("delete")
     .description("roll a job back (delete everything it created)")
-    .argument("<id>", "job id")
+    .argument("<id>", "job id (or at least its first 8 characters)")
     .option("--wait", "wait until the job is ROLLED_BACK")
     .addOption(new Option("--timeout <duration>", "with --wait: give up after this long (exit 3)").argParser(parseDuration).default(0, "none"))
     .addOption(outputOption())

@@ -81,10 +81,10 @@ export const table = (rows: string[][], opts: TableOptions = {}): string => {
 };
 
 const jobRow = (j: Job, wide: boolean) => {
-  const row = [j.id, j.status, j.target ?? "-", j.workload?.phase ?? "-", podsOf(j), age(j.createdAt)];
-  return wide ? [...row, j.namespace, String(j.resources.length), costOf(j), (j.reason ?? "").slice(0, 80) || "-"] : row;
+  const row = [j.id, j.name ?? "-", j.status, j.target ?? "-", j.workload?.phase ?? "-", podsOf(j), age(j.createdAt)];
+  return wide ? [...row, j.namespace, String(j.resources.length), costOf(j), (j.reason ?? j.workload?.reason ?? "").slice(0, 80) || "-"] : row;
 };
-const HEAD = ["ID", "STATUS", "TARGET", "WORKLOAD", "PODS", "AGE"];
+const HEAD = ["ID", "NAME", "STATUS", "TARGET", "WORKLOAD", "PODS", "AGE"];
 const WIDE_HEAD = [...HEAD, "NAMESPACE", "RESOURCES", "COST", "REASON"];
 
 /** The estimated cost so far, `~` while pods still run. */
@@ -110,7 +110,7 @@ export const formatJobs = (jobs: Job[], output: Output, whole: unknown = jobs, o
 /** One line per change: status, elapsed time, workload phase and pods. */
 export const progressLine = (job: Job, startedAt: number, now = Date.now()): string => {
   const elapsed = `${((now - startedAt) / 1000).toFixed(1)}s`;
-  const workload = job.workload ? `  workload ${job.workload.phase}  pods ${podsOf(job)}${job.workload.problems.length ? `  ${job.workload.problems[0]}` : ""}` : "";
+  const workload = job.workload ? `  workload ${job.workload.phase}  pods ${podsOf(job)}${job.workload.reason || job.workload.problems.length ? `  ${job.workload.reason ?? job.workload.problems[0]}` : ""}` : "";
   return `${job.id}  ${job.status.padEnd(19)}  ${elapsed.padStart(7)}${workload}`;
 };
 

@@ -1,4 +1,4 @@
-import { statusOf, type JobEvent, type StatusEventType } from "../shared/contract";
+import { statusOf, type JobEvent, type JobView, type StatusEventType } from "../shared/contract";
 import type { EventHandler } from "../shared/messaging/broker";
 import { jobTransitions } from "../shared/metrics/metrics";
 import type { JobRepository, TransitionDetails } from "../shared/state/job-repository";
@@ -33,7 +33,7 @@ export const detailsOf = (e: Extract<JobEvent, { type: StatusEventType }>): Tran
  * two writes appends what was missing, a repeat appends nothing.
  */
 export const statusWorkerHandler =
-  (jobs: JobRepository, events?: EventLog, usage?: UsageRepository): EventHandler =>
+  (jobs: JobRepository, events?: EventLog, usage?: UsageRepository, jobChanged?: (job: JobView) => Promise<void>): EventHandler =>
   async (event, { log }) => {
     if (event.type === "job.usage") {
       const stored = usage ? await usage.record(event.jobId, event.tenant, event.pods, event.rates) : 0;
@@ -43,9 +43,11 @@ export const statusWorkerHandler =
     if (event.type === "job.workload") {
       const stored = await jobs.setWorkload(event.jobId, event.workload);
       log.debug({ phase: event.workload.phase, stored }, "workload recorded");
-      if (!events) return;
+      if (!events && !jobChanged) return;
       const job = await jobs.get(event.jobId);
-      if (job?.workload?.observedAt === event.workload.observedAt) await events.appendWorkload(job.id, job.tenant, event.workload);
+      if (events && job?.workload?.observedAt === event.workload.observedAt) await events.appendWorkload(job.id, job.tenant, event.workload);
+      // Whoever is told of the job's outcome (webhooks) is told once it is known.
+      if (job) await jobChanged?.(job);
       return;
     }
     const status = statusOf(event.type);
@@ -61,4 +63,5 @@ export const statusWorkerHandler =
     if (event.type === "job.failed" && job.status === "ROLLING_BACK" && deleteAskedAt && event.at >= deleteAskedAt) {
       await events.appendRollbackFailed(job.id, job.tenant, event.at, event.reason);
     }
+    await jobChanged?.(job);
   };

@@ -6,6 +6,8 @@ import { EventLog } from "../shared/state/event-log";
 import { JobRepository } from "../shared/state/job-repository";
 import { createRedis } from "../shared/state/redis-client";
 import { UsageRepository } from "../shared/state/usage-repository";
+import { WebhookQueue } from "../shared/webhooks/webhook-queue";
+import { WebhookRepository } from "../shared/webhooks/webhook-repository";
 import { statusWorkerHandler } from "./handler";
 
 /**
@@ -19,8 +21,21 @@ export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger
   const jobs = new JobRepository(redis, env.NAME_PREFIX);
   const events = new EventLog(redis, env.NAME_PREFIX);
   const usage = new UsageRepository(redis, env.NAME_PREFIX);
+  // Webhooks: enqueued here when a job's outcome is recorded, delivered by this worker's own consumer.
+  const webhooks = new WebhookQueue({
+    url: env.AMQP_URL,
+    prefix: env.NAME_PREFIX,
+    logger: logger.child({ component: "webhooks" }),
+    repository: new WebhookRepository(redis, env.NAME_PREFIX),
+    limits: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS, maxResponseBytes: env.WEBHOOK_MAX_RESPONSE_BYTES },
+    retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_MS,
+    perEndpoint: env.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+    prefetch: env.PREFETCH,
+    consume: true,
+  });
+  await webhooks.start();
   const broker = await connectBroker(env, "status-worker", logger);
-  await broker.consume("status-worker", statusWorkerHandler(jobs, events, usage));
+  await broker.consume("status-worker", statusWorkerHandler(jobs, events, usage, (job) => webhooks.jobChanged(job)));
   return {
     name: "status-worker",
     readiness: [
@@ -29,6 +44,7 @@ export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger
     ],
     stop: async () => {
       await broker.close();
+      await webhooks.close();
       redis.disconnect();
     },
   };

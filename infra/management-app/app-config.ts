@@ -120,8 +120,10 @@ current-context: deployments
     };
     // Event streams, logs (saved ones from the bucket, live ones from the deployments cluster), manifests.
     const readApi = { APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`, SSE_HEARTBEAT_SECONDS: "15", MAX_STREAMS: "1000" };
+    // In the cloud webhooks go to public https endpoints only (checked at registration and on each connection).
+    const webhookDestinations = { WEBHOOK_ALLOW_PRIVATE: "false" };
     this.env = {
-      entrypoint: { ...common, TRUSTED_PROXY_HOPS: String(GATEWAY_PROXY_HOPS), ...storage, ...api, ...rateLimits, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_TARGET_MS: "150", SHED_MAX_LAG_MS: "250" },
+      entrypoint: { ...common, TRUSTED_PROXY_HOPS: String(GATEWAY_PROXY_HOPS), ...storage, ...api, ...rateLimits, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_TARGET_MS: "150", SHED_MAX_LAG_MS: "250", ...webhookDestinations },
       "yaml-manager": { ...common, ...storage, ...admission },
       "cluster-applier": {
         ...common,
@@ -135,8 +137,16 @@ current-context: deployments
         USAGE_MEMORY_GIB_HOUR_USD: String(args.usageRates.memoryGiBHourUsd),
         USAGE_GPU_HOUR_USD: String(args.usageRates.gpuHourUsd),
       },
-      // It records events in Redis and serves no API: no tokens, storage or cluster access.
-      "status-worker": { ...common, ...redis },
+      // It records events in Redis and delivers webhooks; it serves no API: no tokens, storage or cluster access.
+      "status-worker": {
+        ...common,
+        ...redis,
+        ...webhookDestinations,
+        WEBHOOK_TIMEOUT_MS: "5000",
+        WEBHOOK_MAX_RESPONSE_BYTES: String(64 * 1024),
+        WEBHOOK_RETRY_DELAYS_MS: "1000,10000,60000,300000,1800000",
+        WEBHOOK_CONCURRENCY_PER_ENDPOINT: "2",
+      },
     };
     const tokens = { name: "api-tokens", mountPath: TOKENS_DIR, volume: { name: "api-tokens", secret: { secretName: this.secret.metadata.name, items: [{ key: "api-tokens", path: "api-tokens" }] } } };
     const kube = { name: "kubeconfig", mountPath: KUBECONFIG_DIR, volume: { name: "kubeconfig", configMap: { name: kubeconfig.metadata.name } } };

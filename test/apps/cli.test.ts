@@ -75,8 +75,8 @@ describe("cpctl against the running app (dry-run target)", { timeout: 120_000 },
     ]);
     expect(asYaml.code).toBe(0);
     expect(parse(asYaml.stdout)).toMatchObject({ id, status: "DONE" });
-    expect(asTable.stdout.split("\n")[0]).toMatch(/^ID\s+STATUS\s+TARGET\s+WORKLOAD\s+PODS\s+AGE$/);
-    expect(asTable.stdout).toMatch(new RegExp(`^${id}\\s+DONE\\s+dry-run`, "m"));
+    expect(asTable.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+STATUS\s+TARGET\s+WORKLOAD\s+PODS\s+AGE$/);
+    expect(asTable.stdout).toMatch(new RegExp(`^${id}\\s+configmap-c\\s+DONE\\s+dry-run`, "m"));
     expect(listed.code).toBe(0);
     expect(listed.stdout.split("\n")[0]).toMatch(/NAMESPACE\s+RESOURCES\s+COST\s+REASON$/);
     expect(listed.stdout).toContain(id);
@@ -109,7 +109,7 @@ describe("cpctl against the running app (dry-run target)", { timeout: 120_000 },
     expect(after).toBe(before);
   });
 
-  it("When asked for logs of a dry-run job, for a missing file, or with a bad flag, or the API is down, then it exits 4 and says why on stderr", async () => {
+  it("When asked for logs of a dry-run job, for a missing file, or with a bad flag, then it exits 4; when the API is down, then 5 (worth retrying); each says why on stderr", async () => {
     const id = (await run(["submit", "-f", "-", "-o", "name"], { input: CONFIGMAP })).stdout.trim();
     const port = await freePort();
     const [logs, missing, badFlag, down] = await Promise.all([
@@ -124,7 +124,7 @@ describe("cpctl against the running app (dry-run target)", { timeout: 120_000 },
     expect(missing.stderr).toMatch(/no such file or directory/);
     expect(badFlag.code).toBe(4);
     expect(badFlag.stderr).toMatch(/--limit/);
-    expect(down.code).toBe(4);
+    expect(down.code).toBe(5);
     expect(down.stderr).toMatch(/could not reach the API at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
     for (const r of [logs, missing, badFlag, down]) expect(r.stdout).toBe("");
   });
@@ -155,11 +155,17 @@ describe("cpctl when the connection drops", { timeout: 120_000 }, () => {
     const upstreamPort = Number(new URL(stack.url).port);
     let connections = 0;
     // A proxy that, on the first event stream, passes the first event and then cuts both sides.
+    let streams = 0;
     const proxy = net.createServer((client) => {
       const upstream = net.connect(upstreamPort, "127.0.0.1");
+      connections++;
+      // The first request for the event stream (other requests, such as a GET of the job, pass).
+      let isStream = false;
+      client.on("data", (c: Buffer) => {
+        if (!isStream && c.toString("latin1").includes("/events") && streams++ === 0) isStream = true;
+      });
       client.pipe(upstream);
       let cut = false;
-      const isStream = connections++ === 0;
       upstream.on("data", (chunk: Buffer) => {
         if (cut) return;
         const text = chunk.toString("latin1");

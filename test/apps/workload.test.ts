@@ -12,7 +12,7 @@ const pod = (name: string, status: object) => ({ metadata: { name }, status });
 describe("workload summary", () => {
   it("When all pods of a Deployment run, then the phase is Running with counts", () => {
     const w = summarizeWorkload({ pods: [pod("a", { phase: "Running" }), pod("b", { phase: "Running" })], jobs: [], deployments: [{ metadata: { name: "web" }, status: {} }] }, at);
-    expect(w).toEqual({ phase: "Running", pods: { pending: 0, running: 2, succeeded: 0, failed: 0 }, problems: [], observedAt: at });
+    expect(w).toEqual({ phase: "Running", pods: { pending: 0, running: 2, succeeded: 0, failed: 0 }, problems: [], observedAt: at, available: false });
   });
 
   it("When an image cannot be pulled or a pod cannot be scheduled, then the job is Pending with each problem named", () => {
@@ -87,12 +87,15 @@ describe("workload watcher against the API-server double (watch, not poll)", () 
     api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: ns, labels }, status: { phase: "Pending", containerStatuses: [{ name: "nginx", state: { waiting: { reason: "ErrImagePull" } } }] } });
     const [id, first] = await nextReport(1);
     expect(id).toBe(jobId);
-    expect(first.phase).toBe("Pending");
+    // A Deployment's pod that cannot pull its image stops it: Failed with the reason, not final.
+    expect(first).toMatchObject({ phase: "Failed", reason: "container nginx of Pod/web-1: ErrImagePull", available: false });
+    expect(first.final).toBeUndefined();
     expect(first.problems).toEqual(["Pod/web-1 container nginx: ErrImagePull"]);
 
     api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: ns, labels }, status: { phase: "Running" } });
     const [, second] = await nextReport(2);
     expect(second).toMatchObject({ phase: "Running", pods: { running: 1 }, problems: [] });
+    expect(second.reason).toBeUndefined();
 
     // The same state again (a status heartbeat) is not reported again.
     api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: ns, labels }, status: { phase: "Running" } });

@@ -164,7 +164,7 @@ describe("the Management App from the shared contract", () => {
 
   it("routes the API by path to the entrypoint, which serves reads and writes, through the GKE Gateway", () => {
     const rules = inputs(named(run, "app-route")).spec.rules as { matches: { method?: string; path: { type: string; value: string } }[]; backendRefs: { name: string; port: number }[] }[];
-    expect(rules.flatMap((r) => r.matches.map((m) => `${m.path.type} ${m.path.value}`)).sort()).toEqual(["Exact /", "PathPrefix /admin", "PathPrefix /console", "PathPrefix /events", "PathPrefix /jobs", "PathPrefix /queues", "PathPrefix /usage", "PathPrefix /yaml"]);
+    expect(rules.flatMap((r) => r.matches.map((m) => `${m.path.type} ${m.path.value}`)).sort()).toEqual(["Exact /", "PathPrefix /admin", "PathPrefix /console", "PathPrefix /events", "PathPrefix /jobs", "PathPrefix /queues", "PathPrefix /usage", "PathPrefix /webhooks", "PathPrefix /yaml"]);
     expect(rules.flatMap((r) => r.backendRefs.map((b) => b.name))).toEqual(["entrypoint"]);
     const gateway = inputs(named(run, "app-gateway"));
     expect(gateway.spec.gatewayClassName).toBe("gke-l7-global-external-managed");

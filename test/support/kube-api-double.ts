@@ -85,6 +85,8 @@ export interface KubeApiDouble {
   get(plural: string, namespace: string, name: string): Obj | undefined;
   /** Create or replace an object as a controller would (e.g. a Pod with a status). */
   put(obj: Obj): void;
+  /** Remove an object at once, as a controller would (the TTL controller deleting a finished Job). */
+  drop(plural: string, namespace: string, name: string): void;
   /** How long a namespace stays Terminating at least after DELETE. */
   terminationMs: number;
   /**
@@ -301,6 +303,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
       if (!info) throw new Error(`double does not know ${obj.kind}`);
       store(info.plural, structuredClone(obj));
     },
+    drop: (plural, namespace, name) => remove(plural, namespace, name),
     kubeConfig: (user = "applier") => {
       const kc = new k8s.KubeConfig();
       kc.loadFromOptions({

@@ -5,7 +5,7 @@ import path from "node:path";
 import amqp from "amqplib";
 import { Redis } from "ioredis";
 import { startHost, type Host } from "../../apps/host";
-import { SERVICE_NAMES, SERVICE_QUEUES, topology, type JobStatus, type JobView, type ServiceName } from "../../apps/shared/contract";
+import { SERVICE_ENV, SERVICE_NAMES, SERVICE_QUEUES, topology, webhookTopology, type JobStatus, type JobView, type ServiceName } from "../../apps/shared/contract";
 import { eventually } from "./eventually";
 
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
@@ -43,14 +43,14 @@ export const startTestStack = async (env: Record<string, string> = {}, names: Se
     dataDir,
     cleanup: async () => {
       await host.stop();
-      await removeBrokerObjects(prefix);
+      await removeBrokerObjects(prefix, SERVICE_ENV["status-worker"].parse({ WEBHOOK_RETRY_DELAYS_MS: env.WEBHOOK_RETRY_DELAYS_MS }).WEBHOOK_RETRY_DELAYS_MS);
       await removeRedisKeys(prefix);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
 };
 
-export const removeBrokerObjects = async (prefix: string) => {
+export const removeBrokerObjects = async (prefix: string, webhookRetryDelaysMs: number[] = []) => {
   const t = topology(prefix);
   const conn = await amqp.connect(AMQP_URL);
   const ch = await conn.createChannel();
@@ -58,6 +58,8 @@ export const removeBrokerObjects = async (prefix: string) => {
     await ch.deleteQueue(t.queue(s));
     await ch.deleteQueue(t.deadLetterQueue(s));
   }
+  const w = webhookTopology(prefix);
+  for (const q of [w.deliveries, w.deadLetters, ...webhookRetryDelaysMs.map(w.retry)]) await ch.deleteQueue(q);
   await ch.deleteExchange(t.exchange);
   await ch.deleteExchange(t.deadLetterExchange);
   await conn.close();

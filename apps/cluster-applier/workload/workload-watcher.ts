@@ -8,6 +8,7 @@ import { summarizeWorkload, type JobObjects } from "./summarize-workload";
 
 type Listed = k8s.KubernetesObject & { status?: Record<string, unknown> };
 type Kind = keyof JobObjects;
+const FINAL = "final";
 
 export interface WorkloadWatcherOptions {
   logger: Logger;
@@ -95,12 +96,14 @@ export class WorkloadWatcher {
       this.tenants.delete(jobId);
       return;
     }
+    // A final outcome was reported: what follows (pods going, the Job's TTL deletion) changes nothing.
+    if (this.last.get(jobId) === FINAL) return;
     const workload = summarizeWorkload(objects, new Date().toISOString(), await this.positions(jobId, objects.workloads));
     const fingerprint = JSON.stringify({ ...workload, observedAt: undefined });
     if (this.last.get(jobId) === fingerprint) return;
     try {
       await this.opts.report(jobId, this.tenants.get(jobId) ?? DEFAULT_TENANT, workload);
-      this.last.set(jobId, fingerprint);
+      this.last.set(jobId, workload.final ? FINAL : fingerprint);
     } catch (err) {
       this.opts.logger.warn({ jobId, err: (err as Error).message }, "could not report workload; retrying");
       this.pending.schedule(jobId);

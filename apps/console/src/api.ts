@@ -48,6 +48,8 @@ export const getQueue = (): Promise<QueueView> => ok(api().GET("/queues"));
 export const getJob = (id: string): Promise<Job> => ok(api().GET("/jobs/{id}", { params: { path: { id } } }));
 export const getManifests = (id: string): Promise<Manifests> => ok(api().GET("/jobs/{id}/manifests", { params: { path: { id } } }));
 export const deleteJob = (id: string): Promise<Job> => ok(api().DELETE("/jobs/{id}", { params: { path: { id } } }));
+/** `POST /jobs/{id}/resubmit`: a new job from this job's stored files, same name and labels. */
+export const resubmitJob = (id: string): Promise<Job> => ok(api().POST("/jobs/{id}/resubmit", { params: { path: { id } } }));
 
 /** Files go as multipart (their names make problems point at the right file); one paste as a YAML body. */
 const asBody = (files: ManifestFile[]) => {

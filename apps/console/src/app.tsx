@@ -38,6 +38,8 @@ export const App = () => {
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState(false);
   const [session, setSession] = useState(0); // bumps when the token changes: reload everything
+  // "Edit and run": a job's files, loaded into the submit panel (the nonce makes a second load of the same files count).
+  const [preload, setPreload] = useState<{ files: { name: string; text: string }[]; nonce: number } | undefined>();
   const countsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const refreshCounts = useCallback(() => {
@@ -134,11 +136,21 @@ export const App = () => {
       )}
       <main class={selected ? "with-details" : ""}>
         <div class="left">
-          <SubmitPanel onSubmitted={(id) => select(id)} onError={setError} />
+          <SubmitPanel onSubmitted={(id) => select(id)} onError={setError} preload={preload} />
           <QueuePanel />
           <JobsTable jobs={[...jobs.values()].sort(newestFirst)} counts={counts} filter={filter} onFilter={chooseFilter} selected={selected} onSelect={select} onMore={cursor ? () => void more() : undefined} />
         </div>
-        {selected && <JobDetails key={selected} jobId={selected} onClose={() => select(undefined)} onError={setError} onChanged={upsert} />}
+        {selected && (
+          <JobDetails
+            key={selected}
+            jobId={selected}
+            onClose={() => select(undefined)}
+            onError={setError}
+            onChanged={upsert}
+            onResubmitted={(job) => (upsert(job), select(job.id))}
+            onEdit={(files) => setPreload((p) => ({ files, nonce: (p?.nonce ?? 0) + 1 }))}
+          />
+        )}
       </main>
     </>
   );

@@ -89,6 +89,28 @@ const withJobDefaults = (jobSpec: Obj | undefined, at: string, policy: ObjectPol
     jobSpec.ttlSecondsAfterFinished = policy.jobTtlSecondsAfterFinished;
     r.changed(`${at}.ttlSecondsAfterFinished`, `ttlSecondsAfterFinished was set to ${policy.jobTtlSecondsAfterFinished}: the finished Job and its pods (and logs) are removed after that long`);
   }
+  withSpotTolerance(jobSpec, at, r);
+};
+
+/**
+ * Jobs run on spot nodes: a pod lost to a reclaim (or to preemption, or an eviction) must not
+ * count as the job's failure. A pod failure policy whose rule ignores pods with the
+ * DisruptionTarget condition does that (Job pod failure policy, stable since Kubernetes 1.31:
+ * https://kubernetes.io/docs/tasks/job/pod-failure-policy/ "avoid Job failures due to Pod
+ * disruptions"). The API server accepts a podFailurePolicy only with restartPolicy Never
+ * (https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-failure-policy); with
+ * OnFailure nothing is added, and the warning says what that means. A policy the submitter
+ * wrote is theirs: it is left as it is.
+ */
+const withSpotTolerance = (jobSpec: Obj, at: string, r: Report) => {
+  if (jobSpec.podFailurePolicy !== undefined) return;
+  const restartPolicy = objAt(objAt(jobSpec, "template") ?? {}, "spec")?.restartPolicy;
+  if (restartPolicy === "Never") {
+    jobSpec.podFailurePolicy = { rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }] };
+    r.changed(`${at}.podFailurePolicy`, "podFailurePolicy was set to ignore pods lost to a disruption (spot reclaim, preemption, eviction: the DisruptionTarget condition): they are replaced without counting against backoffLimit");
+  } else if (restartPolicy === "OnFailure") {
+    r.changed(`${at}.template.spec.restartPolicy`, "restartPolicy OnFailure allows no podFailurePolicy: a pod lost to a spot reclaim counts against backoffLimit; use restartPolicy Never to have reclaims ignored");
+  }
 };
 
 const RULES: Record<string, Rule> = {

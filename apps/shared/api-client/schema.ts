@@ -206,6 +206,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs/{id}/resubmit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a job again: a new job from the stored submission of one of the caller's jobs, with its name and labels unless new ones are given; the new job's resubmittedFrom names the old one */
+        post: operations["resubmitJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/counts": {
         parameters: {
             query?: never;
@@ -385,6 +402,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's webhooks (never their secrets), with how the last delivery went */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook: a signed POST (a WebhookPayload) when one of the caller's jobs ends with one of the outcomes asked for
+         * @description Each delivery carries `Webhook-Signature: t=<unix seconds>,v1=<hex>`, the HMAC-SHA256 with the webhook's secret of `<t>.<body>`; verify it and refuse timestamps older than 300 s. `Webhook-Delivery` is the same on every retry of one notice (deliveries are at least once). Only https URLs to public addresses (unless the platform runs in local mode); redirects are not followed; a receiver must answer 2xx in time.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook; notices not yet delivered to it are dropped */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret for the webhook, shown in this answer only; the old one stops signing at once */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/yaml": {
         parameters: {
             query?: never;
@@ -434,7 +506,9 @@ export interface components {
         };
         Error: {
             details?: {
-                problems: {
+                /** @description 409 for a job id prefix: the ids it matches */
+                candidates?: string[];
+                problems?: {
                     document?: number;
                     file?: string;
                     line?: number;
@@ -455,6 +529,10 @@ export interface components {
                 status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
             }[];
             id: string;
+            labels?: {
+                [key: string]: string;
+            };
+            name?: string;
             namespace: string;
             problems?: {
                 document?: number;
@@ -472,6 +550,7 @@ export interface components {
                 name: string;
                 namespace?: string;
             }[];
+            resubmittedFrom?: string;
             /** @enum {string} */
             status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
             /** @enum {string} */
@@ -505,6 +584,20 @@ export interface components {
                 path?: string;
             }[];
             workload?: {
+                available?: boolean;
+                containers?: {
+                    container: string;
+                    exitCode?: number;
+                    finishedAt?: string;
+                    message?: string;
+                    pod: string;
+                    reason?: string;
+                    restarts: number;
+                    signal?: number;
+                    startedAt?: string;
+                }[];
+                final?: boolean;
+                finishedAt?: string;
                 observedAt: string;
                 /** @enum {string} */
                 phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
@@ -521,6 +614,10 @@ export interface components {
                     position?: number;
                     reason: string;
                 };
+                reason?: string;
+                reclaimed?: number;
+                restarts?: number;
+                startedAt?: string;
             };
         };
         JobPage: {
@@ -532,6 +629,10 @@ export interface components {
                     status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
                 }[];
                 id: string;
+                labels?: {
+                    [key: string]: string;
+                };
+                name?: string;
                 namespace: string;
                 problems?: {
                     document?: number;
@@ -549,6 +650,7 @@ export interface components {
                     name: string;
                     namespace?: string;
                 }[];
+                resubmittedFrom?: string;
                 /** @enum {string} */
                 status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
                 /** @enum {string} */
@@ -582,6 +684,20 @@ export interface components {
                     path?: string;
                 }[];
                 workload?: {
+                    available?: boolean;
+                    containers?: {
+                        container: string;
+                        exitCode?: number;
+                        finishedAt?: string;
+                        message?: string;
+                        pod: string;
+                        reason?: string;
+                        restarts: number;
+                        signal?: number;
+                        startedAt?: string;
+                    }[];
+                    final?: boolean;
+                    finishedAt?: string;
                     observedAt: string;
                     /** @enum {string} */
                     phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
@@ -598,6 +714,10 @@ export interface components {
                         position?: number;
                         reason: string;
                     };
+                    reason?: string;
+                    reclaimed?: number;
+                    restarts?: number;
+                    startedAt?: string;
                 };
             }[];
             /** @description Opaque: pass as ?cursor= to get the next page; absent on the last page */
@@ -695,6 +815,10 @@ export interface components {
                     status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
                 }[];
                 id: string;
+                labels?: {
+                    [key: string]: string;
+                };
+                name?: string;
                 namespace: string;
                 problems?: {
                     document?: number;
@@ -712,6 +836,7 @@ export interface components {
                     name: string;
                     namespace?: string;
                 }[];
+                resubmittedFrom?: string;
                 /** @enum {string} */
                 status: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
                 /** @enum {string} */
@@ -745,6 +870,20 @@ export interface components {
                     path?: string;
                 }[];
                 workload?: {
+                    available?: boolean;
+                    containers?: {
+                        container: string;
+                        exitCode?: number;
+                        finishedAt?: string;
+                        message?: string;
+                        pod: string;
+                        reason?: string;
+                        restarts: number;
+                        signal?: number;
+                        startedAt?: string;
+                    }[];
+                    final?: boolean;
+                    finishedAt?: string;
                     observedAt: string;
                     /** @enum {string} */
                     phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
@@ -761,6 +900,10 @@ export interface components {
                         position?: number;
                         reason: string;
                     };
+                    reason?: string;
+                    reclaimed?: number;
+                    restarts?: number;
+                    startedAt?: string;
                 };
             };
             jobId: string;
@@ -776,6 +919,20 @@ export interface components {
             /** @enum {string} */
             type: "workload";
             workload: {
+                available?: boolean;
+                containers?: {
+                    container: string;
+                    exitCode?: number;
+                    finishedAt?: string;
+                    message?: string;
+                    pod: string;
+                    reason?: string;
+                    restarts: number;
+                    signal?: number;
+                    startedAt?: string;
+                }[];
+                final?: boolean;
+                finishedAt?: string;
                 observedAt: string;
                 /** @enum {string} */
                 phase: "Pending" | "Running" | "Succeeded" | "Failed" | "Queued";
@@ -792,6 +949,10 @@ export interface components {
                     position?: number;
                     reason: string;
                 };
+                reason?: string;
+                reclaimed?: number;
+                restarts?: number;
+                startedAt?: string;
             };
         } | {
             at: string;
@@ -821,6 +982,65 @@ export interface components {
                 memoryGiBSeconds: number;
             };
             truncated: boolean;
+        };
+        WebhookCreate: {
+            description?: string;
+            outcomes?: ("Succeeded" | "Failed" | "Rejected")[];
+            /** Format: uri */
+            url: string;
+        };
+        WebhookList: {
+            items: {
+                createdAt: string;
+                description?: string;
+                id: string;
+                lastDelivery?: {
+                    at: string;
+                    error?: string;
+                    ok: boolean;
+                    status?: number;
+                };
+                outcomes: ("Succeeded" | "Failed" | "Rejected")[];
+                url: string;
+            }[];
+        };
+        WebhookPayload: {
+            at: string;
+            deliveryId: string;
+            job: {
+                id: string;
+                labels?: {
+                    [key: string]: string;
+                };
+                name?: string;
+                reason?: string;
+                status: string;
+                tenant: string;
+                workload?: {
+                    finishedAt?: string;
+                    phase: string;
+                    reason?: string;
+                };
+            };
+            /** @enum {string} */
+            outcome: "Succeeded" | "Failed" | "Rejected";
+            /** @enum {string} */
+            type: "job.finished";
+            webhookId: string;
+        };
+        WebhookWithSecret: {
+            createdAt: string;
+            description?: string;
+            id: string;
+            lastDelivery?: {
+                at: string;
+                error?: string;
+                ok: boolean;
+                status?: number;
+            };
+            outcomes: ("Succeeded" | "Failed" | "Rejected")[];
+            secret: string;
+            url: string;
         };
     };
     responses: never;
@@ -938,7 +1158,11 @@ export interface operations {
             query?: {
                 /** @description A previous page's nextCursor, unchanged (opaque). Pages neither repeat nor skip jobs when jobs are created or removed in between */
                 cursor?: string;
+                /** @description Only jobs whose labels match this Kubernetes label selector (`team=nlp,env in (dev,test),!draft,gpus>1`). With a filter, a page may hold fewer than `limit` jobs and still have a nextCursor (at most 1000 jobs are examined per request) */
+                labelSelector?: string;
                 limit?: number;
+                /** @description Only jobs whose name starts with this */
+                name?: string;
                 status?: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
             };
             header?: never;
@@ -956,7 +1180,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobPage"];
                 };
             };
-            /** @description Bad filter, or a cursor that no page returned */
+            /** @description Bad filter (a label selector that does not parse says where), or a cursor that no page returned */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -990,6 +1214,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -1005,6 +1230,15 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            /** @description A job id prefix shorter than 8 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
             401: {
                 headers: {
@@ -1016,6 +1250,15 @@ export interface operations {
             };
             /** @description No such job (or another tenant's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job id prefix matches several jobs: details.candidates lists them */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1039,6 +1282,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -1054,6 +1298,15 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            /** @description A job id prefix shorter than 8 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
             401: {
                 headers: {
@@ -1065,6 +1318,15 @@ export interface operations {
             };
             /** @description No such job (or another tenant's) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job id prefix matches several jobs: details.candidates lists them */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1096,6 +1358,7 @@ export interface operations {
                 "Last-Event-ID"?: string;
             };
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -1176,6 +1439,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -1245,6 +1509,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
                 id: string;
             };
             cookie?: never;
@@ -1258,6 +1523,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Manifests"];
+                };
+            };
+            /** @description A job id prefix shorter than 8 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
@@ -1278,8 +1552,111 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The job id prefix matches several jobs: details.candidates lists them */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resubmitJob: {
+        parameters: {
+            query?: {
+                /** @description The job's labels as `key=value,key2=value2` (Kubernetes label keys and values; at most 16). Resubmit: replaces the old job's labels */
+                labels?: string;
+                /** @description The job's name, a DNS label (at most 63 characters). Default: derived from the first object, e.g. `job-pi` for Job/pi (resubmit: the old job's) */
+                name?: string;
+            };
+            header?: {
+                /** @description Retrying with the same key returns the same new job */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The job's id, or a prefix of it of at least 8 characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; follow the Location header */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description A bad name or labels, or a job id prefix shorter than 8 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job id prefix matches several jobs: details.candidates lists them */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The old job's submission is no longer stored */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Broker, cache or storage unavailable; nothing was kept. Retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1383,11 +1760,209 @@ export interface operations {
             };
         };
     };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered; `secret` is shown in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description Not an https URL, a host that resolves to a private, loopback or link-local address, or an unknown outcome */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant has 10 webhooks already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook with its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description Missing or invalid bearer token (required whenever the service is not on loopback) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such webhook (or another tenant's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's rate limit was exceeded, or this client address failed authentication too often (it is refused, good token or not, until the window ends); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     submitJob: {
         parameters: {
             query?: {
                 /** @description true: parse and admit only, answer 200 with problems and warnings at once; no job is created, nothing is written */
                 dryRun?: "true" | "false";
+                /** @description The job's labels as `key=value,key2=value2` (Kubernetes label keys and values; at most 16). Resubmit: replaces the old job's labels */
+                labels?: string;
+                /** @description The job's name, a DNS label (at most 63 characters). Default: derived from the first object, e.g. `job-pi` for Job/pi (resubmit: the old job's) */
+                name?: string;
             };
             header?: {
                 /** @description Retrying with the same key returns the same job, never a second one (422 if the body differs) */
@@ -1424,7 +1999,7 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description Empty body, YAML that cannot be parsed (details.problems has document and line), bad multipart */
+            /** @description Empty body, YAML that cannot be parsed (details.problems has document and line), bad multipart, a name that is not a DNS label, labels that break Kubernetes' rules */
             400: {
                 headers: {
                     [name: string]: unknown;

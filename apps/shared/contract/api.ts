@@ -72,14 +72,30 @@ export const streamIsOver = (job: { status: JobStatus; target?: TargetKind; work
     case "REJECTED":
     case "FAILED":
       return true;
-    case "DONE":
-      return job.target !== "kubernetes" || job.workload?.phase === "Succeeded" || job.workload?.phase === "Failed";
+    case "DONE": {
+      if (job.target !== "kubernetes") return true;
+      const w = job.workload;
+      // A Deployment job (its summary says whether it is available) can always change: a
+      // failing one may recover, a running one may fail.
+      if (!w || w.available !== undefined) return false;
+      return w.final === true || w.phase === "Succeeded" || w.phase === "Failed";
+    }
     default:
       return false;
   }
 };
 
-/** Statuses at which `cpctl submit --wait` stops waiting (the job will not move on by itself). */
+/**
+ * When a client that waits for a job (`cpctl submit --wait`, `cpctl watch`) is done: the job
+ * can no longer change by itself (streamIsOver: rejected, failed, rolled back, ran nothing, or a
+ * final workload), or it is a Deployment job that is available, or that fails with a reason
+ * (an image that cannot be pulled, a crash loop, pods refused). An unknown workload phase
+ * (one a newer server added, such as a queued one) is not the end.
+ */
+export const waitIsOver = (job: { status: JobStatus; target?: TargetKind; workload?: Workload }): boolean =>
+  streamIsOver(job) || (job.status === "DONE" && (job.workload?.final === true || job.workload?.available === true || job.workload?.phase === "Failed"));
+
+/** Statuses at which the pipeline is through with a job (the workload may still run: see waitIsOver). */
 export const SETTLED_STATUSES: readonly JobStatus[] = ["DONE", "REJECTED", "FAILED", "ROLLED_BACK"];
 
 /** `GET /jobs/:id/logs` query. */

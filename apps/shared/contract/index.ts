@@ -15,3 +15,4 @@ export * from "./reachability";
 export * from "./queues";
 export * from "./queue-view";
 export * from "./activity";
+export * from "./webhooks";

@@ -69,8 +69,34 @@ export type AdmissionWarning = z.infer<typeof AdmissionWarning>;
 export const HistoryEntry = z.object({ status: JobStatus, at: z.string() });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
-/** What the job's objects are doing in the cluster, watched after DONE. */
-export const WorkloadPhase = z.enum(["Pending", "Running", "Succeeded", "Failed", "Queued"]);
+/**
+ * What the job's objects are doing in the cluster, watched after DONE. The list is meant to
+ * grow (Kueue's "Queued": waiting for admission, with its reason and position): clients treat an unknown phase as
+ * "not final yet", and only WORKLOAD_FINAL_PHASES end a batch workload.
+ */
+export const WORKLOAD_PHASES = ["Pending", "Running", "Succeeded", "Failed", "Queued"] as const;
+export const WorkloadPhase = z.enum(WORKLOAD_PHASES);
+/** Phases a batch workload (Jobs, bare pods) never leaves. */
+export const WORKLOAD_FINAL_PHASES: readonly (typeof WORKLOAD_PHASES)[number][] = ["Succeeded", "Failed"];
+
+/**
+ * How one container ended, from its pod's status: the current `terminated` state, or, while
+ * it restarts, the last one (`lastState.terminated`). Reasons come from the kubelet and the
+ * container runtime (`OOMKilled`, `Error`, `Completed`, `ContainerCannotRun`, ...).
+ */
+export const ContainerOutcome = z.object({
+  pod: z.string(),
+  container: z.string(),
+  exitCode: z.number().int().optional(),
+  signal: z.number().int().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  restarts: z.number().int(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+export type ContainerOutcome = z.infer<typeof ContainerOutcome>;
+
 /**
  * Why Kueue has not admitted the job yet (phase Queued): from its Workload objects' conditions
  * and, where the visibility API answered, the position among the ClusterQueue's pending workloads.
@@ -92,13 +118,46 @@ export const Workload = z.object({
   /** Why it is stuck or failing: image pulls, scheduling, pods refused by admission, failed Jobs. */
   problems: z.array(z.string()),
   observedAt: z.string(),
+  /** One line: why it failed or is stuck (the worst container, else the Job's or Deployment's condition). */
+  reason: z.string().optional(),
+  /** The outcome can no longer change (a batch workload Succeeded or Failed); stored and kept once true. */
+  final: z.boolean().optional(),
+  /** A Deployment job: every Deployment reports Available with all its replicas. */
+  available: z.boolean().optional(),
+  /** Containers that ended (or last ended, while restarting), failures first; at most WORKLOAD_CONTAINERS_MAX. */
+  containers: z.array(ContainerOutcome).optional(),
+  /** Container restarts, summed over the job's pods. */
+  restarts: z.number().int().optional(),
+  /** Pods lost to a disruption (spot reclaim, preemption, eviction: the pod's DisruptionTarget condition); not failures. */
+  reclaimed: z.number().int().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
 });
 export type Workload = z.infer<typeof Workload>;
+/** Containers listed in a workload summary at most (failures first), so the record stays small. */
+export const WORKLOAD_CONTAINERS_MAX = 20;
+
+/** A job's name: a DNS label, as `--name` gives it or derived from its first object. */
+export const JOB_NAME_MAX = 63;
+export const JobName = z
+  .string()
+  .max(JOB_NAME_MAX, `a job name is at most ${JOB_NAME_MAX} characters`)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a job name must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+/** Labels a job may carry (Kubernetes' key and value rules: apps/shared/labels). */
+export const JOB_LABELS_MAX = 16;
+/** A job id prefix the API resolves within the tenant: at least this many characters. */
+export const JOB_ID_PREFIX_MIN = 8;
 
 /** What GET /jobs/:id returns. */
 export const JobView = z.object({
   id: z.string(),
   tenant: z.string(),
+  /** A DNS label: given at submission (`?name=`), else derived from the first object (`job-pi` for Job/pi). */
+  name: z.string().optional(),
+  /** Given at submission (`?labels=k=v,k2=v2`); `GET /jobs?labelSelector=` selects by them. */
+  labels: z.record(z.string(), z.string()).optional(),
+  /** The job this one was made from by POST /jobs/:id/resubmit. */
+  resubmittedFrom: z.string().optional(),
   status: JobStatus,
   reason: z.string().optional(),
   problems: z.array(Problem).optional(),

@@ -26,7 +26,7 @@ export const PORTS = {
  * Gateway routes exactly these (and the console) from the internet. One list, so a new route
  * cannot be served but unreachable, or reachable without authentication.
  */
-export const API_PATH_PREFIXES = ["/yaml", "/jobs", "/events", "/usage", "/queues"] as const;
+export const API_PATH_PREFIXES = ["/yaml", "/jobs", "/events", "/usage", "/queues", "/webhooks"] as const;
 /** The operator's paths: routed by the Gateway too, authenticated by their own token (OPERATOR_TOKEN), never a tenant's. */
 export const OPERATOR_PATH_PREFIXES = ["/admin"] as const;
 

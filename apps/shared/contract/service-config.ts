@@ -58,6 +58,15 @@ const StorageEnv = z.object({
   STORAGE_RETRIES: int(3, 0),
 });
 
+/**
+ * Where webhooks may point. Off (the default): https only, and never a private, loopback or
+ * link-local address (checked when registered and again on the address each delivery connects
+ * to). On: for a local run, where the receiver is on this machine.
+ */
+const WebhookDestinationEnv = z.object({
+  WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+});
+
 /** Limits on untrusted YAML, enforced where it is parsed (once, in the entrypoint). */
 const YamlEnv = z.object({
   MAX_DOCUMENTS: int(100),
@@ -211,6 +220,7 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
   // The dry run (POST /yaml?dryRun=true) admits in the entrypoint with the YAML Manager's policy.
   .extend(AdmissionEnv.shape)
   .extend(ReadApiEnv.shape)
+  .extend(WebhookDestinationEnv.shape)
   .superRefine(requireBucket)
   .superRefine(requireTokensOffLoopback);
 
@@ -251,7 +261,27 @@ export const ClusterApplierEnv = LogEnv.extend(HttpEnv.shape)
   .superRefine(requireBucket);
 
 /** The status worker records events in Redis; it serves no API (the entrypoint serves all of it). */
-export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape).extend(MessagingEnv.shape).extend(RedisEnv.shape);
+export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape)
+  .extend(MessagingEnv.shape)
+  .extend(RedisEnv.shape)
+  .extend(WebhookDestinationEnv.shape)
+  .extend({
+    /** Each webhook delivery: how long the receiver has to answer (ms). */
+    WEBHOOK_TIMEOUT_MS: int(5000),
+    /** At most this much of a receiver's answer is read. */
+    WEBHOOK_MAX_RESPONSE_BYTES: int(64 * 1024),
+    /** Delays before each retry of a failed delivery (ms, comma-separated); after the last, the DLQ. */
+    WEBHOOK_RETRY_DELAYS_MS: z
+      .string()
+      .default("1000,10000,60000,300000,1800000")
+      .transform((s, ctx) => {
+        const delays = s.split(",").map((x) => Number(x.trim()));
+        if (delays.length === 0 || delays.some((d) => !Number.isInteger(d) || d < 1)) ctx.addIssue({ code: "custom", message: "whole milliseconds, comma-separated, e.g. 1000,10000,60000" });
+        return delays;
+      }),
+    /** Deliveries to one webhook in flight at once per worker: a slow or dead receiver holds no more of the worker than this. */
+    WEBHOOK_CONCURRENCY_PER_ENDPOINT: int(2),
+  });
 
 export const yamlLimitsOf = (env: z.output<typeof YamlEnv>) => ({
   maxDocuments: env.MAX_DOCUMENTS,

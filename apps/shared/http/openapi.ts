@@ -1,11 +1,21 @@
 import { z } from "zod";
 import {
   DryRunResult,
+  JOB_ID_PREFIX_MIN,
+  JOB_LABELS_MAX,
   JOB_STATUSES,
   JobView,
   MAX_USAGE_PERIOD_DAYS,
   UsageReport,
   LOG_SOURCE_HEADER,
+  WEBHOOK_DELIVERY_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS,
+  WEBHOOKS_PER_TENANT_MAX,
+  WebhookCreate,
+  WebhookPayload,
+  WebhookView,
+  WebhookWithSecret,
   ManifestsView,
   QueueView,
   PlatformActivity,
@@ -18,7 +28,12 @@ import {
 
 const ErrorBody = z.object({
   error: z.string().describe("What went wrong and what to do about it"),
-  details: z.object({ problems: z.array(Problem) }).optional(),
+  details: z
+    .object({
+      problems: z.array(Problem).optional(),
+      candidates: z.array(z.string()).optional().describe("409 for a job id prefix: the ids it matches"),
+    })
+    .optional(),
 });
 const JobPage = z.object({
   items: z.array(JobView),
@@ -32,7 +47,29 @@ const StatusCounts = z.object({
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: "openapi-3.0", io: "output" });
 const json = (s: string) => ({ "application/json": { schema: { $ref: `#/components/schemas/${s}` } } });
 const error = (description: string) => ({ description, content: json("Error") });
-const idParam = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+const idParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  description: `The job's id, or a prefix of it of at least ${JOB_ID_PREFIX_MIN} characters (resolved within the caller's jobs: 409 with the candidates when several match, 400 when shorter)`,
+  schema: { type: "string" },
+};
+/** Name and labels of a new job (POST /yaml, POST /jobs/{id}/resubmit), as query parameters so a multipart or YAML body stays only manifests. */
+const metaParams = [
+  { name: "name", in: "query", required: false, description: "The job's name, a DNS label (at most 63 characters). Default: derived from the first object, e.g. `job-pi` for Job/pi (resubmit: the old job's)", schema: { type: "string", maxLength: 63 } },
+  {
+    name: "labels",
+    in: "query",
+    required: false,
+    description: `The job's labels as \`key=value,key2=value2\` (Kubernetes label keys and values; at most ${JOB_LABELS_MAX}). Resubmit: replaces the old job's labels`,
+    schema: { type: "string" },
+  },
+];
+const idErrors = {
+  "400": error(`A job id prefix shorter than ${JOB_ID_PREFIX_MIN} characters`),
+  "404": error("No such job (or another tenant's)"),
+  "409": error("The job id prefix matches several jobs: details.candidates lists them"),
+};
 const secured = {
   security: [{ bearerAuth: [] }],
 };
@@ -82,6 +119,7 @@ export const openApiDocument = () => ({
             description: "Retrying with the same key returns the same job, never a second one (422 if the body differs)",
             schema: { type: "string", maxLength: 200 },
           },
+          ...metaParams,
         ],
         requestBody: {
           required: true,
@@ -96,7 +134,7 @@ export const openApiDocument = () => ({
         responses: {
           "200": { description: "Dry run (dryRun=true): the verdict; ok with empty problems when the job would be accepted", content: json("DryRunResult") },
           "202": { description: "Accepted; follow the Location header", content: json("Job") },
-          "400": error("Empty body, YAML that cannot be parsed (details.problems has document and line), bad multipart"),
+          "400": error("Empty body, YAML that cannot be parsed (details.problems has document and line), bad multipart, a name that is not a DNS label, labels that break Kubernetes' rules"),
           "409": error("A request with the same Idempotency-Key is still being accepted"),
           "413": error("Body, file count or file size over the limit"),
           "415": error("Content type is not YAML or multipart/form-data"),
@@ -120,8 +158,16 @@ export const openApiDocument = () => ({
             description: "A previous page's nextCursor, unchanged (opaque). Pages neither repeat nor skip jobs when jobs are created or removed in between",
             schema: { type: "string" },
           },
+          { name: "name", in: "query", description: "Only jobs whose name starts with this", schema: { type: "string", maxLength: 63 } },
+          {
+            name: "labelSelector",
+            in: "query",
+            description:
+              "Only jobs whose labels match this Kubernetes label selector (`team=nlp,env in (dev,test),!draft,gpus>1`). With a filter, a page may hold fewer than `limit` jobs and still have a nextCursor (at most 1000 jobs are examined per request)",
+            schema: { type: "string", maxLength: 1024 },
+          },
         ],
-        responses: { "200": { description: "A page of jobs", content: json("JobPage") }, "400": error("Bad filter, or a cursor that no page returned"), ...authErrors },
+        responses: { "200": { description: "A page of jobs", content: json("JobPage") }, "400": error("Bad filter (a label selector that does not parse says where), or a cursor that no page returned"), ...authErrors },
       },
     },
     "/jobs/counts": {
@@ -144,14 +190,34 @@ export const openApiDocument = () => ({
         summary: "A job's status, history and resources",
         ...secured,
         parameters: [idParam],
-        responses: { "200": { description: "The job", content: json("Job") }, "404": error("No such job (or another tenant's)"), ...authErrors },
+        responses: { "200": { description: "The job", content: json("Job") }, ...idErrors, ...authErrors },
       },
       delete: {
         operationId: "deleteJob",
         summary: "Roll the job back: ROLLING_BACK, then ROLLED_BACK once everything it created is gone",
         ...secured,
         parameters: [idParam],
-        responses: { "202": { description: "Rollback requested (a second DELETE is harmless)", content: json("Job") }, "404": error("No such job (or another tenant's)"), ...authErrors },
+        responses: { "202": { description: "Rollback requested (a second DELETE is harmless)", content: json("Job") }, ...idErrors, ...authErrors },
+      },
+    },
+    "/jobs/{id}/resubmit": {
+      post: {
+        operationId: "resubmitJob",
+        summary: "Run a job again: a new job from the stored submission of one of the caller's jobs, with its name and labels unless new ones are given; the new job's resubmittedFrom names the old one",
+        ...secured,
+        parameters: [
+          idParam,
+          ...metaParams,
+          { name: "Idempotency-Key", in: "header", required: false, description: "Retrying with the same key returns the same new job", schema: { type: "string", maxLength: 200 } },
+        ],
+        responses: {
+          "202": { description: "Accepted; follow the Location header", content: json("Job") },
+          ...idErrors,
+          "400": error(`A bad name or labels, or a job id prefix shorter than ${JOB_ID_PREFIX_MIN} characters`),
+          "410": error("The old job's submission is no longer stored"),
+          "503": error("Broker, cache or storage unavailable; nothing was kept. Retry after Retry-After seconds"),
+          ...authErrors,
+        },
       },
     },
     "/jobs/{id}/events": {
@@ -219,7 +285,7 @@ export const openApiDocument = () => ({
         summary: "What was submitted and what was (or would be) applied, with admission's problems and warnings",
         ...secured,
         parameters: [idParam],
-        responses: { "200": { description: "The manifests", content: json("Manifests") }, "404": error("No such job (or another tenant's)"), ...authErrors },
+        responses: { "200": { description: "The manifests", content: json("Manifests") }, ...idErrors, ...authErrors },
       },
     },
     "/usage": {
@@ -259,6 +325,49 @@ export const openApiDocument = () => ({
         },
       },
     },
+    "/webhooks": {
+      post: {
+        operationId: "createWebhook",
+        summary: "Register a webhook: a signed POST (a WebhookPayload) when one of the caller's jobs ends with one of the outcomes asked for",
+        description: [
+          `Each delivery carries \`${WEBHOOK_SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex>\`, the HMAC-SHA256 with the webhook's secret of \`<t>.<body>\`;`,
+          `verify it and refuse timestamps older than ${WEBHOOK_TOLERANCE_SECONDS} s. \`${WEBHOOK_DELIVERY_HEADER}\` is the same on every retry of one notice (deliveries are at least once).`,
+          "Only https URLs to public addresses (unless the platform runs in local mode); redirects are not followed; a receiver must answer 2xx in time.",
+        ].join(" "),
+        ...secured,
+        requestBody: { required: true, content: json("WebhookCreate") },
+        responses: {
+          "201": { description: "Registered; `secret` is shown in this answer only", content: json("WebhookWithSecret") },
+          "400": error("Not an https URL, a host that resolves to a private, loopback or link-local address, or an unknown outcome"),
+          "409": error(`The tenant has ${WEBHOOKS_PER_TENANT_MAX} webhooks already`),
+          ...authErrors,
+        },
+      },
+      get: {
+        operationId: "listWebhooks",
+        summary: "The caller's webhooks (never their secrets), with how the last delivery went",
+        ...secured,
+        responses: { "200": { description: "The webhooks", content: json("WebhookList") }, ...authErrors },
+      },
+    },
+    "/webhooks/{id}": {
+      delete: {
+        operationId: "deleteWebhook",
+        summary: "Delete a webhook; notices not yet delivered to it are dropped",
+        ...secured,
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "204": { description: "Deleted" }, "404": error("No such webhook (or another tenant's)"), ...authErrors },
+      },
+    },
+    "/webhooks/{id}/secret": {
+      post: {
+        operationId: "rotateWebhookSecret",
+        summary: "A new secret for the webhook, shown in this answer only; the old one stops signing at once",
+        ...secured,
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "The webhook with its new secret", content: json("WebhookWithSecret") }, "404": error("No such webhook (or another tenant's)"), ...authErrors },
+      },
+    },
     "/healthz": { get: { summary: "Liveness (the process answers)", responses: { "200": { description: "alive" } } } },
     "/readyz": {
       get: {
@@ -282,6 +391,10 @@ export const openApiDocument = () => ({
       Manifests: schema(ManifestsView),
       StreamEvent: schema(StreamEvent),
       StreamEnd: schema(StreamEnd),
+      WebhookCreate: z.toJSONSchema(WebhookCreate, { target: "openapi-3.0", io: "input" }),
+      WebhookWithSecret: schema(WebhookWithSecret),
+      WebhookList: schema(z.object({ items: z.array(WebhookView) })),
+      WebhookPayload: schema(WebhookPayload),
     },
   },
 });

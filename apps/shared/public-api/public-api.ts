@@ -12,11 +12,14 @@ import { UsageRepository } from "../state/usage-repository";
 import type { ObjectStore } from "../storage/object-store";
 import { admissionPolicyOf, dryRunRoutes } from "./jobs/dry-run";
 import { statusRoutes } from "./jobs/read-routes";
+import { resolveShortIds } from "./jobs/short-ids";
 import { entrypointRoutes } from "./jobs/write-routes";
 import { createReadApi } from "./read-api";
 import { activityRoutes } from "./admin/activity-routes";
 import { queueRoutes, type QueueSource } from "./queues/queue-routes";
 import { usageRoutes } from "./usage-routes";
+import { WebhookRepository } from "../webhooks/webhook-repository";
+import { webhookRoutes } from "./webhook-routes";
 
 /** For routers mounted behind one that already authenticated the same paths. */
 const authenticatedAbove: RequestHandler = (_req, _res, next) => next();
@@ -47,6 +50,7 @@ export const createPublicApi = async (
   // The operator's view has its own credential, checked by its route; tenant tokens are refused there.
   routes.use(activityRoutes(jobs, [...new Set(loadTokens(env).map((t) => t.tenant))], env.OPERATOR_TOKEN));
   routes.use([...API_PATH_PREFIXES], authenticate(env, createRateLimits(redis, env)));
+  routes.use(resolveShortIds(jobs));
   const limits = { maxBytes: env.MAX_BODY_BYTES, maxFiles: env.MAX_FILES };
   // The dry run answers POST /yaml?dryRun=true before the submission route sees it.
   routes.use(dryRunRoutes({ policy: admissionPolicyOf(env), yamlLimits: yamlLimitsOf(env), limits }, authenticatedAbove));
@@ -72,11 +76,13 @@ export const createPublicApi = async (
     queues = new KubeQueueSource(loadKubeConfig(env.KUBECONFIG_PATH));
   }
   routes.use(queueRoutes(queues, authenticatedAbove));
+  routes.use(webhookRoutes(new WebhookRepository(redis, env.NAME_PREFIX), { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }, authenticatedAbove));
   const path = (req: IncomingMessage) => req.url?.split("?")[0];
   return {
     routes,
     isDryRun: (req) => /[?&]dryRun=true(&|$)/.test(req.url ?? ""),
-    isWrite: (req) => (req.method === "POST" && path(req) === "/yaml") || (req.method === "DELETE" && path(req)?.startsWith("/jobs/") === true),
+    isWrite: (req) =>
+      (req.method === "POST" && (path(req) === "/yaml" || /^\/jobs\/[^/]+\/resubmit$/.test(path(req) ?? ""))) || (req.method === "DELETE" && path(req)?.startsWith("/jobs/") === true),
     closeStreams: () => read.closeStreams(),
     stop: () => read.stop(),
   };

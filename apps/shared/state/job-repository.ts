@@ -42,6 +42,10 @@ export interface TransitionDetails {
   resources?: ResourceRef[];
   target?: TargetKind;
   warnings?: AdmissionWarning[];
+  /** Set when the job is created (POST /yaml, resubmit). */
+  name?: string;
+  labels?: Record<string, string>;
+  resubmittedFrom?: string;
 }
 
 export interface Page {
@@ -51,7 +55,7 @@ export interface Page {
 
 type WithTransition = Redis & {
   jobTransition(...args: (string | number)[]): Promise<number>;
-  jobWorkload(key: string, at: string, workload: string): Promise<number>;
+  jobWorkload(key: string, at: string, workload: string, final: string): Promise<number>;
   jobRemove(jobKey: string, historyKey: string, allKey: string, statusIndexPrefix: string, id: string): Promise<number>;
 };
 
@@ -85,6 +89,9 @@ export class JobRepository {
     if (details.resources !== undefined) extra.push("resources", JSON.stringify(details.resources));
     if (details.target !== undefined) extra.push("target", details.target);
     if (details.warnings !== undefined && details.warnings.length > 0) extra.push("warnings", JSON.stringify(details.warnings));
+    if (details.name !== undefined) extra.push("name", details.name);
+    if (details.labels !== undefined && Object.keys(details.labels).length > 0) extra.push("labels", JSON.stringify(details.labels));
+    if (details.resubmittedFrom !== undefined) extra.push("resubmittedFrom", details.resubmittedFrom);
     const code = await callRedis(() => this.redis.jobTransition(
       this.jobKey(id),
       this.historyKey(id),
@@ -103,9 +110,12 @@ export class JobRepository {
     return code === -1 ? "unknown" : (RESULTS[code] ?? "duplicate");
   }
 
-  /** Record what the job's objects do in the cluster; older news than what is stored is dropped. */
+  /**
+   * Record what the job's objects do in the cluster; older news than what is stored is dropped,
+   * and so is anything after a final outcome (workload-script.ts).
+   */
   async setWorkload(id: string, workload: Workload): Promise<boolean> {
-    return (await callRedis(() => this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload)))) === 1;
+    return (await callRedis(() => this.redis.jobWorkload(this.jobKey(id), workload.observedAt, JSON.stringify(workload), workload.final ? "1" : "0"))) === 1;
   }
 
   /** The job whatever its tenant: for the pipeline. API callers use getOwned. */
@@ -147,6 +157,61 @@ export class JobRepository {
     }
     const last = page.at(-1);
     return { items, nextCursor: positions.length > opts.limit && last ? encodeCursor(last) : undefined };
+  }
+
+  /**
+   * A page of the tenant's jobs that `match` (a name prefix, a label selector), newest first.
+   * Redis has no index for these: the tenant's index is read in batches and filtered here, at
+   * most `scanMax` entries per request. A page may hold fewer than `limit` jobs and still have a
+   * nextCursor: the scan stopped there, and the next page goes on from it.
+   */
+  async listMatching(opts: { tenant: string; status?: JobStatus; limit: number; after?: ListPosition; match: (job: JobView) => boolean; scanMax?: number }): Promise<Page> {
+    const index = opts.status ? `${this.statusIndex(opts.tenant)}${opts.status}` : this.allKey(opts.tenant);
+    const scanMax = opts.scanMax ?? 1000;
+    const items: JobView[] = [];
+    let after = opts.after;
+    let scanned = 0;
+    for (;;) {
+      const batchSize = Math.min(Math.max(opts.limit * 2, 50), scanMax - scanned);
+      const positions = await this.positionsAfter(index, after, batchSize + 1);
+      const batch = positions.slice(0, batchSize);
+      const views = await this.views(batch.map((p) => p.id));
+      for (let i = 0; i < batch.length; i++) {
+        scanned++;
+        after = batch[i];
+        const view = views[i];
+        if (view && opts.match(view)) items.push(view);
+        const restOfBatch = i < batch.length - 1 || positions.length > batchSize;
+        if (items.length === opts.limit || scanned >= scanMax) return { items, nextCursor: restOfBatch && after ? encodeCursor(after) : undefined };
+      }
+      if (positions.length <= batchSize) return { items };
+    }
+  }
+
+  /** The views of these jobs, in order (null where a record is missing). */
+  private async views(ids: string[]): Promise<(JobView | null)[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.jobKey(id)).hgetall(this.historyKey(id));
+    const rows = ((await callRedis(() => pipe.exec())) ?? []).map(([, v]) => v as Record<string, string>);
+    return ids.map((_, i) => toView(rows[2 * i] ?? {}, rows[2 * i + 1] ?? {}));
+  }
+
+  /**
+   * The tenant's job ids that start with `prefix` (lower-case hex and dashes only), at most
+   * `max`: one SCAN of the tenant's index with a MATCH pattern, in Redis, so no client pages
+   * through every job.
+   */
+  async resolveIdPrefix(tenant: string, prefix: string, max = 10): Promise<string[]> {
+    if (!/^[0-9a-f-]+$/.test(prefix)) return [];
+    const found = new Set<string>();
+    let cursor = "0";
+    do {
+      const [next, flat] = await callRedis(() => this.redis.zscan(this.allKey(tenant), cursor, "MATCH", `${prefix}*`, "COUNT", 1000));
+      for (let i = 0; i < flat.length; i += 2) found.add(flat[i]!);
+      cursor = next;
+    } while (cursor !== "0" && found.size < max);
+    return [...found].sort().slice(0, max);
   }
 
   /**

@@ -27,6 +27,9 @@ export const toView = (hash: Record<string, string>, history: Record<string, str
   return {
     id: hash.id,
     tenant: hash.tenant ?? DEFAULT_TENANT,
+    ...(hash.name ? { name: hash.name } : {}),
+    ...(hash.labels ? { labels: parseJson<Record<string, string>>(hash.labels, {}) } : {}),
+    ...(hash.resubmittedFrom ? { resubmittedFrom: hash.resubmittedFrom } : {}),
     status: hash.status as JobStatus,
     ...(hash.reason ? { reason: hash.reason } : {}),
     ...(hash.problems ? { problems: parseJson<Problem[]>(hash.problems, []) } : {}),

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Job as JobView, Manifests as ManifestsView } from "../types";
-import { deleteJob, getJob, getManifests } from "../api";
+import { deleteJob, getJob, getManifests, resubmitJob } from "../api";
 import { explain } from "../api-error";
 import { followEvents } from "../event-stream";
 import { SETTLED, formatCost, formatDuration, formatTime } from "../format";
@@ -18,7 +18,23 @@ const TABS: { id: Tab; label: string }[] = [
 ];
 
 /** One job: timeline, problems and warnings, resources, workload, manifests, logs, delete. */
-export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: string; onClose(): void; onError(message: string): void; onChanged(job: JobView): void }) => {
+export const JobDetails = ({
+  jobId,
+  onClose,
+  onError,
+  onChanged,
+  onResubmitted,
+  onEdit,
+}: {
+  jobId: string;
+  onClose(): void;
+  onError(message: string): void;
+  onChanged(job: JobView): void;
+  /** "Run again" made this new job. */
+  onResubmitted?(job: JobView): void;
+  /** "Edit and run": put these files into the submit panel. */
+  onEdit?(files: { name: string; text: string }[]): void;
+}) => {
   const [job, setJob] = useState<JobView | null>(null);
   const [manifests, setManifests] = useState<ManifestsView | null>(null);
   const [tab, setTab] = useState<Tab>("overview");
@@ -44,6 +60,7 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
     setTab(t.id);
     tabRefs.current[t.id]?.focus();
   };
+  const [rerunning, setRerunning] = useState(false);
   // The server ends a job's stream once nothing more can happen by itself; a DELETE changes
   // that, so deleting starts a new watch (see streamIsOver in the contract).
   const [watch, setWatch] = useState(0);
@@ -76,7 +93,7 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
     <section class="details" aria-labelledby="details-title">
       <header>
         <h2 id="details-title">
-          Job <span class="mono">{job.id}</span> <StatusChip status={job.status} />
+          Job <span class="mono">{job.id}</span> {job.name && <span class="job-name">{job.name}</span>} <StatusChip status={job.status} />
         </h2>
         <div class="actions">
           {!confirming ? (
@@ -108,6 +125,22 @@ export const JobDetails = ({ jobId, onClose, onError, onChanged }: { jobId: stri
               </button>
             </div>
           )}
+          <button
+            type="button"
+            disabled={rerunning}
+            onClick={() => {
+              setRerunning(true);
+              resubmitJob(job.id).then(
+                (j) => onResubmitted?.(j),
+                (err: unknown) => onError(explain(err)),
+              ).finally(() => setRerunning(false));
+            }}
+          >
+            Run again
+          </button>
+          <button type="button" disabled={!manifests || manifests.submitted.length === 0} onClick={() => manifests && onEdit?.(manifests.submitted)}>
+            Edit and run
+          </button>
           <button type="button" onClick={onClose}>
             Close
           </button>
@@ -162,6 +195,19 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
         <strong>Estimated cost:</strong> {formatCost(job.usage)}
       </span>
     </p>
+    {job.labels && Object.keys(job.labels).length > 0 && (
+      <p class="labels">
+        <strong>Labels:</strong>{" "}
+        {Object.entries(job.labels).map(([k, v]) => (
+          <code key={k}>{`${k}=${v}`}</code>
+        ))}
+      </p>
+    )}
+    {job.resubmittedFrom && (
+      <p class="muted">
+        Runs again what <a href={`#/jobs/${job.resubmittedFrom}`}>{job.resubmittedFrom.slice(0, 8)}</a> ran.
+      </p>
+    )}
     <ProblemList title={(job.problems?.length ?? 0) + (manifests?.warnings.length ?? 0) > 0 ? "Admission" : undefined} problems={job.problems ?? []} warnings={manifests?.warnings ?? []} />
     <h3>Workload</h3>
     {job.workload ? (
@@ -177,7 +223,8 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
         )}
         {job.workload.problems.length > 0 && <ul>{job.workload.problems.map((p, i) => <li key={i}>{p}</li>)}</ul>}
       </p>
-    ) : (
+    ) : null}
+    {job.workload ? <WorkloadOutcome workload={job.workload} /> : (
       <p class="workload">{noWorkload(job)}</p>
     )}
     <h3>Resources ({job.resources.length})</h3>
@@ -188,6 +235,49 @@ const Overview = ({ job, manifests }: { job: JobView; manifests: ManifestsView |
         </li>
       ))}
     </ul>
+  </div>
+);
+
+/** Why the workload ended or is stuck: the reason, each container's end, restarts, reclaimed pods, times. */
+const WorkloadOutcome = ({ workload: w }: { workload: NonNullable<JobView["workload"]> }) => (
+  <div class="workload-outcome">
+    {w.reason && (
+      <p class="reason">
+        <strong>{w.phase === "Failed" ? "Why it failed" : "Why it waits"}:</strong> {w.reason}
+      </p>
+    )}
+    {(w.startedAt || w.finishedAt || w.restarts || w.reclaimed) && (
+      <p class="muted">
+        {w.startedAt && `Started ${formatTime(w.startedAt)}. `}
+        {w.finishedAt && `Finished ${formatTime(w.finishedAt)}. `}
+        {w.restarts ? `${w.restarts} container restart(s). ` : ""}
+        {w.reclaimed ? `${w.reclaimed} pod(s) lost to spot reclaim or preemption (not failures).` : ""}
+      </p>
+    )}
+    {w.containers && w.containers.length > 0 && (
+      <table class="containers">
+        <thead>
+          <tr>
+            <th scope="col">Pod</th>
+            <th scope="col">Container</th>
+            <th scope="col">Exit code</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Restarts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {w.containers.map((c) => (
+            <tr key={`${c.pod}/${c.container}`}>
+              <td class="mono">{c.pod}</td>
+              <td class="mono">{c.container}</td>
+              <td class="num">{c.exitCode ?? "—"}</td>
+              <td>{c.reason ?? "—"}</td>
+              <td class="num">{c.restarts}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
   </div>
 );
 

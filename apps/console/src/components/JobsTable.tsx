@@ -63,7 +63,10 @@ export const JobsTable = ({ jobs, counts, filter, onFilter, selected, onSelect, 
               <time dateTime={j.createdAt}>{formatTime(j.createdAt)}</time>
             </td>
             <td class="num">{formatDuration(j.createdAt, SETTLED.includes(j.status) ? j.updatedAt : undefined)}</td>
-            <td>{j.workload ? `${j.workload.phase} (${j.workload.pods.running}/${podTotal(j)} running)` : "—"}</td>
+            <td title={j.workload?.reason}>
+              {j.workload ? `${j.workload.phase} (${j.workload.pods.running}/${podTotal(j)} running)` : "—"}
+              {j.workload?.reason && <span class="muted workload-reason"> {j.workload.reason.length > 60 ? `${j.workload.reason.slice(0, 59)}…` : j.workload.reason}</span>}
+            </td>
             <td class="num">{formatCost(j.usage)}</td>
           </tr>
         ))}

@@ -13,7 +13,16 @@ const VALIDATE_AFTER_MS = 500;
  * Paste YAML or drop files; the dry run (admission only, nothing created) runs as you type
  * and shows problems at their lines before you create the job.
  */
-export const SubmitPanel = ({ onSubmitted, onError }: { onSubmitted(id: string): void; onError(message: string): void }) => {
+export const SubmitPanel = ({
+  onSubmitted,
+  onError,
+  preload,
+}: {
+  onSubmitted(id: string): void;
+  onError(message: string): void;
+  /** "Edit and run": another job's files to start from (one file goes into the text box). */
+  preload?: { files: ManifestFile[]; nonce: number };
+}) => {
   const [text, setText] = useState("");
   const [files, setFiles] = useState<ManifestFile[]>([]);
   const [key, setKey] = useState("");
@@ -22,6 +31,16 @@ export const SubmitPanel = ({ onSubmitted, onError }: { onSubmitted(id: string):
   const [sending, setSending] = useState(false);
   const [validationError, setValidationError] = useState<string | null>(null);
   const generation = useRef(0);
+
+  useEffect(() => {
+    if (!preload) return;
+    const [only] = preload.files;
+    if (preload.files.length === 1 && only) {
+      setFiles([]);
+      setText(only.text);
+    } else setFiles(preload.files);
+    document.getElementById("yaml-input")?.focus();
+  }, [preload?.nonce]);
 
   const manifests: ManifestFile[] = files.length > 0 ? files : text.trim() ? [{ name: PASTED, text }] : [];
 

@@ -12,6 +12,7 @@ import type { IdempotencyKeys } from "../../state/idempotency-keys";
 import type { JobRepository } from "../../state/job-repository";
 import { jobKeys } from "../../storage/job-keys";
 import { putJson, type ObjectStore } from "../../storage/object-store";
+import { deriveName, type JobMeta } from "./job-meta";
 import type { SubmittedFile } from "./read-submission";
 
 export interface SubmitDeps {
@@ -38,7 +39,13 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
  * the YAML Manager took it (state/job-fate.ts); what was written is removed again. When
  * neither can be established the answer says so (504) and keeps the job's traces.
  */
-export const submitJob = async (deps: SubmitDeps, tenant: string, files: SubmittedFile[], idempotencyKey?: string): Promise<SubmitResult> => {
+export const submitJob = async (
+  deps: SubmitDeps,
+  tenant: string,
+  files: SubmittedFile[],
+  idempotencyKey?: string,
+  meta: JobMeta & { resubmittedFrom?: string } = {},
+): Promise<SubmitResult> => {
   // Parse once, here: syntax errors are reported before a job exists, and the YAML Manager
   // receives documents instead of parsing the same text again. In a worker thread: a big
   // body must not hold the event loop other requests and health checks need.
@@ -51,12 +58,14 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
   if (!deps.broker.isConnected()) throw refused("the message broker is unavailable");
 
   const id = randomUUID();
+  const name = meta.name ?? deriveName(parsed.documents);
+  const details = { ...(name ? { name } : {}), ...(meta.labels ? { labels: meta.labels } : {}), ...(meta.resubmittedFrom ? { resubmittedFrom: meta.resubmittedFrom } : {}) };
   const log = deps.logger.child({ jobId: id });
   // Only requests with an Idempotency-Key pay for hashing their body.
   let claim: { key: string; value: string } | undefined;
   if (idempotencyKey !== undefined) {
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw badRequest("Idempotency-Key must be 1-200 printable ASCII characters");
-    const fingerprint = createHash("sha256").update(JSON.stringify(files)).digest("hex").slice(0, 32);
+    const fingerprint = createHash("sha256").update(JSON.stringify(meta.name || meta.labels || meta.resubmittedFrom ? [files, meta] : files)).digest("hex").slice(0, 32);
     const value = `${id} ${fingerprint}`;
     let replayed: SubmitResult | undefined;
     try {
@@ -89,7 +98,7 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
     const submission: StoredSubmission = { files, documents: parsed.documents };
     await putJson(deps.store, submissionKey, submission);
     stored = true;
-    await deps.jobs.transition(id, "PENDING", at, {}, tenant);
+    await deps.jobs.transition(id, "PENDING", at, details, tenant);
     await deps.broker.publish({
       type: "job.submitted",
       eventId: eventIdOfJob(id, "job.submitted"),
@@ -126,7 +135,7 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
   jobsSubmitted.inc();
   log.info({ files: files.length }, "job accepted");
   // The job may already be further along; the answer to this request is what it accepted.
-  return { job: pendingView(id, tenant, at), replayed: false };
+  return { job: { ...pendingView(id, tenant, at), ...details }, replayed: false };
 };
 
 /** A 503 that says what to do and no more: internal addresses and driver messages stay in the logs. */

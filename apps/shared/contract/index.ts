@@ -11,3 +11,4 @@ export * from "./console";
 export * from "./applier-access";
 export * from "./kube-limits";
 export * from "./job-limits";
+export * from "./problem-limits";

@@ -2,15 +2,19 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { PARSE_POOL_MAX_PER_TENANT, PARSE_POOL_TIMEOUT_MS } from "../contract";
 import { AppError } from "../errors/app-error";
+import type { AdmitTask, AdmitOutcome } from "../admission/admit-task";
 import type { ParseResult, YamlLimits } from "./parse-yaml";
 
 type Files = { name: string; text: string }[];
+/** What a worker is asked to do (parse-worker.ts). */
+type Work = { kind: "parse"; files: Files; limits: YamlLimits } | ({ kind: "admit" } & AdmitTask);
 interface Task {
   id: number;
-  files: Files;
-  limits: YamlLimits;
-  resolve(r: ParseResult): void;
+  tenant: string;
+  work: Work;
+  resolve(r: unknown): void;
   reject(e: Error): void;
 }
 
@@ -21,6 +25,8 @@ export interface ParsePoolOptions {
   maxQueue: number;
   /** A parse running longer is stopped (its worker replaced) and the request refused. */
   timeoutMs: number;
+  /** Tasks one tenant may have waiting or running at once; beyond it that tenant gets a 429. */
+  maxPerTenant?: number;
 }
 
 /**
@@ -47,29 +53,81 @@ export class ParsePool {
   private workers = 0;
   private nextId = 1;
   private closed = false;
+  /** Tasks waiting or running, per tenant. */
+  private readonly perTenant = new Map<string, number>();
 
   constructor(private readonly opts: ParsePoolOptions) {}
 
-  parse(files: Files, limits: YamlLimits): Promise<ParseResult> {
+  parse(files: Files, limits: YamlLimits, tenant = ""): Promise<ParseResult> {
+    return this.submit(tenant, { kind: "parse", files, limits }) as Promise<ParseResult>;
+  }
+
+  /**
+   * Parse (unless documents are given) and admit, then point problems at their lines: the dry
+   * run's and the YAML Manager's whole check, off the event loop and under the time limit.
+   */
+  admit(task: AdmitTask): Promise<AdmitOutcome> {
+    return this.submit(task.tenant, { kind: "admit", ...task }) as Promise<AdmitOutcome>;
+  }
+
+  private submit(tenant: string, work: Work): Promise<unknown> {
     if (this.closed) return Promise.reject(new AppError("the parser is shutting down", { status: 503, retryable: true }));
     if (this.queue.length >= this.opts.maxQueue) {
       return Promise.reject(new AppError("too many submissions are being parsed; retry in a few seconds", { status: 503, retryable: true }));
     }
+    const mine = this.perTenant.get(tenant) ?? 0;
+    if (this.opts.maxPerTenant !== undefined && mine >= this.opts.maxPerTenant) {
+      return Promise.reject(
+        new AppError(`too many of your submissions or dry runs are being checked at once (at most ${this.opts.maxPerTenant}); retry when one has answered`, { status: 429, retryable: true, retryAfterSeconds: 1 }),
+      );
+    }
+    this.perTenant.set(tenant, mine + 1);
+    const done = () => {
+      const n = (this.perTenant.get(tenant) ?? 1) - 1;
+      if (n <= 0) this.perTenant.delete(tenant);
+      else this.perTenant.set(tenant, n);
+    };
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, files, limits, resolve, reject });
+      this.queue.push({
+        id: this.nextId++,
+        tenant,
+        work,
+        resolve: (r) => {
+          done();
+          resolve(r);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      });
       this.dispatch();
     });
   }
 
+  /**
+   * The oldest waiting task whose tenant runs fewer than `size - 1` tasks: one tenant's big
+   * submissions and dry runs never hold every worker, so another tenant's waits at most one task.
+   */
+  private next(): Task | undefined {
+    const cap = Math.max(1, this.opts.size - 1);
+    const running = new Map<string, number>();
+    for (const { task } of this.busy.values()) running.set(task.tenant, (running.get(task.tenant) ?? 0) + 1);
+    const i = this.queue.findIndex((t) => (running.get(t.tenant) ?? 0) < cap);
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
+  }
+
   private dispatch() {
     while (this.queue.length > 0) {
-      const worker = this.idle.pop() ?? (this.workers < this.opts.size ? this.spawn() : undefined);
-      if (!worker) return;
-      const task = this.queue.shift()!;
-      const timer = setTimeout(() => this.fail(worker, new AppError(`parsing took longer than ${this.opts.timeoutMs} ms; send a smaller or simpler submission`, { status: 413 })), this.opts.timeoutMs);
+      if (this.idle.length === 0 && this.workers >= this.opts.size) return;
+      const task = this.next();
+      if (!task) return;
+      const worker = this.idle.pop() ?? this.spawn();
+      const what = task.work.kind === "parse" ? "parsing" : "checking the submission";
+      const timer = setTimeout(() => this.fail(worker, new AppError(`${what} took longer than ${this.opts.timeoutMs} ms; send a smaller or simpler submission`, { status: 413 })), this.opts.timeoutMs);
       timer.unref();
       this.busy.set(worker, { task, timer });
-      worker.postMessage({ id: task.id, files: task.files, limits: task.limits });
+      worker.postMessage({ id: task.id, ...task.work });
     }
   }
 
@@ -77,13 +135,14 @@ export class ParsePool {
     const worker = new Worker(workerSource().code, { eval: true });
     worker.unref();
     this.workers++;
-    worker.on("message", (m: { id: number; result?: ParseResult; error?: string }) => {
+    worker.on("message", (m: { id: number; result?: unknown; error?: string }) => {
       const running = this.busy.get(worker);
       if (!running || running.task.id !== m.id) return;
       clearTimeout(running.timer);
       this.busy.delete(worker);
       if (m.result) running.task.resolve(m.result);
-      else running.task.reject(new AppError(`the YAML could not be parsed: ${m.error ?? "unknown error"}`, { status: 400 }));
+      else if (running.task.work.kind === "parse") running.task.reject(new AppError(`the YAML could not be parsed: ${m.error ?? "unknown error"}`, { status: 400 }));
+      else running.task.reject(new AppError(`admission failed: ${m.error ?? "unknown error"}`, { status: 500 }));
       if (!this.closed) this.idle.push(worker);
       this.dispatch();
     });
@@ -119,6 +178,10 @@ export class ParsePool {
 
 let shared: ParsePool | undefined;
 
-/** The process's parse pool, started on first use; it leaves a core to the event loop. */
+/**
+ * The process's pool, started on first use. Workers run below the event loop's priority
+ * (parse-worker.ts), so two of them on a 2-core machine still leave the loop its CPU; two, so
+ * that one tenant (held to PARSE_POOL_MAX_PER_TENANT tasks) never holds every worker.
+ */
 export const parsePool = (): ParsePool =>
-  (shared ??= new ParsePool({ size: Math.max(1, Math.min(4, os.availableParallelism() - 1)), maxQueue: 64, timeoutMs: 30_000 }));
+  (shared ??= new ParsePool({ size: Math.max(2, Math.min(4, os.availableParallelism() - 1)), maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: PARSE_POOL_MAX_PER_TENANT }));

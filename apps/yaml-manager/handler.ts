@@ -4,10 +4,8 @@ import type { StoredSubmission } from "../shared/manifests/parse-yaml";
 import { settleFate } from "../shared/state/job-fate";
 import { jobKeys } from "../shared/storage/job-keys";
 import { ObjectNotFoundError, getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
-import { parsePool } from "../shared/manifests/parse-pool";
-import { summarize, type AdmissionPolicy } from "../shared/admission/admit";
-import type { AdmitOutcome } from "../shared/admission/admit-task";
-import { AppError } from "../shared/errors/app-error";
+import { locateProblems } from "../shared/manifests/locate-problems";
+import { admit, summarize, type AdmissionPolicy } from "../shared/admission/admit";
 
 /**
  * On "job submitted": load the parsed submission, admit it, store the result, publish the
@@ -45,18 +43,12 @@ export const yamlManagerHandler =
       return;
     }
 
-    // In a worker thread under the pool's time limit: one tenant's huge job neither holds this
-    // process's event loop (its consumers, heartbeats) nor comes back forever.
-    let verdict: AdmitOutcome;
-    try {
-      verdict = await parsePool().admit({ files: submission.files, documents: submission.documents, limits: { maxDocuments: 0, maxDepth: 0, maxAliases: 0 }, jobId: event.jobId, policy: deps.policy, tenant: event.tenant });
-    } catch (err) {
-      if (!(err instanceof AppError && err.status === 413)) throw err;
-      verdict = { ok: false, stage: "admission", problems: [{ rule: "admission/too-slow", message: err.message }] };
-    }
+    // Linear in the submission and capped (contract/problem-limits.ts): a huge refused job costs
+    // one bounded pass here, and a small job.rejected message, record and stream entry.
+    const verdict = admit(event.jobId, submission.documents, deps.policy, event.tenant);
     if (!verdict.ok) {
       log.info({ problems: verdict.problems.length }, "job rejected");
-      const problems = verdict.problems;
+      const problems = locateProblems(submission.files, verdict.problems);
       await deps.publish({ ...base, eventId: eventIdAfter(event, "job.rejected"), type: "job.rejected", at: now(), reason: summarize(problems), problems });
       return;
     }

@@ -12,3 +12,4 @@ export * from "./applier-access";
 export * from "./kube-limits";
 export * from "./job-limits";
 export * from "./problem-limits";
+export * from "./stream-limits";

@@ -185,3 +185,14 @@ let shared: ParsePool | undefined;
  */
 export const parsePool = (): ParsePool =>
   (shared ??= new ParsePool({ size: Math.max(2, Math.min(4, os.availableParallelism() - 1)), maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: PARSE_POOL_MAX_PER_TENANT }));
+
+let sharedAdmission: ParsePool | undefined;
+
+/**
+ * The process's admission pool (the dry run): one worker, because admission
+ * loads the Kubernetes client's models and schemas (over 100 MB per thread), and the
+ * entrypoint's pod has 384 Mi. One tenant's checks wait behind each other; another tenant's
+ * next check runs as soon as the running one ends (`next()` above).
+ */
+export const admissionPool = (): ParsePool =>
+  (sharedAdmission ??= new ParsePool({ size: 1, maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: PARSE_POOL_MAX_PER_TENANT }));

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import type { DryRunResult } from "../../contract";
 import { badRequest } from "../../errors/app-error";
 import { tenantOf } from "../../http/auth";
-import { parsePool } from "../../manifests/parse-pool";
+import { admissionPool } from "../../manifests/parse-pool";
 import type { YamlLimits } from "../../manifests/parse-yaml";
 // The YAML Manager's own admission, so the dry run's verdict is the one a submission would get.
 // It runs in the pool's workers: the entrypoint's thread never loads the Kubernetes schemas.
@@ -33,7 +33,7 @@ export const dryRunRoutes = (deps: { policy: AdmissionPolicy; yamlLimits: YamlLi
     const files = await readSubmission(req, deps.limits);
     // Parsing and admission both in a worker thread, under the pool's time limit, as for a
     // submission: a big body must not hold the event loop (it once held it for 10 s).
-    const outcome = await parsePool().admit({ files, limits: deps.yamlLimits, jobId: DRY_RUN_JOB, policy: deps.policy, tenant: tenantOf(res) });
+    const outcome = await admissionPool().admit({ files, limits: deps.yamlLimits, jobId: DRY_RUN_JOB, policy: deps.policy, tenant: tenantOf(res) });
     const result: DryRunResult = outcome.ok
       ? { ok: true, problems: [], warnings: outcome.warnings.map(({ file, document, object, path, message }) => ({ file, document, object, path, message })), resources: outcome.resources.map(({ namespace: _ns, ...ref }) => ref) }
       : { ok: false, problems: outcome.problems, warnings: [], resources: [] };

@@ -1,4 +1,4 @@
-import { FENCE_LIMIT_RANGE, FENCE_NETWORK_POLICIES, FENCE_QUOTA, JOB_ID_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor, type IsolationSettings } from "../../shared/contract";
+import { FENCE_LIMIT_RANGE, FENCE_NETWORK_POLICIES, FENCE_QUOTA, JOB_EPHEMERAL_STORAGE, JOB_ID_LABEL, PLATFORM_OBJECT_HEADROOM, QUOTA_COUNTED_KINDS, MANAGED_BY_LABEL, MANAGED_BY_VALUE, namespaceFor, type IsolationSettings } from "../../shared/contract";
 import type { Manifest } from "../targets/cluster-target";
 
 export { isolationFromEnv, type IsolationSettings } from "../../shared/contract";
@@ -45,13 +45,10 @@ export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[
           "limits.memory": s.quota.memory,
           "requests.storage": s.quota.storage,
           pods: String(s.quota.pods),
-          "count/deployments.apps": String(s.quota.objects),
-          "count/jobs.batch": String(s.quota.objects),
-          "count/cronjobs.batch": String(s.quota.objects),
-          configmaps: String(s.quota.objects),
-          secrets: String(s.quota.objects),
-          services: String(s.quota.objects),
-          persistentvolumeclaims: String(s.quota.objects),
+          "requests.ephemeral-storage": JOB_EPHEMERAL_STORAGE.quota,
+          "limits.ephemeral-storage": JOB_EPHEMERAL_STORAGE.quota,
+          // Every kind a job may create is counted (contract/job-limits.ts).
+          ...Object.fromEntries(Object.entries(QUOTA_COUNTED_KINDS).map(([kind, resource]) => [resource, String(s.quota.objects + (PLATFORM_OBJECT_HEADROOM[kind] ?? 0))])),
           "services.loadbalancers": "0",
           "services.nodeports": "0",
         },
@@ -65,9 +62,9 @@ export const namespaceObjects = (jobId: string, s: IsolationSettings): Manifest[
         limits: [
           {
             type: "Container",
-            default: { cpu: s.container.defaultCpu, memory: s.container.defaultMemory },
-            defaultRequest: { cpu: s.container.defaultCpu, memory: s.container.defaultMemory },
-            max: { cpu: s.container.maxCpu, memory: s.container.maxMemory },
+            default: { cpu: s.container.defaultCpu, memory: s.container.defaultMemory, "ephemeral-storage": JOB_EPHEMERAL_STORAGE.defaultLimit },
+            defaultRequest: { cpu: s.container.defaultCpu, memory: s.container.defaultMemory, "ephemeral-storage": JOB_EPHEMERAL_STORAGE.defaultRequest },
+            max: { cpu: s.container.maxCpu, memory: s.container.maxMemory, "ephemeral-storage": JOB_EPHEMERAL_STORAGE.maxPerContainer },
           },
         ],
       },

@@ -3,6 +3,7 @@ import type { ParsedDocument } from "../manifests/parse-yaml";
 import { checkBudget, checkStorage, type Placed } from "./budget";
 import { checkIdentity } from "./check-identity";
 import { checkSchema } from "./check-schema";
+import { checkEvictionAnnotation, checkPdbsAgainstPods, checkPodAffinityNamespaces } from "./disruption";
 import { collect, under, type Obj } from "./finding";
 import { labelAndPlace } from "./label-and-place";
 import { checkMetadata } from "./metadata";
@@ -86,6 +87,8 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
       if (pod) {
         checkPodSpec(pod.spec, pod.meta, pod.specPath, pod.metaPath, policy, r);
         checkPlacement(pod.spec, policy, under(r, pod.specPath));
+        checkPodAffinityNamespaces(pod.spec, namespace, under(r, pod.specPath));
+        checkEvictionAnnotation(pod.meta, under(r, pod.metaPath));
       }
       checkStorage(placed, policy, r);
       manifests.push(placed);
@@ -98,6 +101,7 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
   if (problems.length === 0 && documents.length === 0) {
     problems.push({ message: "no manifests found: send one or more Kubernetes objects" });
   }
+  for (const p of checkPdbsAgainstPods(placedAt)) problems.push(p);
   if (problems.length === 0) problems.push(...checkBudget(placedAt, policy));
   // Bounded, like everything a refusal is stored in and sent with (contract/problem-limits.ts).
   if (problems.length > 0) return { ok: false, problems: capProblems(problems) };

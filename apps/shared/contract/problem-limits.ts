@@ -54,5 +54,7 @@ export const capWarnings = (warnings: readonly AdmissionWarning[]): AdmissionWar
 
 /** A parse or an admission in the worker pool taking longer is stopped and refused (413). */
 export const PARSE_POOL_TIMEOUT_MS = 30_000;
-/** Submissions and dry runs one tenant may have waiting or running in one API process; beyond it, 429. */
-export const PARSE_POOL_MAX_PER_TENANT = 8;
+/** Submissions one tenant may have waiting or being parsed in one API process; beyond it, 429 (half the pool's queue of 64). */
+export const PARSE_POOL_MAX_PER_TENANT = 32;
+/** Dry runs one tenant may have waiting or being checked in one API process; beyond it, 429 (each can take seconds of the one admission worker). */
+export const DRY_RUN_MAX_PER_TENANT = 4;

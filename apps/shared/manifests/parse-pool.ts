@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { PARSE_POOL_MAX_PER_TENANT, PARSE_POOL_TIMEOUT_MS } from "../contract";
+import { DRY_RUN_MAX_PER_TENANT, PARSE_POOL_MAX_PER_TENANT, PARSE_POOL_TIMEOUT_MS } from "../contract";
 import { AppError } from "../errors/app-error";
 import type { AdmitTask, AdmitOutcome } from "../admission/admit-task";
 import type { ParseResult, YamlLimits } from "./parse-yaml";
@@ -195,4 +195,4 @@ let sharedAdmission: ParsePool | undefined;
  * next check runs as soon as the running one ends (`next()` above).
  */
 export const admissionPool = (): ParsePool =>
-  (sharedAdmission ??= new ParsePool({ size: 1, maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: PARSE_POOL_MAX_PER_TENANT }));
+  (sharedAdmission ??= new ParsePool({ size: 1, maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: DRY_RUN_MAX_PER_TENANT }));

@@ -58,3 +58,11 @@ export const PARSE_POOL_TIMEOUT_MS = 30_000;
 export const PARSE_POOL_MAX_PER_TENANT = 32;
 /** Dry runs one tenant may have waiting or being checked in one API process; beyond it, 429 (each can take seconds of the one admission worker). */
 export const DRY_RUN_MAX_PER_TENANT = 4;
+/**
+ * Heap (V8 old generation, MB) of each parse worker and of the admission worker: a submission
+ * whose check needs more is refused (413) and its worker replaced, so one request cannot grow the
+ * API process towards its pod's memory limit (384 Mi). Real manifests need a fraction of this;
+ * tens of thousands of YAML nodes (the issue's 400 KB Pod of empty containers) do not fit.
+ */
+export const PARSE_WORKER_HEAP_MB = 48;
+export const ADMISSION_WORKER_HEAP_MB = 96;

@@ -2,10 +2,13 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { DRY_RUN_MAX_PER_TENANT, PARSE_POOL_MAX_PER_TENANT, PARSE_POOL_TIMEOUT_MS } from "../contract";
+import { ADMISSION_WORKER_HEAP_MB, DRY_RUN_MAX_PER_TENANT, PARSE_WORKER_HEAP_MB, PARSE_POOL_MAX_PER_TENANT, PARSE_POOL_TIMEOUT_MS } from "../contract";
 import { AppError } from "../errors/app-error";
 import type { AdmitTask, AdmitOutcome } from "../admission/admit-task";
-import type { ParseResult, YamlLimits } from "./parse-yaml";
+import { parseYamlFiles, type ParseResult, type YamlLimits } from "./parse-yaml";
+
+/** Submissions up to this many characters are parsed on the calling thread (bounded: well under a millisecond). */
+export const INLINE_PARSE_MAX_CHARS = 16 * 1024;
 
 type Files = { name: string; text: string }[];
 /** What a worker is asked to do (parse-worker.ts). */
@@ -27,6 +30,13 @@ export interface ParsePoolOptions {
   timeoutMs: number;
   /** Tasks one tenant may have waiting or running at once; beyond it that tenant gets a 429. */
   maxPerTenant?: number;
+  /** Parses of at most this many characters run on the calling thread (default 0: none). */
+  inlineMaxChars?: number;
+  /**
+   * A worker's heap (V8 old generation, MB): a task that needs more ends its worker (refused
+   * with 413) instead of growing the process, and V8 collects harder near the bound.
+   */
+  maxHeapMb?: number;
 }
 
 /**
@@ -59,6 +69,16 @@ export class ParsePool {
   constructor(private readonly opts: ParsePoolOptions) {}
 
   parse(files: Files, limits: YamlLimits, tenant = ""): Promise<ParseResult> {
+    // A small body costs well under a millisecond to parse: here, without a trip through a
+    // worker (which, at a lower priority, waits behind bigger parses of other tenants).
+    const bytes = files.reduce((n, f) => n + f.text.length, 0);
+    if (bytes <= (this.opts.inlineMaxChars ?? 0)) {
+      try {
+        return Promise.resolve(parseYamlFiles(files, limits));
+      } catch (err) {
+        return Promise.reject(new AppError(`the YAML could not be parsed: ${(err as Error).message}`, { status: 400 }));
+      }
+    }
     return this.submit(tenant, { kind: "parse", files, limits }) as Promise<ParseResult>;
   }
 
@@ -132,7 +152,7 @@ export class ParsePool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(workerSource().code, { eval: true });
+    const worker = new Worker(workerSource().code, { eval: true, ...(this.opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb } } : {}) });
     worker.unref();
     this.workers++;
     worker.on("message", (m: { id: number; result?: unknown; error?: string }) => {
@@ -146,7 +166,10 @@ export class ParsePool {
       if (!this.closed) this.idle.push(worker);
       this.dispatch();
     });
-    worker.on("error", (err) => this.fail(worker, new AppError(`the parser failed: ${err.message}`, { status: 500, cause: err })));
+    worker.on("error", (err) => {
+      const outOfMemory = (err as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
+      this.fail(worker, outOfMemory ? new AppError("the submission needs more memory to check than one request may use; send a smaller or simpler one", { status: 413 }) : new AppError(`the parser failed: ${err.message}`, { status: 500, cause: err }));
+    });
     worker.on("exit", () => this.fail(worker, new AppError("the parser stopped unexpectedly", { status: 500 })));
     return worker;
   }
@@ -184,7 +207,7 @@ let shared: ParsePool | undefined;
  * that one tenant (held to PARSE_POOL_MAX_PER_TENANT tasks) never holds every worker.
  */
 export const parsePool = (): ParsePool =>
-  (shared ??= new ParsePool({ size: Math.max(2, Math.min(4, os.availableParallelism() - 1)), maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: PARSE_POOL_MAX_PER_TENANT }));
+  (shared ??= new ParsePool({ size: Math.max(2, Math.min(4, os.availableParallelism() - 1)), maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: PARSE_POOL_MAX_PER_TENANT, inlineMaxChars: INLINE_PARSE_MAX_CHARS, maxHeapMb: PARSE_WORKER_HEAP_MB }));
 
 let sharedAdmission: ParsePool | undefined;
 
@@ -195,4 +218,4 @@ let sharedAdmission: ParsePool | undefined;
  * next check runs as soon as the running one ends (`next()` above).
  */
 export const admissionPool = (): ParsePool =>
-  (sharedAdmission ??= new ParsePool({ size: 1, maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: DRY_RUN_MAX_PER_TENANT }));
+  (sharedAdmission ??= new ParsePool({ size: 1, maxQueue: 64, timeoutMs: PARSE_POOL_TIMEOUT_MS, maxPerTenant: DRY_RUN_MAX_PER_TENANT, maxHeapMb: ADMISSION_WORKER_HEAP_MB }));

@@ -66,3 +66,5 @@ export const DRY_RUN_MAX_PER_TENANT = 4;
  */
 export const PARSE_WORKER_HEAP_MB = 48;
 export const ADMISSION_WORKER_HEAP_MB = 96;
+/** Submissions up to this many characters are parsed on the event loop (well under a millisecond), without a trip through a worker. */
+export const INLINE_PARSE_MAX_CHARS = 16 * 1024;

@@ -2,13 +2,10 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { ADMISSION_WORKER_HEAP_MB, DRY_RUN_MAX_PER_TENANT, PARSE_WORKER_HEAP_MB, PARSE_POOL_MAX_PER_TENANT, PARSE_POOL_TIMEOUT_MS } from "../contract";
+import { ADMISSION_WORKER_HEAP_MB, DRY_RUN_MAX_PER_TENANT, INLINE_PARSE_MAX_CHARS, PARSE_WORKER_HEAP_MB, PARSE_POOL_MAX_PER_TENANT, PARSE_POOL_TIMEOUT_MS } from "../contract";
 import { AppError } from "../errors/app-error";
 import type { AdmitTask, AdmitOutcome } from "../admission/admit-task";
 import { parseYamlFiles, type ParseResult, type YamlLimits } from "./parse-yaml";
-
-/** Submissions up to this many characters are parsed on the calling thread (bounded: well under a millisecond). */
-export const INLINE_PARSE_MAX_CHARS = 16 * 1024;
 
 type Files = { name: string; text: string }[];
 /** What a worker is asked to do (parse-worker.ts). */

@@ -57,6 +57,7 @@ export const createPublicApi = async (
       logger,
       yamlLimits: yamlLimitsOf(env),
       idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+      events: read.events,
     },
     limits,
     authenticatedAbove,

@@ -9,6 +9,7 @@ import { eventIdOfJob } from "../../messaging/event-ids";
 import { fateOf, settleFate, type Fate } from "../../state/job-fate";
 import { jobsSubmitted } from "../../metrics/metrics";
 import type { IdempotencyKeys } from "../../state/idempotency-keys";
+import type { EventLog } from "../../state/event-log";
 import type { JobRepository } from "../../state/job-repository";
 import { jobKeys } from "../../storage/job-keys";
 import { putJson, type ObjectStore } from "../../storage/object-store";
@@ -22,6 +23,8 @@ export interface SubmitDeps {
   logger: Logger;
   yamlLimits: YamlLimits;
   idempotencyTtlSeconds: number;
+  /** The job and tenant event streams: PENDING goes there before "job submitted" leaves. */
+  events?: EventLog;
 }
 
 export interface SubmitResult {
@@ -72,6 +75,8 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
       deps.jobs.remove(id, tenant),
       stored ? deps.store.delete(submissionKey) : Promise.resolve(),
       claim ? deps.idempotency.release(tenant, claim.key, claim.value) : Promise.resolve(),
+      // The job's own stream goes; the tenant stream keeps its PENDING entry (followed by nothing).
+      deps.events ? deps.events.redis.del(deps.events.jobStream(id)) : Promise.resolve(),
     ]);
   };
   try {
@@ -79,6 +84,9 @@ export const submitJob = async (deps: SubmitDeps, tenant: string, files: Submitt
     await putJson(deps.store, submissionKey, submission);
     stored = true;
     await deps.jobs.transition(id, "PENDING", at, {}, tenant);
+    // Streamed here, first: the status worker may record the YAML Manager's verdict before its
+    // copy of "job submitted", and a stream never goes back to a lower status.
+    await deps.events?.appendStatus(pendingView(id, tenant, at));
     await deps.broker.publish({
       type: "job.submitted",
       eventId: eventIdOfJob(id, "job.submitted"),

@@ -43,6 +43,8 @@ export const yamlManagerHandler =
       return;
     }
 
+    // Linear in the submission and capped (contract/problem-limits.ts): a huge refused job costs
+    // one bounded pass here, and a small job.rejected message, record and stream entry.
     const verdict = admit(event.jobId, submission.documents, deps.policy, event.tenant);
     if (!verdict.ok) {
       log.info({ problems: verdict.problems.length }, "job rejected");

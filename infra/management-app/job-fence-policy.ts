@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { JOB_ID_LABEL } from "../../apps/shared/contract";
+import { JOB_ID_LABEL, namespaceFor } from "../../apps/shared/contract";
 
 export interface JobFencePolicyArgs {
   provider: k8s.Provider;
@@ -20,6 +20,7 @@ export const NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace
 
 /** A CEL string literal (RBAC user names hold no quotes or backslashes, but be exact). */
 const celString = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+const nameOf = (o: string) => `(${o} != null && has(${o}.metadata.name) ? ${o}.metadata.name : '')`;
 const labelsOf = (o: string) => `(${o} != null && has(${o}.metadata.labels) ? ${o}.metadata.labels : {})`;
 
 /**
@@ -57,6 +58,16 @@ export const fencePolicySpec = (applierUser: string) => ({
       // (the Pod Security level and the job's identity live there).
       expression: `!variables.isJobNamespace || variables.isApplier || (request.operation == 'UPDATE' && ${labelsOf("object")} == ${labelsOf("oldObject")})`,
       message: "only the Management App's applier may create or delete a job namespace or change its labels",
+      reason: "Forbidden",
+    },
+    {
+      // The applier itself: job namespaces only. Its RBAC on namespaces is cluster-wide (RBAC
+      // cannot name a prefix), and the applier's other policy (deployments-access.ts) matches
+      // namespaced objects only, so nothing else kept it from patching or deleting kube-system.
+      // A job namespace is named job-<id> and carries the job-id label: on CREATE the new object,
+      // on UPDATE and DELETE the existing one (adding the label to another namespace does not make it one).
+      expression: `!variables.isApplier || request.resource.resource != 'namespaces' || (request.operation == 'CREATE' ? ${nameOf("object")}.startsWith('${namespaceFor("")}') && '${JOB_ID_LABEL}' in ${labelsOf("object")} : ${nameOf("oldObject")}.startsWith('${namespaceFor("")}') && '${JOB_ID_LABEL}' in ${labelsOf("oldObject")})`,
+      message: `the applier may create, change or delete job namespaces only (${namespaceFor("<id>")}, labelled ${JOB_ID_LABEL})`,
       reason: "Forbidden",
     },
   ],

@@ -106,6 +106,24 @@ describe("job fence policy (CEL) against admission requests", () => {
     expect(admitRequest({ user: APPLIER, op: "UPDATE", resource: "namespaces", object: relabelled, oldObject: jobNamespace }).allowed).toBe(true);
   });
 
+  it("When the applier creates, patches or deletes a namespace that is not a job's (kube-system), then it is denied; its own job namespaces pass (issue 23, item 11)", () => {
+    const kubeSystem = { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system", labels: { "kubernetes.io/metadata.name": "kube-system" } } };
+    const relabelled = { ...kubeSystem, metadata: { ...kubeSystem.metadata, labels: { ...kubeSystem.metadata.labels, [JOB_ID_LABEL]: JOB } } };
+    for (const r of [
+      { op: "DELETE" as const, oldObject: kubeSystem },
+      { op: "UPDATE" as const, object: relabelled, oldObject: kubeSystem },
+      { op: "CREATE" as const, object: otherNamespace },
+      { op: "CREATE" as const, object: { ...jobNamespace, metadata: { ...jobNamespace.metadata, name: "team-b" } } },
+    ]) {
+      const verdict = admitRequest({ user: APPLIER, resource: "namespaces", ...r });
+      expect(verdict.allowed).toBe(false);
+      expect(verdict.messages.join(" ")).toMatch(/job namespaces only/);
+    }
+    expect(admitRequest({ user: APPLIER, op: "CREATE", resource: "namespaces", object: jobNamespace }).allowed).toBe(true);
+    expect(admitRequest({ user: APPLIER, op: "UPDATE", resource: "namespaces", object: jobNamespace, oldObject: jobNamespace }).allowed).toBe(true);
+    expect(admitRequest({ user: APPLIER, op: "DELETE", resource: "namespaces", oldObject: jobNamespace }).allowed).toBe(true);
+  });
+
   it("When anything happens outside job namespaces, then the policy does not interfere", () => {
     expect(admitRequest({ user: "someone@example.com", op: "CREATE", group: "networking.k8s.io", resource: "networkpolicies", object: denyAll, namespaceObject: otherNamespace }).allowed).toBe(true);
     expect(admitRequest({ user: "someone@example.com", op: "DELETE", resource: "namespaces", oldObject: otherNamespace }).allowed).toBe(true);

@@ -4,7 +4,7 @@ import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as k8s from "@kubernetes/client-node";
-import { APPLIER_ACCESS, APPLIER_GRANTS, BINDABLE_CLUSTER_ROLES, JOB_ID_LABEL, LOG_READER_ACCESS, namespaceFor } from "../../apps/shared/contract";
+import { APPLIER_ACCESS, APPLIER_GRANTS, BINDABLE_CLUSTER_ROLES, JOB_EPHEMERAL_STORAGE, JOB_ID_LABEL, LOG_READER_ACCESS, namespaceFor } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
 import { ApplyRefusedError } from "../../apps/cluster-applier/targets/cluster-target";
 import { KubernetesTarget } from "../../apps/cluster-applier/targets/kubernetes-target";
@@ -51,7 +51,7 @@ describe("Kubernetes target against the API-server double", () => {
     const namespace = api.get("namespaces", "", ns)!;
     expect(namespace.metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "restricted", [JOB_ID_LABEL]: jobId });
     expect(api.get("resourcequotas", ns, "job-quota")!.spec.hard).toMatchObject({ "requests.cpu": "8", pods: "50", "services.loadbalancers": "0" });
-    expect(api.get("limitranges", ns, "job-limits")!.spec.limits[0].default).toEqual({ cpu: "500m", memory: "512Mi" });
+    expect(api.get("limitranges", ns, "job-limits")!.spec.limits[0].default).toEqual({ cpu: "500m", memory: "512Mi", "ephemeral-storage": JOB_EPHEMERAL_STORAGE.defaultLimit });
     expect(api.get("networkpolicies", ns, "default-deny")!.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     expect(api.get("networkpolicies", ns, "allow-platform")!.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: "10.16.0.0/16" } }], ports: [{ protocol: "TCP", port: 9200 }] }]);
     expect(api.get("deployments", ns, "web")!.spec.template.spec.securityContext.runAsNonRoot).toBe(true);

@@ -1,8 +1,9 @@
-import { DEFAULT_ISOLATION, DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, namespaceFor, type AdmissionWarning, type IsolationSettings, type Problem, type QueueCapacity, type ResourceRef } from "../contract";
+import { DEFAULT_ISOLATION, PROBLEMS_TRUNCATED_RULE, capProblems, capWarnings, DEFAULT_TENANT, JOB_ID_LABEL, TENANT_LABEL, namespaceFor, type AdmissionWarning, type IsolationSettings, type Problem, type QueueCapacity, type ResourceRef } from "../contract";
 import type { ParsedDocument } from "../manifests/parse-yaml";
 import { checkBudget, checkStorage, type Placed } from "./budget";
 import { checkIdentity } from "./check-identity";
 import { checkSchema } from "./check-schema";
+import { checkEvictionAnnotation, checkPdbsAgainstPods, checkPodAffinityNamespaces } from "./disruption";
 import { collect, under, type Obj } from "./finding";
 import { labelAndPlace } from "./label-and-place";
 import { checkMetadata } from "./metadata";
@@ -74,7 +75,7 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
     const obj = structuredClone(doc.value);
     checkMetadata(obj, r);
     const schema = checkSchema(obj);
-    r.problems.push(...schema);
+    for (const f of schema) r.problems.push(f);
     if (!schema.some((f) => f.rule === "kind/not-allowed")) {
       const requested = (obj.metadata as Obj).namespace;
       if (typeof requested === "string" && requested !== namespace) r.changed("metadata.namespace", `the object was moved from namespace ${requested} into the job's namespace ${namespace}`);
@@ -84,11 +85,13 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
       }
       const placed = labelAndPlace(obj, jobId, tenant);
       checkObjectRules(placed, { namespace, ...policy }, r);
-      r.problems.push(...checkRoleGrants(placed));
+      for (const f of checkRoleGrants(placed)) r.problems.push(f);
       const pod = podOf(placed);
       if (pod) {
         checkPodSpec(pod.spec, pod.meta, pod.specPath, pod.metaPath, policy, r);
         checkPlacement(pod.spec, policy, under(r, pod.specPath));
+        checkPodAffinityNamespaces(pod.spec, namespace, under(r, pod.specPath));
+        checkEvictionAnnotation(pod.meta, under(r, pod.metaPath));
         // After the placement check: the platform's own additions for GPU pods are not the user's.
         checkCapacity(placed, pod.spec, policy.capacity, tenant, under(r, pod.specPath));
       }
@@ -96,24 +99,30 @@ export const admit = (jobId: string, documents: ParsedDocument[], policy: Admiss
       manifests.push(placed);
       placedAt.push({ obj: placed, at });
     }
-    problems.push(...r.problems.map((f) => ({ ...at, object, ...f })));
-    warnings.push(...r.changes.map((c) => ({ file: doc.file, document: doc.document, object, ...c })));
+    // Loops, not push(...list): a list of 100,000 findings would overflow the stack as arguments.
+    for (const f of r.problems) problems.push({ ...at, object, ...f });
+    for (const c of r.changes) warnings.push({ file: doc.file, document: doc.document, object, ...c });
   }
   if (problems.length === 0 && documents.length === 0) {
     problems.push({ message: "no manifests found: send one or more Kubernetes objects" });
   }
+  for (const p of checkPdbsAgainstPods(placedAt)) problems.push(p);
   if (problems.length === 0) problems.push(...checkBudget(placedAt, policy));
-  if (problems.length > 0) return { ok: false, problems };
+  // Bounded, like everything a refusal is stored in and sent with (contract/problem-limits.ts).
+  if (problems.length > 0) return { ok: false, problems: capProblems(problems) };
 
   const resources = manifests.map((m) => {
     const meta = m.metadata as { name: string; namespace: string };
     return { apiVersion: String(m.apiVersion), kind: String(m.kind), namespace: meta.namespace, name: meta.name };
   });
-  return { ok: true, manifests, resources, warnings };
+  return { ok: true, manifests, resources, warnings: capWarnings(warnings) };
 };
 
-export const summarize = (problems: Problem[]): string =>
-  `${problems.length} problem${problems.length === 1 ? "" : "s"} in the manifests: ${problems
+export const summarize = (problems: Problem[]): string => {
+  const listed = problems.filter((p) => p.rule !== PROBLEMS_TRUNCATED_RULE);
+  const total = listed.length + problems.reduce((n, p) => n + (p.rule === PROBLEMS_TRUNCATED_RULE ? Number(/^and (\d+)/.exec(p.message)?.[1] ?? 0) : 0), 0);
+  return `${total} problem${total === 1 ? "" : "s"} in the manifests: ${listed
     .slice(0, 3)
     .map((p) => (p.document ? `${p.file ?? ""} document ${p.document}${p.object ? ` (${p.object})` : ""}${p.path ? ` ${p.path}` : ""}: ` : "") + p.message)
-    .join("; ")}${problems.length > 3 ? "; ..." : ""}`;
+    .join("; ")}${total > 3 ? "; ..." : ""}`;
+};

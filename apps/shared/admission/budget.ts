@@ -1,4 +1,4 @@
-import type { IsolationSettings, Problem } from "../contract";
+import { QUOTA_COUNTED_KINDS, type IsolationSettings, type Problem } from "../contract";
 import { isObj, listAt, objAt, type Obj, type Report } from "./finding";
 import { podFigure } from "./placement";
 import { podOf } from "./pod-security";
@@ -69,8 +69,8 @@ const podsOf = (obj: Obj, autoscaled: Map<string, number>): number => {
   }
 };
 
-/** Objects the quota counts by kind (`count/...`, configmaps, secrets, services, persistentvolumeclaims). */
-const COUNTED = ["Deployment", "Job", "CronJob", "ConfigMap", "Secret", "Service", "PersistentVolumeClaim"];
+/** Objects the quota counts by kind (contract/job-limits.ts: every kind a job may create). */
+const COUNTED = Object.keys(QUOTA_COUNTED_KINDS);
 
 /** An admitted object and where it came from. */
 export interface Placed {
@@ -145,8 +145,8 @@ export const checkBudget = (placed: Placed[], policy: BudgetPolicy): Problem[] =
   if (total.memLim > mem) over("memory as limits (replicas x limits)", show(total.memLim, "memory"), iso.quota.memory, "JOB_QUOTA_MEMORY", "memLim");
   if (total.storage > quantity(iso.quota.storage)!) over("of storage", show(total.storage, "storage"), iso.quota.storage, "JOB_QUOTA_STORAGE", "storage");
   for (const kind of COUNTED) {
-    // The namespace already holds one ConfigMap of its own (kube-root-ca.crt).
-    const limit = kind === "ConfigMap" ? iso.quota.objects - 1 : iso.quota.objects;
+    // The quota leaves room above this for what the platform and Kubernetes put there (kube-root-ca.crt, the fence).
+    const limit = iso.quota.objects;
     const n = counts.get(kind) ?? 0;
     if (n > limit) over(`${kind} objects`, String(n), String(limit), "JOB_QUOTA_OBJECTS");
   }

@@ -1,3 +1,4 @@
+import { checkPdb } from "./disruption";
 import { CONFIG_DATA_MAX_BYTES, FENCE_NETWORK_POLICIES } from "../contract";
 import { isObj, listAt, objAt, type Obj, type Report } from "./finding";
 import { checkRole, checkRoleBinding } from "./rbac";
@@ -68,16 +69,6 @@ const networkPolicyRules: Rule = (obj, _p, r) => {
   }
 };
 
-/**
- * A PodDisruptionBudget that allows no disruption blocks node drains for good, and with them
- * the autoscaler's scale-down of the shared pool (the platform's cost floor).
- */
-const pdbRules: Rule = (obj, _p, r) => {
-  const spec = objAt(obj, "spec") ?? {};
-  if (spec.maxUnavailable === 0 || spec.maxUnavailable === "0%") r.bad("spec.maxUnavailable", "pdb/no-disruption", "maxUnavailable 0 would block node drains and scale-down forever; allow at least one");
-  if (spec.minAvailable === "100%") r.bad("spec.minAvailable", "pdb/no-disruption", "minAvailable 100% would block node drains and scale-down forever; leave room for one");
-};
-
 /** Jobs left behind keep pods and quota: give every Job a deadline and a clean-up delay. */
 const withJobDefaults = (jobSpec: Obj | undefined, at: string, policy: ObjectPolicy, r: Report) => {
   if (!jobSpec) return;
@@ -120,7 +111,8 @@ const RULES: Record<string, Rule> = {
   Role: (obj, _p, r) => checkRole(obj, r),
   RoleBinding: (obj, p, r) => checkRoleBinding(obj, p.namespace, r),
   NetworkPolicy: networkPolicyRules,
-  PodDisruptionBudget: pdbRules,
+  // One that allows no disruption blocks node drains and the pool's scale-down for good (disruption.ts).
+  PodDisruptionBudget: (obj, _p, r) => checkPdb(obj, r),
   Job: (obj, p, r) => withJobDefaults(objAt(obj, "spec"), "spec", p, r),
   CronJob: (obj, p, r) => withJobDefaults(objAt(objAt(objAt(obj, "spec") ?? {}, "jobTemplate") ?? {}, "spec"), "spec.jobTemplate.spec", p, r),
 };

@@ -1,4 +1,4 @@
-import type { IsolationSettings } from "../contract";
+import { JOB_EPHEMERAL_STORAGE, type IsolationSettings } from "../contract";
 import { ensureObj, isObj, listAt, objAt, type Obj, type Report } from "./finding";
 import { quantity, show } from "./quantity";
 
@@ -94,9 +94,29 @@ const checkContainerSizes = (spec: Obj, iso: IsolationSettings, r: Report) => {
   }
 };
 
+/** Each container's node disk (ephemeral-storage) against the LimitRange maximum (contract JOB_EPHEMERAL_STORAGE). */
+const checkEphemeralStorage = (spec: Obj, r: Report) => {
+  const max = quantity(JOB_EPHEMERAL_STORAGE.maxPerContainer)!;
+  for (const list of ["initContainers", "containers"] as const) {
+    listAt(spec, list).forEach((c, i) => {
+      if (!isObj(c)) return;
+      const res = objAt(c, "resources") ?? {};
+      for (const field of ["requests", "limits"] as const) {
+        const raw = objAt(res, field)?.["ephemeral-storage"];
+        if (raw === undefined) continue;
+        const n = quantity(raw);
+        const at = `${list}[${i}].resources.${field}.ephemeral-storage`;
+        if (n === undefined) r.bad(at, "limits/quantity", `${String(raw)} is not a quantity (e.g. 1Gi)`);
+        else if (n > max) r.bad(at, "limits/container-max", `${field}.ephemeral-storage ${String(raw)} is above the per-container maximum ${JOB_EPHEMERAL_STORAGE.maxPerContainer} of node disk`);
+      }
+    });
+  }
+};
+
 export const checkPlacement = (podSpec: Obj, policy: PlacementPolicy, r: Report) => {
   checkScheduling(podSpec, policy, r);
   checkContainerSizes(podSpec, policy.isolation, r);
+  checkEphemeralStorage(podSpec, r);
 };
 
 /** The figure a pod asks for (or is limited to), as the quota counts it: containers summed, init containers at their largest. */

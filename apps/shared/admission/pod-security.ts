@@ -1,3 +1,4 @@
+import { imageAllowedBy, parseImageRef, parseRegistryEntry } from "./image-ref";
 import { ensureObj, isObj, listAt, objAt, under, type Obj, type Report } from "./finding";
 
 /**
@@ -261,14 +262,30 @@ const noEphemeral: Control = ({ spec }, r) => {
   if (listAt(spec, "ephemeralContainers").length > 0) r.bad("ephemeralContainers", "pod-security/ephemeral-containers", "ephemeralContainers cannot be created with a pod; remove them");
 };
 
+/**
+ * Every image a pod can pull (containers, init containers, `image` volumes) from an allowed
+ * registry: parsed by the reference grammar, short names read as the runtime reads them
+ * (`busybox` is docker.io/library/busybox), the registry host compared exactly (a prefix match
+ * let `registry.allowed.example.evil.net` through), a path entry matched at a `/` boundary.
+ */
 const registries =
   (allowed: string[]): Control =>
-  ({ containers }, r) => {
+  ({ spec, containers }, r) => {
     if (allowed.length === 0) return;
-    for (const { c, at } of containers) {
-      const image = typeof c.image === "string" ? c.image : "";
-      if (!allowed.some((p) => image.startsWith(p))) r.bad(`${at}.image`, "pod-security/registry", `image "${image}" is not from an allowed registry (${allowed.join(", ")})`);
-    }
+    const entries = allowed.map(parseRegistryEntry).filter((e): e is NonNullable<typeof e> => e !== undefined);
+    const check = (raw: unknown, at: string) => {
+      const image = typeof raw === "string" ? raw : "";
+      const ref = parseImageRef(image);
+      if (!ref) r.bad(at, "pod-security/registry", `image "${image.slice(0, 300)}" is not a valid image reference (registry/repository[:tag][@digest])`);
+      else if (!entries.some((e) => imageAllowedBy(ref, e))) {
+        r.bad(at, "pod-security/registry", `image "${image.slice(0, 300)}" (${ref.domain}/${ref.path}) is not from an allowed registry (${allowed.join(", ")})`);
+      }
+    };
+    for (const { c, at } of containers) check(c.image, `${at}.image`);
+    listAt(spec, "volumes").forEach((v, i) => {
+      const source = isObj(v) ? objAt(v, "image") : undefined;
+      if (source) check(source.reference, `volumes[${i}].image.reference`);
+    });
   };
 
 /** A job's pods get no API token unless they ask for one. */

@@ -117,3 +117,5 @@ export type LogsQuery = z.infer<typeof LogsQuery>;
 export const SAVED_LOG_BYTES = 1024 * 1024;
 /** Response header of `GET /jobs/:id/logs`: `live` from the cluster, `saved` from storage. */
 export const LOG_SOURCE_HEADER = "X-Log-Source";
+/** On a live log answer that reads fewer containers than the job has (LOG_MAX_CONTAINERS): `shown/total`; name one with ?container=. */
+export const LOG_CONTAINERS_HEADER = "X-Log-Containers";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AdmissionWarning, Problem, ResourceRef, TargetKind, Workload } from "./job";
 import { MAX_USAGE_PODS_PER_EVENT, PodUsage, UsageRates } from "./usage";
+import { capProblems, capWarnings } from "./problem-limits";
 
 /**
  * Events on the jobs exchange. The routing key is the event type, so bindings read as
@@ -42,14 +43,15 @@ export const JobValidated = z.object({
   type: z.literal("job.validated"),
   manifestsKey: z.string(),
   resources: z.array(ResourceRef),
-  /** What admission changed in the manifests; also stored at jobKeys(id).admission. */
-  warnings: z.array(AdmissionWarning).default([]),
+  /** What admission changed in the manifests; also stored at jobKeys(id).admission. Capped (problem-limits.ts) on publish and on receipt. */
+  warnings: z.array(AdmissionWarning).default([]).transform(capWarnings),
 });
 export const JobRejected = z.object({
   ...base,
   type: z.literal("job.rejected"),
   reason: z.string(),
-  problems: z.array(Problem),
+  /** Capped (problem-limits.ts) on publish and on receipt: the message, the job record and the streams stay small. */
+  problems: z.array(Problem).transform(capProblems),
 });
 export const JobApplied = z.object({
   ...base,

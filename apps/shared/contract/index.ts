@@ -16,3 +16,5 @@ export * from "./queues";
 export * from "./queue-view";
 export * from "./activity";
 export * from "./webhooks";
+export * from "./problem-limits";
+export * from "./stream-limits";

@@ -42,3 +42,37 @@ export const DEFAULT_ISOLATION: IsolationSettings = {
 export const FENCE_NETWORK_POLICIES = ["default-deny", "allow-within-job", "allow-dns", "allow-platform"] as const;
 export const FENCE_QUOTA = "job-quota";
 export const FENCE_LIMIT_RANGE = "job-limits";
+
+/**
+ * Node disk a job may use (container writable layers, logs, disk-backed emptyDir), installed in
+ * each job namespace's LimitRange (a default request and limit per container, and a maximum) and
+ * ResourceQuota (the namespace's total). The kubelet evicts a pod past its limit
+ * (https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/), so one job
+ * cannot fill a node's disk. Constants: the same for every stack.
+ */
+export const JOB_EPHEMERAL_STORAGE = { defaultRequest: "256Mi", defaultLimit: "2Gi", maxPerContainer: "20Gi", quota: "50Gi" } as const;
+
+/**
+ * Kinds a job may create, counted by the namespace's ResourceQuota (`count/<resource>.<group>`,
+ * https://kubernetes.io/docs/concepts/policy/resource-quotas/#quota-on-object-count), each up to
+ * JOB_QUOTA_OBJECTS, plus PLATFORM_OBJECT_HEADROOM for the kinds the platform also creates there
+ * (the fence's NetworkPolicies, the default ServiceAccount, its own RoleBindings).
+ */
+export const QUOTA_COUNTED_KINDS: Readonly<Record<string, string>> = {
+  Deployment: "count/deployments.apps",
+  StatefulSet: "count/statefulsets.apps",
+  ReplicaSet: "count/replicasets.apps",
+  Job: "count/jobs.batch",
+  CronJob: "count/cronjobs.batch",
+  HorizontalPodAutoscaler: "count/horizontalpodautoscalers.autoscaling",
+  PodDisruptionBudget: "count/poddisruptionbudgets.policy",
+  NetworkPolicy: "count/networkpolicies.networking.k8s.io",
+  Role: "count/roles.rbac.authorization.k8s.io",
+  RoleBinding: "count/rolebindings.rbac.authorization.k8s.io",
+  ServiceAccount: "count/serviceaccounts",
+  ConfigMap: "configmaps",
+  Secret: "secrets",
+  Service: "services",
+  PersistentVolumeClaim: "persistentvolumeclaims",
+};
+export const PLATFORM_OBJECT_HEADROOM: Readonly<Record<string, number>> = { NetworkPolicy: 5, ServiceAccount: 1, RoleBinding: 5, Role: 2, ConfigMap: 1 };

@@ -53,6 +53,13 @@ export class AdaptiveLimit {
     return true;
   }
 
+  /** Past the cap, for a caller with nothing in progress (createShedder), up to twice the cap. */
+  tryAcquireBeyond(): boolean {
+    if (this.inFlight >= 2 * Math.floor(this.limit)) return false;
+    this.inFlight++;
+    return true;
+  }
+
   /** A request that was let in has its answer; `ms` is how long it took. */
   release(ms: number, now = performance.now()): void {
     const busy = this.inFlight >= Math.floor(this.limit) / 2;
@@ -89,12 +96,24 @@ export const createShedder = (applies: (req: IncomingMessage) => boolean, option
     return answer503(res, `the server is at capacity (${why}); retry after ${o.retryAfterSeconds} s`, o.retryAfterSeconds);
   };
 
+  // Writes in progress per caller (its credentials as sent; not verified yet, only a key): a
+  // caller with none in progress still gets in when the cap is reached by others, so one tenant
+  // filling the cap with slow writes does not shed another's (issue 23).
+  const byCaller = new Map<string, number>();
   const gate: Gate = (req, res) => {
     if (!applies(req)) return false;
     if (o.maxLagMs > 0 && lagMs() > o.maxLagMs) return refuse(res, "event loop lag");
-    if (!limit.tryAcquire()) return refuse(res, "concurrency limit");
+    const caller = req.headers.authorization ?? req.socket.remoteAddress ?? "";
+    const mine = byCaller.get(caller) ?? 0;
+    if (!limit.tryAcquire() && (mine > 0 || !limit.tryAcquireBeyond())) return refuse(res, "concurrency limit");
+    byCaller.set(caller, mine + 1);
     const t0 = performance.now();
-    res.once("close", () => limit.release(performance.now() - t0));
+    res.once("close", () => {
+      limit.release(performance.now() - t0);
+      const n = (byCaller.get(caller) ?? 1) - 1;
+      if (n <= 0) byCaller.delete(caller);
+      else byCaller.set(caller, n);
+    });
     return false;
   };
   return Object.assign(gate, { limit });

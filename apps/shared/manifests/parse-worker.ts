@@ -1,5 +1,7 @@
+import { createRequire } from "node:module";
 import os from "node:os";
 import { parentPort } from "node:worker_threads";
+import type { AdmitTask, runAdmission as RunAdmission } from "../admission/admit-task";
 import { parseYamlFiles, type YamlLimits } from "./parse-yaml";
 
 // Below the event loop's priority: on Linux the nice value is per thread (setpriority(2),
@@ -10,10 +12,24 @@ try {
   /* not permitted here: run at normal priority */
 }
 
-/** Runs in a worker thread (parse-pool.ts): one parse per message, answered in order. */
-parentPort?.on("message", (task: { id: number; files: { name: string; text: string }[]; limits: YamlLimits }) => {
+type Message = { id: number } & ({ kind: "parse"; files: { name: string; text: string }[]; limits: YamlLimits } | ({ kind: "admit" } & AdmitTask));
+
+/**
+ * Runs in a worker thread (parse-pool.ts): one task per message, answered in order. Admission
+ * (and the Kubernetes schemas it brings) is loaded on the first admission task only.
+ */
+const load = createRequire(__filename);
+let admission: typeof RunAdmission | undefined;
+
+parentPort?.on("message", (task: Message) => {
   try {
-    parentPort!.postMessage({ id: task.id, result: parseYamlFiles(task.files, task.limits) });
+    if (task.kind === "admit") {
+      // A plain require: the worker runs CommonJS, from source through tsx's require hook.
+      admission ??= (load("../admission/admit-task") as { runAdmission: typeof RunAdmission }).runAdmission;
+      parentPort!.postMessage({ id: task.id, result: admission(task) });
+    } else {
+      parentPort!.postMessage({ id: task.id, result: parseYamlFiles(task.files, task.limits) });
+    }
   } catch (err) {
     parentPort!.postMessage({ id: task.id, error: (err as Error).message });
   }

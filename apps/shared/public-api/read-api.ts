@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from "express";
 import type { Redis } from "ioredis";
-import type { ServiceEnv } from "../contract";
+import { LOG_MAX_CONTAINERS, MAX_STREAMS_PER_TENANT, STREAM_BUFFER_BYTES, type ServiceEnv } from "../contract";
 import type { Logger } from "../logging/logger";
 import type { JobRepository } from "../state/job-repository";
 import type { ObjectStore } from "../storage/object-store";
@@ -36,11 +36,11 @@ export const createReadApi = async (env: ReadApiSettings, deps: { redis: Redis; 
     const [{ PodLogs }, { loadKubeConfig }] = await Promise.all([import("./logs/pod-logs"), import("../kube/kube-config")]);
     pods = new PodLogs(loadKubeConfig(env.KUBECONFIG_PATH));
   }
-  const streams = new StreamBudget(env.MAX_STREAMS);
+  const streams = new StreamBudget(env.MAX_STREAMS, Math.min(env.MAX_STREAMS, MAX_STREAMS_PER_TENANT));
   const { jobs, store, logger, auth } = deps;
   const routes = Router()
-    .use(eventRoutes({ jobs, events, tail, heartbeatMs: env.SSE_HEARTBEAT_SECONDS * 1000, logger, streams }, auth))
-    .use(logRoutes({ jobs, store, pods, target: env.APPLIER_TARGET, streams, logger }, auth))
+    .use(eventRoutes({ jobs, events, tail, heartbeatMs: env.SSE_HEARTBEAT_SECONDS * 1000, logger, streams, bufferBytes: STREAM_BUFFER_BYTES }, auth))
+    .use(logRoutes({ jobs, store, pods, target: env.APPLIER_TARGET, streams, logger, maxContainers: LOG_MAX_CONTAINERS }, auth))
     .use(manifestsRoutes({ jobs, store }, auth))
     // The web console: a static page on the same origin that calls this API with the user's token.
     .use(consoleRoutes());

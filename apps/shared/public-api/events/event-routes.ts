@@ -5,6 +5,7 @@ import { tenantOf } from "../../http/auth";
 import type { Logger } from "../../logging/logger";
 import type { JobRepository } from "../../state/job-repository";
 import type { EventLog, StreamEntry } from "../../state/event-log";
+import { redisErrorToAppError } from "../../state/redis-errors";
 import { openSse, type SseWriter } from "./sse";
 import type { StreamTail } from "./stream-tail";
 
@@ -14,22 +15,44 @@ export interface EventRouteDeps {
   tail: StreamTail;
   heartbeatMs: number;
   logger: Logger;
-  /** Shared with the log streams: a bound on open streams per process. */
+  /** Shared with the log streams: a bound on open streams per process and per tenant. */
   streams: StreamBudget;
+  /** What a client that does not read may leave in this process before its stream is cut (sse.ts). */
+  bufferBytes?: number;
 }
 
-/** Open long-lived responses of this process; past `max`, new ones get 503. */
+/**
+ * Open long-lived responses of this process (event streams and log streams): past `perTenant`
+ * for one tenant, that tenant's new ones get 429; past `max` in all, new ones get 503. One
+ * tenant holding its share leaves the rest to the others.
+ */
 export class StreamBudget {
   private open = 0;
+  private readonly byTenant = new Map<string, number>();
   private readonly writers = new Set<{ close(): void }>();
-  constructor(readonly max: number) {}
-  take(res: Response, close: () => void): void {
+  constructor(
+    readonly max: number,
+    readonly perTenant: number = max,
+  ) {}
+  /** Streams open now, in all or for one tenant. */
+  count(tenant?: string): number {
+    return tenant === undefined ? this.open : (this.byTenant.get(tenant) ?? 0);
+  }
+  take(res: Response, close: () => void, tenant = ""): void {
+    const mine = this.byTenant.get(tenant) ?? 0;
     if (this.open >= this.max) throw new AppError(`too many open streams on this server (${this.max}); retry later`, { status: 503, retryable: true });
+    if (mine >= this.perTenant) {
+      throw new AppError(`too many open streams for your tenant on this server (${this.perTenant}); close one or retry later`, { status: 429, retryable: true, retryAfterSeconds: 5 });
+    }
     this.open++;
+    this.byTenant.set(tenant, mine + 1);
     const w = { close };
     this.writers.add(w);
     res.on("close", () => {
       this.open--;
+      const n = (this.byTenant.get(tenant) ?? 1) - 1;
+      if (n <= 0) this.byTenant.delete(tenant);
+      else this.byTenant.set(tenant, n);
       this.writers.delete(w);
     });
   }
@@ -80,6 +103,8 @@ export const eventRoutes = (deps: EventRouteDeps, auth: RequestHandler): Router 
         cursor = e.id;
       }
       if (page.length < PAGE || sse.closed) return cursor;
+      // The next page once the client took this one: history never piles up in this process.
+      await sse.drained();
     }
   };
 
@@ -94,7 +119,23 @@ export const eventRoutes = (deps: EventRouteDeps, auth: RequestHandler): Router 
     }
   };
 
-  const latestId = async (key: string) => (await deps.events.readBackFrom(key, undefined, 1))[0]?.id;
+  /**
+   * "From now" as a cursor, without touching the stream: the server's clock, one millisecond
+   * back. Stream ids are `<ms>-<seq>` from that same clock and never go backwards
+   * (https://redis.io/docs/latest/develop/data-types/streams/#entry-ids), so whatever is appended
+   * after this call sorts after it. Reading the newest entry instead (XREVRANGE COUNT 1, or XINFO
+   * STREAM, which returns the first and last entries whole) costs the size of that entry on the
+   * one shared connection: a 4 MB event cost 10 ms of Redis per request.
+   */
+  const nowCursor = async (): Promise<string> => {
+    try {
+      const [seconds, micros] = await deps.events.redis.time();
+      return `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1}-18446744073709551615`;
+    } catch (err) {
+      throw redisErrorToAppError(err);
+    }
+  };
+
 
   r.get(
     "/jobs/:id/events",
@@ -105,11 +146,14 @@ export const eventRoutes = (deps: EventRouteDeps, auth: RequestHandler): Router 
       let after = resumeFrom(req);
       const job = await deps.jobs.getOwned(id, tenantOf(res));
       const key = deps.events.jobStream(id);
-      if (after === "$") after = (await latestId(key)) ?? "0-0";
+      const fromNow = after === "$";
+      if (fromNow) after = await nowCursor();
 
-      // Where the job stood at the client's last event: the newest status event up to it.
+      // Where the job stood at the client's last event: the newest status event up to it
+      // ("from now": the job as it stands, without reading its stream back).
       let state: State;
-      if (after) {
+      if (fromNow) state = job;
+      else if (after) {
         const back = await deps.events.readBackFrom(key, after, 200);
         const lastStatus = back.find((e) => e.event.type === "status");
         for (const e of [...back.slice(0, lastStatus ? back.indexOf(lastStatus) + 1 : 0)].reverse()) state = fold(state, e.event);
@@ -118,8 +162,8 @@ export const eventRoutes = (deps: EventRouteDeps, auth: RequestHandler): Router 
 
       // The budget is checked before the headers go out, so a refusal is still a plain 503.
       // At shutdown the stream is cut without an `end` event: the client resumes on another replica.
-      deps.streams.take(res, () => res.end());
-      const sse = openSse(res, deps.heartbeatMs);
+      deps.streams.take(res, () => res.end(), tenantOf(res));
+      const sse = openSse(res, deps.heartbeatMs, deps.bufferBytes);
       let seen = 0;
       const cursor = await replay(sse, key, after, (e) => {
         seen++;
@@ -151,9 +195,9 @@ export const eventRoutes = (deps: EventRouteDeps, auth: RequestHandler): Router 
       const follow = follows(req);
       const key = deps.events.tenantStream(tenantOf(res));
       let after = resumeFrom(req);
-      if (after === "$") after = (await latestId(key)) ?? "0-0";
-      deps.streams.take(res, () => res.end());
-      const sse = openSse(res, deps.heartbeatMs);
+      if (after === "$") after = await nowCursor();
+      deps.streams.take(res, () => res.end(), tenantOf(res));
+      const sse = openSse(res, deps.heartbeatMs, deps.bufferBytes);
       const cursor = await replay(sse, key, after, () => undefined);
       if (!follow) return sse.end({});
       sse.onClose(deps.tail.subscribe(key, cursor ?? "0-0", (entries) => entries.forEach((e) => sse.send(e.event.type, e.event, e.id))));

@@ -6,6 +6,8 @@ export interface SseWriter {
   end(data: unknown): void;
   readonly closed: boolean;
   onClose(fn: () => void): void;
+  /** Resolves once the client has taken what was written (or the stream closed): for history, page by page. */
+  drained(): Promise<void>;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface SseWriter {
  * event's data is one `data:` line. A comment line every `heartbeatMs` keeps proxies and load
  * balancers from closing an idle stream.
  */
-export const openSse = (res: Response, heartbeatMs: number): SseWriter => {
+export const openSse = (res: Response, heartbeatMs: number, maxBufferBytes = Infinity): SseWriter => {
   let closed = false;
   const onClose: (() => void)[] = [];
   res.status(200).set({
@@ -25,29 +27,57 @@ export const openSse = (res: Response, heartbeatMs: number): SseWriter => {
     "X-Accel-Buffering": "no",
   });
   res.flushHeaders();
-  res.write("retry: 2000\n\n");
-  const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), heartbeatMs);
+  const timer: { heartbeat?: NodeJS.Timeout } = {};
   const close = () => {
     if (closed) return;
     closed = true;
-    clearInterval(heartbeat);
+    clearInterval(timer.heartbeat);
     for (const fn of onClose) fn();
   };
   res.on("close", close);
+  /**
+   * Backpressure: what the client has not taken stays in this process (the response's buffer
+   * beyond the socket's). Past `maxBufferBytes` the stream is cut without an `end` event: a slow
+   * client costs a bounded buffer, and its EventSource resumes from its Last-Event-ID.
+   */
+  const write = (chunk: string) => {
+    if (closed || res.destroyed) return;
+    // One event always fits on top of what the client has taken (an event may be bigger than the bound).
+    const waiting = res.writableLength;
+    res.write(chunk);
+    if (waiting > 0 && res.writableLength > maxBufferBytes) {
+      res.destroy();
+      close();
+    }
+  };
+  write("retry: 2000\n\n");
+  timer.heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
   return {
     get closed() {
       return closed;
     },
     send(event, data, id) {
-      if (closed) return;
-      res.write(`${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      write(`${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     end(data) {
       if (closed) return;
-      res.write(`event: end\ndata: ${JSON.stringify(data)}\n\n`);
+      write(`event: end\ndata: ${JSON.stringify(data)}\n\n`);
+      if (closed) return;
       res.end();
       close();
     },
     onClose: (fn) => onClose.push(fn),
+    drained: () =>
+      closed || res.writableLength === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const done = () => {
+              res.off("drain", done);
+              res.off("close", done);
+              resolve();
+            };
+            res.on("drain", done);
+            res.on("close", done);
+          }),
   };
 };

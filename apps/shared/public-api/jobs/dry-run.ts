@@ -1,12 +1,11 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
-import type { AdmissionWarning, DryRunResult } from "../../contract";
+import type { DryRunResult } from "../../contract";
 import { badRequest } from "../../errors/app-error";
 import { tenantOf } from "../../http/auth";
-import { locateProblems } from "../../manifests/locate-problems";
-import { parsePool } from "../../manifests/parse-pool";
+import { admissionPool } from "../../manifests/parse-pool";
 import type { YamlLimits } from "../../manifests/parse-yaml";
 // The YAML Manager's own admission, so the dry run's verdict is the one a submission would get.
-// Loaded on the first dry run: it brings the Kubernetes schemas, which the entrypoint otherwise never needs.
+// It runs in the pool's workers: the entrypoint's thread never loads the Kubernetes schemas.
 import type { AdmissionPolicy } from "../../admission/admit";
 import { readSubmission, type SubmissionLimits } from "./read-submission";
 
@@ -32,23 +31,12 @@ export const dryRunRoutes = (deps: { policy: AdmissionPolicy; yamlLimits: YamlLi
   const r = Router();
   r.post("/yaml", onlyDryRun, auth, async (req, res) => {
     const files = await readSubmission(req, deps.limits);
-    // In a worker thread, as for a submission: a big body must not hold the event loop.
-    const parsed = await parsePool().parse(files, deps.yamlLimits);
-    let result: DryRunResult;
-    if (parsed.problems.length > 0) {
-      result = { ok: false, problems: parsed.problems, warnings: [], resources: [] };
-    } else {
-      const { admit } = await import("../../admission/admit");
-      const verdict = admit(DRY_RUN_JOB, parsed.documents, deps.policy, tenantOf(res));
-      // Warnings come with admission once it reports them (an accepted verdict may carry some).
-      const warnings = locateProblems(
-        files,
-        ((verdict as { warnings?: AdmissionWarning[] }).warnings ?? []).map(({ file, document, object, path, message }) => ({ file, document, object, path, message })),
-      );
-      result = verdict.ok
-        ? { ok: true, problems: [], warnings, resources: verdict.resources.map(({ namespace: _ns, ...ref }) => ref) }
-        : { ok: false, problems: locateProblems(files, verdict.problems), warnings, resources: [] };
-    }
+    // Parsing and admission both in a worker thread, under the pool's time limit, as for a
+    // submission: a big body must not hold the event loop (it once held it for 10 s).
+    const outcome = await admissionPool().admit({ files, limits: deps.yamlLimits, jobId: DRY_RUN_JOB, policy: deps.policy, tenant: tenantOf(res) });
+    const result: DryRunResult = outcome.ok
+      ? { ok: true, problems: [], warnings: outcome.warnings.map(({ file, document, object, path, message, line }) => ({ file, document, object, path, message, ...(line !== undefined ? { line } : {}) })), resources: outcome.resources.map(({ namespace: _ns, ...ref }) => ref) }
+      : { ok: false, problems: outcome.problems, warnings: [], resources: [] };
     res.status(200).json(result);
   });
   return r;

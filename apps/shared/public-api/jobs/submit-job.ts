@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { namespaceFor, type JobView } from "../../contract";
+import { capProblems, namespaceFor, type JobView } from "../../contract";
 import { AppError, DependencyDownError, badRequest } from "../../errors/app-error";
 import { parsePool } from "../../manifests/parse-pool";
 import type { StoredSubmission, YamlLimits } from "../../manifests/parse-yaml";
@@ -49,9 +49,9 @@ export const submitJob = async (
   // Parse once, here: syntax errors are reported before a job exists, and the YAML Manager
   // receives documents instead of parsing the same text again. In a worker thread: a big
   // body must not hold the event loop other requests and health checks need.
-  const parsed = await parsePool().parse(files, deps.yamlLimits);
+  const parsed = await parsePool().parse(files, deps.yamlLimits, tenant);
   if (parsed.problems.length > 0) {
-    throw badRequest("the YAML could not be parsed; fix these problems and submit again", { problems: parsed.problems });
+    throw badRequest("the YAML could not be parsed; fix these problems and submit again", { problems: capProblems(parsed.problems) });
   }
 
   // Known down (it may have gone while the body was read): refuse before writing anything.

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler, type Response } from "express";
-import { LOG_SOURCE_HEADER, LogsQuery, type JobView, type TargetKind } from "../../contract";
+import { LOG_CONTAINERS_HEADER, LOG_SOURCE_HEADER, LogsQuery, type JobView, type TargetKind } from "../../contract";
 import { AppError, badRequest, notFound } from "../../errors/app-error";
 import { tenantOf } from "../../http/auth";
 import type { Logger } from "../../logging/logger";
@@ -17,6 +17,8 @@ export interface LogRouteDeps {
   target: TargetKind;
   streams: StreamBudget;
   logger: Logger;
+  /** Containers read at once from the cluster per request (LOG_MAX_CONTAINERS). */
+  maxContainers?: number;
 }
 
 const startText = (res: Response, source: "live" | "saved") => {
@@ -50,14 +52,17 @@ export const logRoutes = (deps: LogRouteDeps, auth: RequestHandler): Router => {
     let live = deps.pods && !namespaceGone ? await deps.pods.containers(id).catch((err: Error) => liveUnavailable(deps, job, err)) : [];
     if (container) live = live.filter((c) => c.container === container);
     if (live.length > 0) {
-      const streams = (await Promise.allSettled(live.map((c) => deps.pods!.open(id, c, { follow, tailLines, sinceSeconds, timestamps, previous })))).flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-      if (streams.length === 0) throw new AppError(`the job's containers have no logs yet (${live.map((c) => `${c.pod}/${c.container}`).join(", ")}); retry once they started`, { status: 409 });
-      try {
-        if (follow) deps.streams.take(res, () => streams.forEach((s) => s.abort()));
-      } catch (err) {
-        streams.forEach((s) => s.abort());
-        throw err;
-      }
+      // Bounded fan-out through the shared API server: at most LOG_MAX_CONTAINERS streams per
+      // request (kubectl refuses more than its --max-log-requests, 5 by default), and the request
+      // holds one place in the tenant's stream budget whether it follows or not.
+      const max = deps.maxContainers ?? Infinity;
+      const shown = live.slice(0, max);
+      let streams: LogStream[] = [];
+      deps.streams.take(res, () => streams.forEach((s) => s.abort()), tenantOf(res));
+      streams = (await Promise.allSettled(shown.map((c) => deps.pods!.open(id, c, { follow, tailLines, sinceSeconds, timestamps, previous })))).flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+      if (res.destroyed) streams.forEach((s) => s.abort());
+      if (streams.length === 0) throw new AppError(`the job's containers have no logs yet (${shown.map((c) => `${c.pod}/${c.container}`).join(", ")}); retry once they started`, { status: 409 });
+      if (live.length > shown.length) res.set(LOG_CONTAINERS_HEADER, `${shown.length}/${live.length}`);
       startText(res, "live");
       res.on("close", () => streams.forEach((s) => s.abort()));
       await Promise.all(streams.map((s) => pump(s, res, streams.length > 1)));
@@ -97,10 +102,22 @@ const liveUnavailable = (deps: LogRouteDeps, job: JobView, err: Error) => {
   return [];
 };
 
+/** One container's lines to the response; a client that does not read pauses the container's stream (backpressure). */
 const pump = async (s: LogStream, res: Response, prefixed: boolean) => {
   const prefix = prefixed ? `[${s.name}] ` : "";
   for await (const line of s.lines) {
     if (res.writableEnded || res.destroyed) break;
-    res.write(`${prefix}${line}\n`);
+    if (!res.write(`${prefix}${line}\n`)) await drainedOrClosed(res);
   }
 };
+
+const drainedOrClosed = (res: Response) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });

@@ -54,9 +54,13 @@ export class PodLogs {
       ...(opts.timestamps ? { timestamps: true } : {}),
       ...(opts.previous ? { previous: true } : {}),
     });
+    // The iterator is taken now, not at the first `for await`: lines (and the end) that arrive
+    // while other containers' streams are still being opened would otherwise be lost, and a
+    // merged read of several containers would never end.
+    const lines = createInterface({ input: sink, crlfDelay: Infinity })[Symbol.asyncIterator]();
     return {
       name: `${ref.pod}/${ref.container}`,
-      lines: createInterface({ input: sink, crlfDelay: Infinity }),
+      lines: { [Symbol.asyncIterator]: () => lines },
       abort: () => {
         controller.abort();
         sink.end();

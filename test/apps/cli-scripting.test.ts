@@ -95,9 +95,10 @@ describe("cpctl describe, -o jsonpath, --no-headers, terminal width, usage", { t
   it("When tables are asked --no-headers or into a narrow terminal (COLUMNS), then the header goes and every line fits, the id whole", async () => {
     const id = await submitted();
     const [plain, narrow] = await Promise.all([run(["list", "--limit", "3", "--no-headers"]), run(["list", "--limit", "3", "-o", "wide"], { env: { COLUMNS: "120" } })]);
-    expect(plain.stdout.split("\n")[0]).toMatch(/^[0-9a-f-]{36}\s+DONE/);
+    // ID, then the job's name (issue 24), then its status.
+    expect(plain.stdout.split("\n")[0]).toMatch(/^[0-9a-f-]{36}\s+\S+\s+DONE/);
     const lines = narrow.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^ID\s+STATUS/);
+    expect(lines[0]).toMatch(/^ID\s+NAME\s+STATUS/);
     // Unfitted, a wide row is far wider (the namespace alone is 40 characters).
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(120);
     expect(lines.some((l) => l.includes("…"))).toBe(true);
@@ -170,12 +171,12 @@ describe("cpctl durations, retries, keys, defaults", { timeout: 120_000 }, () =>
     }
   });
 
-  it("When watch is pointed at an API that is not there, then it says so at once (exit 4), long before the reconnect window", async () => {
+  it("When watch is pointed at an API that is not there, then it says so at once (exit 5: worth retrying), long before the reconnect window", async () => {
     const port = await freePort();
     const started = performance.now();
     const r = await run(["watch", "00000000-0000-4000-8000-000000000001"], { api: `http://127.0.0.1:${port}` });
     const tookMs = performance.now() - started;
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/could not reach the API at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED \(is it running\? check --api, CP_API_URL or your profile\)/);
     // The reconnect window (follow-job.ts) is 30 s; failing fast means a small part of it.
     expect(tookMs).toBeLessThan(30_000 / 3);

@@ -70,7 +70,8 @@ describe("the web console: run it again", () => {
     await page.getByText("Runs again what").waitFor();
 
     await page.getByRole("button", { name: "Edit and run" }).click();
-    await expect.poll(() => page.getByLabel("Kubernetes YAML (one or more documents)").inputValue()).toBe(yaml);
+    // The submit panel's editor (CodeMirror: one .cm-line per line of the document) holds the job's YAML.
+    await expect.poll(() => page.locator(".submit .cm-content .cm-line").allTextContents().then((lines) => lines.join("\n").trimEnd())).toBe(yaml.trimEnd());
     await ctx.close();
   });
 });

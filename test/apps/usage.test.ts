@@ -24,7 +24,7 @@ const pod = (uid: string, startS: number | undefined, phase: string, res: object
   status: {
     phase,
     ...(startS === undefined ? {} : { startTime: at(startS) }),
-    ...(finishedS === undefined ? {} : { containerStatuses: [{ state: { terminated: { finishedAt: at(finishedS) } } }] }),
+    ...(finishedS === undefined ? {} : { containerStatuses: [{ name: "main", state: { terminated: { finishedAt: at(finishedS) } } }] }),
   },
 });
 

@@ -68,7 +68,8 @@ const max = (xs: (string | undefined)[]) => xs.filter((x): x is string => Boolea
 const outcomeOf = (pod: string, c: ContainerStatus): ContainerOutcome | undefined => {
   const t = c.state?.terminated ?? c.lastState?.terminated;
   if (!t) return undefined;
-  const o: ContainerOutcome = { pod, container: c.name, restarts: c.restartCount ?? 0 };
+  // `name` is required by the API; a status without one must not keep the whole summary from being reported.
+  const o: ContainerOutcome = { pod, container: c.name ?? "(unnamed)", restarts: c.restartCount ?? 0 };
   if (t.exitCode !== undefined) o.exitCode = t.exitCode;
   if (t.signal !== undefined) o.signal = t.signal;
   if (t.reason) o.reason = t.reason;

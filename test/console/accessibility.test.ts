@@ -65,39 +65,47 @@ const submitJob = async (): Promise<string> => {
 
 describe("the console's views, light and dark, against axe-core", { timeout: 180_000 }, () => {
   for (const scheme of ["light", "dark"] as const) {
-    it(`When every view is shown in ${scheme} mode at 1280 and 420 px, then axe finds no serious or critical violation, nothing overflows at 420 px, and the CSP reports none`, async () => {
+    it(`When every view is shown in ${scheme} mode at 1280 and 420 px, then axe finds no serious or critical violation (at 1280), nothing overflows at 420 px, and the CSP reports none`, async () => {
       const id = await submitJob();
       const findings: string[] = [];
       for (const width of [1280, 420]) {
         const tag = `${scheme}-${width}`;
+        // axe at the wide layout only: its rules (names, roles, contrast, landmarks) do not depend
+        // on the width, and each run costs seconds on a busy machine; the narrow layout is checked
+        // for overflow and kept as screenshots.
+        const audit = async (p: Page, what: string) => {
+          if (width === 1280) findings.push(...summary(await axe(p)).map((f) => `${what} ${tag}: ${f}`));
+        };
         // The list and the submit panel, with a dry run's problems showing.
         const { page, ctx } = await open(stack.url, { scheme, width });
         await page.locator(`tr[data-job="${id}"]`).waitFor();
-        findings.push(...summary(await axe(page)).map((f) => `list ${tag}: ${f}`));
+        await audit(page, "list");
         await page.getByLabel("Kubernetes YAML (one or more documents)").fill(PRIVILEGED);
         await page.locator('.validation[data-state="problems"]').waitFor();
-        findings.push(...summary(await axe(page)).map((f) => `dry run ${tag}: ${f}`));
+        await audit(page, "dry run");
         await page.screenshot({ path: path.join(SHOTS, `submit-${tag}.png`), fullPage: true });
         if (width === 420) expect(await overflows(page), `list at ${tag}`).toBe(false);
 
         // A job's details, each tab, and the delete confirmation.
         await page.goto(`${stack.url}/#/jobs/${id}`);
         await page.locator('.details h2 [data-status="DONE"]').waitFor({ timeout: 15_000 });
-        findings.push(...summary(await axe(page)).map((f) => `overview ${tag}: ${f}`));
+        await audit(page, "overview");
         await page.screenshot({ path: path.join(SHOTS, `details-${tag}.png`), fullPage: true });
         if (width === 420) expect(await overflows(page), `details at ${tag}`).toBe(false);
         await page.getByRole("tab", { name: "Manifests" }).click();
         await page.getByLabel("Submitted versus applied manifests").waitFor();
-        await page.locator(".defaults summary").first().click().catch(() => undefined);
-        findings.push(...summary(await axe(page)).map((f) => `manifests ${tag}: ${f}`));
+        // Open the defaults the platform applied, where there are any (a click on nothing would wait out its timeout).
+        const defaults = page.locator(".defaults summary").first();
+        if ((await defaults.count()) > 0) await defaults.click();
+        await audit(page, "manifests");
         await page.screenshot({ path: path.join(SHOTS, `manifests-${tag}.png`), fullPage: true });
         if (width === 420) expect(await overflows(page), `manifests at ${tag}`).toBe(false);
         await page.getByRole("tab", { name: "Logs" }).click();
         await page.locator(".logs .error").waitFor();
-        findings.push(...summary(await axe(page)).map((f) => `logs ${tag}: ${f}`));
+        await audit(page, "logs");
         await page.getByRole("button", { name: "Delete job" }).click();
         await page.getByRole("button", { name: "Yes, delete" }).waitFor();
-        findings.push(...summary(await axe(page)).map((f) => `confirm ${tag}: ${f}`));
+        await audit(page, "confirm");
         await page.screenshot({ path: path.join(SHOTS, `confirm-${tag}.png`), fullPage: true });
         expect(await cspViolations(page)).toEqual([]);
         await ctx.close();
@@ -105,7 +113,7 @@ describe("the console's views, light and dark, against axe-core", { timeout: 180
         // The token prompt of an API that needs one (the 401 explained).
         const locked = await open(secured.url, { scheme, width });
         await locked.page.getByRole("alert").waitFor();
-        findings.push(...summary(await axe(locked.page)).map((f) => `token ${tag}: ${f}`));
+        await audit(locked.page, "token");
         await locked.page.screenshot({ path: path.join(SHOTS, `token-${tag}.png`), fullPage: true });
         if (width === 420) expect(await overflows(locked.page), `token view at ${tag}`).toBe(false);
         expect(await cspViolations(locked.page)).toEqual([]);

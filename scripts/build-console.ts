@@ -3,7 +3,7 @@
  * stylesheet, no inline code (the page's CSP allows only same-origin files). Runs before
  * `npm start` and in `npm run build`; about a second.
  */
-import { copyFile, mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, rename, stat, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -18,10 +18,22 @@ export interface BundleSize {
   gzipBytes: number;
 }
 
+/**
+ * Each file is written beside its place and renamed over it (atomic on one filesystem), and the
+ * folder is never emptied first: a server may be serving it while another process builds it
+ * (the console test files each build it, and vitest runs files in parallel), and must never see
+ * a missing or half-written file. Every build of the same source writes the same bytes.
+ */
+const replace = async (file: string, contents: Uint8Array | string) => {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(tmp, contents);
+  await rename(tmp, file);
+};
+
 export const buildConsole = async (outDir = path.join(ROOT, "dist", "console")): Promise<BundleSize[]> => {
-  await rm(outDir, { recursive: true, force: true });
   await mkdir(path.join(outDir, "assets"), { recursive: true });
-  await build({
+  const { outputFiles } = await build({
+    write: false,
     entryPoints: { app: path.join(ROOT, "apps/console/src/main.tsx"), styles: path.join(ROOT, "apps/console/src/styles.css") },
     outdir: path.join(outDir, "assets"),
     bundle: true,
@@ -34,8 +46,9 @@ export const buildConsole = async (outDir = path.join(ROOT, "dist", "console")):
     legalComments: "linked",
     logLevel: "warning",
   });
-  await copyFile(path.join(ROOT, "apps/console/index.html"), path.join(outDir, "index.html"));
-  await copyFile(path.join(ROOT, "apps/console/favicon.svg"), path.join(outDir, "assets", "favicon.svg"));
+  await Promise.all(outputFiles.map((f) => replace(f.path, f.contents)));
+  await replace(path.join(outDir, "index.html"), readFileSync(path.join(ROOT, "apps/console/index.html")));
+  await replace(path.join(outDir, "assets", "favicon.svg"), readFileSync(path.join(ROOT, "apps/console/favicon.svg")));
   return Promise.all(
     ["app.js", "styles.css"].map(async (file) => {
       const at = path.join(outDir, "assets", file);

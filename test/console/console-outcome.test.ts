@@ -26,7 +26,8 @@ afterAll(async () => {
   await stack?.cleanup();
 });
 
-describe("the web console: why a workload ended", () => {
+// A real browser on a busy 2-core machine (the console files run in parallel): waits are bounded, but not by 30 s.
+describe("the web console: why a workload ended", { timeout: 90_000 }, () => {
   it("When a job's workload failed with an OOM-killed container, then the row shows Failed with the reason and the details list the container, 137 and OOMKilled", async () => {
     const res = await postYaml(stack.url, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
     const id = ((await res.json()) as JobView).id;
@@ -54,7 +55,7 @@ describe("the web console: why a workload ended", () => {
   });
 });
 
-describe("the web console: run it again", () => {
+describe("the web console: run it again", { timeout: 90_000 }, () => {
   it("When Run again is pressed, then a new job from the same files opens; Edit and run puts the job's YAML into the submit panel", async () => {
     const yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: again}\ndata: {a: b}\n";
     const res = await postYaml(`${stack.url}`, yaml);

@@ -43,7 +43,7 @@ const open = async (base: string): Promise<{ page: Page; ctx: BrowserContext; re
 
 const counts = async (base: string, headers: Record<string, string> = {}) => ((await (await fetch(`${base}/jobs/counts`, { headers })).json()) as { counts: Record<string, number> }).counts;
 
-describe("the web console", () => {
+describe("the web console", { timeout: 90_000 }, () => {
   it("When the page loads, then it is served under its own strict CSP, makes no request off its origin and logs no violation", async () => {
     const [res, again] = await Promise.all([fetch(`${stack.url}/`), fetch(`${stack.url}/`)]);
     // A fresh nonce per response, for the editor's <style> elements only; scripts stay same-origin files.
@@ -140,7 +140,7 @@ describe("the web console", () => {
     expect(await page.locator('.details h2 [data-status="DONE"]').count()).toBe(1);
     await page.getByRole("button", { name: "Delete job" }).click();
     await page.getByRole("button", { name: "Yes, delete" }).click();
-    await page.locator('.details h2 [data-status="ROLLED_BACK"]').waitFor({ timeout: 15_000 });
+    await page.locator('.details h2 [data-status="ROLLED_BACK"]').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator(".timeline li").evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE", "ROLLING_BACK", "ROLLED_BACK"]);
     expect(dialogs).toBe(0);
     await ctx.close();

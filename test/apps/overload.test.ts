@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobView } from "../../apps/shared/contract";
+import { INLINE_PARSE_MAX_CHARS, type JobView } from "../../apps/shared/contract";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
-const CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: v}\n";
+// Over the size parsed on the event loop (contract: small submissions skip the worker pool), so
+// each submission takes a worker round trip and 200 of them really are in progress at once.
+const CM = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: "${"x".repeat(INLINE_PARSE_MAX_CHARS + 4096)}"}\n`;
 let stack: TestStack;
 
 // As `npm start` runs (apps/local.ts): four services in one process, the event-loop-lag check

@@ -7,6 +7,7 @@ import { Redis } from "ioredis";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobView, Workload } from "../../apps/shared/contract";
+import { EventLog } from "../../apps/shared/state/event-log";
 import { JobRepository } from "../../apps/shared/state/job-repository";
 import { buildConsole } from "../../scripts/build-console";
 import { REDIS_URL, postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
@@ -41,7 +42,11 @@ describe("the web console: why a workload ended", { timeout: 90_000 }, () => {
       containers: [{ pod: "train-a", container: "trainer", exitCode: 137, reason: "OOMKilled", restarts: 0 }],
       observedAt: new Date().toISOString(),
     };
-    expect(await new JobRepository(redis, stack.prefix).setWorkload(id, workload)).toBe(true);
+    // As the status worker records a job.workload event: the job's record, then its event streams
+    // (the console follows the stream; a record changed behind the stream's back would be overwritten by it).
+    const jobs = new JobRepository(redis, stack.prefix);
+    expect(await jobs.setWorkload(id, workload)).toBe(true);
+    await new EventLog(redis, stack.prefix).appendWorkload(id, (await jobs.get(id))!.tenant, workload);
 
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

@@ -9,7 +9,7 @@ import type { WorkloadQueue } from "../../shared/contract";
  * WaitingForQuota, WaitingForPreemptedWorkloads, Suspended, Misconfigured, AdmissionGated) and the
  * scheduler (NoMatchingFlavor, ExceedsMaxQuota, …); before v0.16 it was `Pending`/`Inadmissible`.
  */
-interface Condition {
+export interface Condition {
   type: string;
   status: string;
   reason?: string;

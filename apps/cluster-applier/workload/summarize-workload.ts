@@ -1,13 +1,6 @@
 import { WORKLOAD_CONTAINERS_MAX, type ContainerOutcome, type Workload } from "../../shared/contract";
-import { queueStatus, type KueueWorkload, type Positions } from "./kueue-workload";
+import { queueStatus, type Condition, type KueueWorkload, type Positions } from "./kueue-workload";
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
 interface Terminated {
   exitCode?: number;
   signal?: number;

@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import { drainedOrClosed } from "../../http/drained";
 
 export interface SseWriter {
   send(event: string, data: unknown, id?: string): void;
@@ -67,17 +68,6 @@ export const openSse = (res: Response, heartbeatMs: number, maxBufferBytes = Inf
       close();
     },
     onClose: (fn) => onClose.push(fn),
-    drained: () =>
-      closed || res.writableLength === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            const done = () => {
-              res.off("drain", done);
-              res.off("close", done);
-              resolve();
-            };
-            res.on("drain", done);
-            res.on("close", done);
-          }),
+    drained: () => (closed || res.writableLength === 0 ? Promise.resolve() : drainedOrClosed(res)),
   };
 };

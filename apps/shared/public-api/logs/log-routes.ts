@@ -1,4 +1,5 @@
 import { Router, type RequestHandler, type Response } from "express";
+import { drainedOrClosed } from "../../http/drained";
 import { LOG_CONTAINERS_HEADER, LOG_SOURCE_HEADER, LogsQuery, type JobView, type TargetKind } from "../../contract";
 import { AppError, badRequest, notFound } from "../../errors/app-error";
 import { tenantOf } from "../../http/auth";
@@ -110,14 +111,3 @@ const pump = async (s: LogStream, res: Response, prefixed: boolean) => {
     if (!res.write(`${prefix}${line}\n`)) await drainedOrClosed(res);
   }
 };
-
-const drainedOrClosed = (res: Response) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMES, type ServiceName } from "../../apps/shared/contract";
 import { REDIS_URL } from "../support/test-stack";
-import { startLoad, timeline, waitAllFinal, warmUp } from "./load";
+import { historyComplete, startLoad, timeline, waitAllFinal, warmUp } from "./load";
 import { spawnStack, type StackProcess } from "./stack-process";
 
 /**
@@ -69,7 +69,7 @@ describe("every service is restarted in turn under load", () => {
     // Zero lost: every key was accepted in the end, and every accepted job is DONE.
     expect(outcomes.filter((o) => o.status !== 202).map((o) => `${o.status} after ${o.attempts} attempts (${(o.tried ?? []).join(",")}) at ${Math.round(o.sentAt)} ms: ${o.error ?? ""}`)).toEqual([]);
     const accepted = outcomes.map((o) => o.id!);
-    const final = await waitAllFinal(stack.url, accepted, 60_000);
+    const final = await waitAllFinal(stack.url, accepted, 60_000, historyComplete);
     expect(accepted.filter((id) => !final.has(id))).toEqual([]);
     const wrong = [...final.values()].filter((j) => j.status !== "DONE" || j.history.map((h) => h.status).join(">") !== "PENDING>APPLYING_IN_CLUSTER>DONE");
     expect(wrong.map((j) => `${j.id}: ${j.history.map((h) => h.status).join(">")}`)).toEqual([]);

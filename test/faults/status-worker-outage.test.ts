@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topology, type JobView } from "../../apps/shared/contract";
 import { AMQP_URL, REDIS_URL } from "../support/test-stack";
-import { startLoad, timeline, waitAllFinal, warmUp } from "./load";
+import { historyComplete, startLoad, timeline, waitAllFinal, warmUp } from "./load";
 import { spawnStack, type StackProcess } from "./stack-process";
 
 /**
@@ -78,7 +78,7 @@ describe("the status worker goes away for 30 s under load", () => {
     const accepted = [...outcomes.map((o) => o.id!), duringId];
     expect(new Set(accepted).size).toBe(accepted.length);
 
-    const final = await waitAllFinal(stack.url, accepted, 60_000);
+    const final = await waitAllFinal(stack.url, accepted, 60_000, historyComplete);
     const caughtUpMs = performance.now() - startAt;
     expect(accepted.filter((id) => !final.has(id))).toEqual([]);
     const wrong = [...final.values()].filter((j) => j.status !== "DONE" || j.history.map((h) => h.status).join(">") !== "PENDING>APPLYING_IN_CLUSTER>DONE");

@@ -34,6 +34,8 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
       prometheusIp: addresses.ip("prometheus"),
       prometheusAgent: v !== "resources",
       logstashPassword: hub.logstashPassword.result,
+      logsTls: hub.logsTls,
+      metricsTls: hub.metricsTls,
     });
   }
   const managementCrds = agents.management.prometheusAgent!;

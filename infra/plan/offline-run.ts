@@ -68,6 +68,14 @@ const computedState = (type: string, name: string, inputs: MockInputs): Record<s
     case "random:index/randomPassword:RandomPassword":
       // A recognisable fake: tests look for it in plain text where it must not be.
       return { result: `offline-secret-${name}` };
+    // Recognisable fakes, like the passwords: a private key must never appear in plain text.
+    case "tls:index/privateKey:PrivateKey":
+      return { privateKeyPem: `offline-secret-${name}`, privateKeyPemPkcs8: `offline-secret-${name}-pkcs8` };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: `offline-csr-${name}` };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { certPem: `offline-cert-${name}` };
     case "gcp:container/cluster:Cluster":
       return { name: resourceName, controlPlaneEndpointsConfig: { dnsEndpointConfig: { endpoint: `gke-${resourceName}.offline.gke.goog`, ...inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig } } };
     default:

@@ -51,6 +51,12 @@ export const IMAGES = {
   redisExporter: "quay.io/opstree/redis-exporter:v1.48.0",
   /** Runs as a non-root user (uid 100); used by the Job that sets the dead-letter queues' policy (rabbitmq.ts). */
   curl: "curlimages/curl:8.11.1",
+  /**
+   * The remote-write gateway (remote-write-gateway.ts). The distroless variant runs as non-root
+   * (uid 65532): ghostunnel/ghostunnel@v1.11.1:Dockerfile-distroless, FROM
+   * gcr.io/distroless/base-nossl:nonroot; tags as listed in its README ("Docker images").
+   */
+  ghostunnel: "ghostunnel/ghostunnel:v1.11.1-distroless",
 } as const;
 
 type Values = Record<string, unknown>;

@@ -4,7 +4,8 @@ import { PORTS } from "../../apps/shared/contract";
 import { INTERNAL_LB_ANNOTATIONS, chartValues } from "./charts";
 import { helmRelease, renderedChart } from "./helm-release";
 import { authEnv, logstashAuthSecret } from "./logstash-auth";
-import { ES_CLUSTER_NAME, TEMPLATE_DIR, TEMPLATE_FILE, indexTemplate, logstashPipeline, type LogRetentionDays } from "./logstash-pipeline";
+import { ES_CLUSTER_NAME, LOGSTASH_TLS_DIR, TEMPLATE_DIR, TEMPLATE_FILE, indexTemplate, logstashPipeline, type LogRetentionDays } from "./logstash-pipeline";
+import { certChecksum, tlsSecret, type MutualTls } from "./mutual-tls";
 
 export interface ElasticStackArgs {
   provider: k8s.Provider;
@@ -14,6 +15,8 @@ export interface ElasticStackArgs {
   logstashSourceRanges: string[];
   /** Basic-auth password of Logstash's http input (user LOGSTASH_HTTP_USER). */
   logstashPassword: pulumi.Output<string>;
+  /** The logs authority: Logstash serves its server certificate and requires a client certificate it issued. */
+  tls: Pick<MutualTls, "server" | "caCertPem">;
   /** Days a log stays searchable (one of Elasticsearch's built-in ILM policies). */
   logRetentionDays?: LogRetentionDays;
 }
@@ -22,6 +25,8 @@ export const ELASTIC_NAMESPACE = "elastic";
 /** Names of the ECK resources, fixed so references (ECK's Secrets, Services, elasticsearchRefs) are known. */
 export const ELASTICSEARCH_NAME = "elasticsearch";
 export const LOGSTASH_NAME = "logstash";
+/** The Secret with Logstash's server certificate, its key and the authority of its clients. */
+export const LOGSTASH_TLS_SECRET = "logstash-server-tls";
 /** ECK's Elasticsearch HTTP port (elastic/cloud-on-k8s@v3.2.0:pkg/controller/elasticsearch/network/ports.go, HTTPPort). */
 export const ELASTICSEARCH_HTTP_PORT = 9200;
 
@@ -50,6 +55,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       o,
     );
     const auth = logstashAuthSecret(`${name}-logstash-auth`, ELASTIC_NAMESPACE, args.logstashPassword, { ...o, dependsOn: [this.namespace] });
+    const serverTls = tlsSecret(`${name}-logstash-tls`, { name: LOGSTASH_TLS_SECRET, namespace: ELASTIC_NAMESPACE }, args.tls.server, args.tls.caCertPem, { ...o, dependsOn: [this.namespace] });
     const internal = (a: pulumi.Input<Record<string, string>>) => pulumi.output(a).apply((x) => ({ ...INTERNAL_LB_ANNOTATIONS, ...x }));
 
     renderedChart(
@@ -77,14 +83,28 @@ export class ElasticStack extends pulumi.ComponentResource {
             },
           ],
           podTemplate: {
+            // Logstash reads its certificate at start: a renewed one rolls the pods.
+            metadata: { annotations: { "platform/server-cert": certChecksum(args.tls.server.certPem) } },
             spec: {
-              containers: [{ name: "logstash", env: authEnv(), volumeMounts: [{ name: "index-templates", mountPath: TEMPLATE_DIR, readOnly: true }] }],
-              volumes: [{ name: "index-templates", configMap: { name: "logstash-index-templates" } }],
+              containers: [
+                {
+                  name: "logstash",
+                  env: authEnv(),
+                  volumeMounts: [
+                    { name: "index-templates", mountPath: TEMPLATE_DIR, readOnly: true },
+                    { name: "platform-tls", mountPath: LOGSTASH_TLS_DIR, readOnly: true },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "index-templates", configMap: { name: "logstash-index-templates" } },
+                { name: "platform-tls", secret: { secretName: LOGSTASH_TLS_SECRET } },
+              ],
             },
           },
         },
       }),
-      { parent: this, provider: args.provider, dependsOn: [operator, this.namespace, template, auth] },
+      { parent: this, provider: args.provider, dependsOn: [operator, this.namespace, template, auth, serverTls] },
     );
     this.registerOutputs({ namespace: this.namespace.metadata.name });
   }

@@ -1,4 +1,5 @@
 import { PORTS } from "../../apps/shared/contract";
+import { TLS_KEYS } from "./mutual-tls";
 
 /**
  * The record key that routes a log line to its data stream. The kubernetes filter's
@@ -38,11 +39,27 @@ export const clusterFilter = (clusterName: string): string => `[FILTER]
 export const LOGSTASH_AUTH_ENV = { user: "LOGSTASH_HTTP_USER", password: "LOGSTASH_HTTP_PASSWORD" } as const;
 export const LOGSTASH_HTTP_USER = "fluent-bit";
 
+/** Where the Fluent Bit pods mount their client certificate, its key and the logs authority. */
+export const FLUENT_BIT_TLS_DIR = "/fluent-bit/platform-tls";
+
+/**
+ * Over TLS with a client certificate (fluent/fluent-bit@v4.1.0:src/flb_output.c, `tls`,
+ * `tls.verify`, `tls.ca_file`, `tls.crt_file`, `tls.key_file`). `tls.verify` (on by default,
+ * src/tls/flb_tls.c) checks Logstash's chain against the logs authority alone: only Logstash
+ * holds a certificate it issued. The name is not checked: `tls.verify_hostname` (off by
+ * default) compares DNS names only (src/tls/openssl.c, X509_VERIFY_PARAM_set1_host), and we
+ * dial an IP address.
+ */
 export const logstashOutput = (logstashIp: string): string => `[OUTPUT]
     Name http
     Match kube.*
     Host ${logstashIp}
     Port ${PORTS.logstashHttp}
+    tls On
+    tls.verify On
+    tls.ca_file ${FLUENT_BIT_TLS_DIR}/${TLS_KEYS.ca}
+    tls.crt_file ${FLUENT_BIT_TLS_DIR}/${TLS_KEYS.cert}
+    tls.key_file ${FLUENT_BIT_TLS_DIR}/${TLS_KEYS.key}
     URI /
     HTTP_User \${${LOGSTASH_AUTH_ENV.user}}
     HTTP_Passwd \${${LOGSTASH_AUTH_ENV.password}}

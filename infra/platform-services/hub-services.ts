@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { ElasticStack } from "./elastic-stack";
 import type { HubAddresses, HubService } from "./hub-addresses";
 import { HubMonitoring } from "./hub-monitoring";
+import { MutualTls } from "./mutual-tls";
 import { RabbitMq } from "./rabbitmq";
 import { RedisCluster } from "./redis-cluster";
 
@@ -21,6 +22,8 @@ export interface HubServicesArgs {
 }
 
 export const APP_AMQP_USER = "management-app";
+/** The common name of the Prometheus agents' client certificate: the one the remote-write gateway lets in. */
+export const METRICS_CLIENT = "prometheus-agent";
 
 /**
  * The platform services on the `resources` hub, one component each: monitoring first (its
@@ -34,6 +37,10 @@ export class HubServices extends pulumi.ComponentResource {
   /** Basic auth of Logstash's http input: Fluent Bit on every cluster sends it. */
   readonly logstashPassword: random.RandomPassword;
   readonly monitoring: HubMonitoring;
+  /** Fluent Bit → Logstash: Logstash's server certificate, Fluent Bit's client certificate. */
+  readonly logsTls: MutualTls;
+  /** Prometheus agents → the hub's remote-write endpoint. */
+  readonly metricsTls: MutualTls;
 
   constructor(name: string, args: HubServicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:services:HubServices", name, {}, opts);
@@ -44,11 +51,15 @@ export class HubServices extends pulumi.ComponentResource {
     this.grafanaPassword = password("grafana");
     this.logstashPassword = password("logstash-http");
 
+    // The two endpoints other clusters write to, each its own authority (see MutualTls).
+    this.logsTls = new MutualTls(`${name}-logs-tls`, { serverIp: a.ip("logstash"), serverName: "logstash", clientName: "fluent-bit" }, { parent: this });
+    this.metricsTls = new MutualTls(`${name}-metrics-tls`, { serverIp: a.ip("prometheus"), serverName: "remote-write", clientName: METRICS_CLIENT }, { parent: this });
+
     // Children keep the names they had before this component was split (a name is an identity).
     const ranges = args.sourceRanges;
     this.monitoring = new HubMonitoring(
       name,
-      { provider: args.provider, addressAnnotation: a.annotation("prometheus"), sourceRanges: ranges.prometheus, grafanaPassword: this.grafanaPassword.result },
+      { provider: args.provider, addressAnnotation: a.annotation("prometheus"), sourceRanges: ranges.prometheus, grafanaPassword: this.grafanaPassword.result, tls: this.metricsTls, clientName: METRICS_CLIENT },
       { parent: this },
     );
     const crds = this.monitoring.release;
@@ -72,7 +83,7 @@ export class HubServices extends pulumi.ComponentResource {
     );
     new ElasticStack(
       `${name}-eck`,
-      { provider: args.provider, logstashAddress: a.annotation("logstash"), logstashSourceRanges: ranges.logstash, logstashPassword: this.logstashPassword.result },
+      { provider: args.provider, logstashAddress: a.annotation("logstash"), logstashSourceRanges: ranges.logstash, logstashPassword: this.logstashPassword.result, tls: this.logsTls },
       { parent: this },
     );
     this.registerOutputs({});

@@ -1,11 +1,14 @@
 import { CLUSTERS, PORTS } from "../../apps/shared/contract";
 import { LOGSTASH_AUTH_ENV, ROUTING_KEY } from "./fluent-bit-config";
+import { TLS_KEYS } from "./mutual-tls";
 
 /** The name our Elasticsearch reference has in the Logstash resource; ECK derives env var names from it. */
 export const ES_CLUSTER_NAME = "eck";
 /** ECK's env var prefix for that reference: upper case, '-' as '_' (elastic/cloud-on-k8s@v3.2.0:pkg/controller/logstash/env.go, normalize). */
 const ES = ES_CLUSTER_NAME.toUpperCase().replace(/-/g, "_");
 
+/** Where the http input's certificate, key and client authority are mounted in the Logstash pods. */
+export const LOGSTASH_TLS_DIR = "/usr/share/logstash/platform-tls";
 /** Where the index template is mounted in the Logstash pods. */
 export const TEMPLATE_DIR = "/usr/share/logstash/index-templates";
 export const TEMPLATE_FILE = "logs-platform.json";
@@ -51,8 +54,11 @@ export const indexTemplate = (retentionDays: LogRetentionDays) => ({
  * (pkg/controller/elasticsearch/user/roles.go, eck_logstash_user_role).
  * Data streams take only `create` actions.
  *
- * The http input takes only requests with the basic-auth credentials Fluent Bit sends (`user`,
- * `password`: https://www.elastic.co/guide/en/logstash/current/plugins-inputs-http.html), from
+ * The http input takes only TLS connections whose client presents a certificate of the logs
+ * authority (MutualTls "logs": Fluent Bit's), and on them only requests with the basic-auth
+ * credentials Fluent Bit sends (`ssl_enabled`, `ssl_certificate`, `ssl_key` in PKCS#8,
+ * `ssl_certificate_authorities`, `ssl_client_authentication => "required"`, `user`, `password`:
+ * https://www.elastic.co/guide/en/logstash/current/plugins-inputs-http.html), the password from
  * the environment (Logstash expands `${VAR}` in pipelines:
  * https://www.elastic.co/guide/en/logstash/current/environment-variables.html).
  *
@@ -64,6 +70,11 @@ export const indexTemplate = (retentionDays: LogRetentionDays) => ({
 export const logstashPipeline = (): string => `input {
   http {
     port => ${PORTS.logstashHttp}
+    ssl_enabled => true
+    ssl_certificate => "${LOGSTASH_TLS_DIR}/${TLS_KEYS.cert}"
+    ssl_key => "${LOGSTASH_TLS_DIR}/${TLS_KEYS.key}"
+    ssl_certificate_authorities => ["${LOGSTASH_TLS_DIR}/${TLS_KEYS.ca}"]
+    ssl_client_authentication => "required"
     user => "\${${LOGSTASH_AUTH_ENV.user}}"
     password => "\${${LOGSTASH_AUTH_ENV.password}}"
     additional_codecs => { "application/json" => "json" }

@@ -6,7 +6,7 @@ import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
  * probes and URLs use them. They are defined once (apps/shared/contract/platform.ts); this
  * runs the real program with every movable port changed and checks each consumer moved.
  */
-const MOVED = { amqp: 5673, logstashHttp: 8081, prometheus: 9091, app: 8088, appService: 81 };
+const MOVED = { amqp: 5673, logstashHttp: 8081, prometheus: 9095, remoteWrite: 9096, app: 8088, appService: 81 };
 
 const runWith = async (ports: Record<string, number>): Promise<OfflineRun> => {
   vi.resetModules();
@@ -31,7 +31,7 @@ describe("one source for the ports that cross components", () => {
 
     // Firewall: the hub opens the moved ports to its peers, and no longer the old ones.
     const port = (svc: string): string[] => inputs(named(run, `resources-fw-to-${svc}`)).allows[0].ports;
-    expect([port("rabbitmq"), port("logstash"), port("prometheus")]).toEqual([["5673"], ["8081"], ["9091"]]);
+    expect([port("rabbitmq"), port("logstash"), port("prometheus")]).toEqual([["5673"], ["8081"], ["9096"]]);
     // RabbitMQ listens there and its Service offers it; the app's AMQP URL uses it.
     expect(text("rabbitmq-cluster")).toContain("listeners.tcp.default = 5673");
     expect(inputs(named(run, "rabbitmq-cluster")).spec.override.service.spec.ports[0]).toMatchObject({ port: 5673, targetPort: 5673 });
@@ -41,9 +41,13 @@ describe("one source for the ports that cross components", () => {
     expect(eck.pipelines[0]["config.string"]).toMatch(/port => 8081/);
     expect(eck.services[0].service.spec.ports[0]).toMatchObject({ port: 8081, targetPort: 8081 });
     for (const v of ["management", "resources", "deployments"]) expect(inputs(named(run, `${v}-agents-fluent-bit`)).values.config.outputs).toMatch(/Port 8081\n/);
-    // Prometheus' Service and the agents' remote-write URL.
-    expect(inputs(named(run, "hub-services-kube-prometheus-stack")).values.prometheus.service.port).toBe(9091);
-    expect(inputs(named(run, "management-agents-prometheus-agent")).values.prometheus.prometheusSpec.remoteWrite[0].url).toMatch(/:9091\/api\/v1\/write$/);
+    // Prometheus' Service; the remote-write gateway listens on its own port and forwards to Prometheus'; the agents' URL.
+    expect(inputs(named(run, "hub-services-kube-prometheus-stack")).values.prometheus.service.port).toBe(9095);
+    const gateway = inputs(named(run, "hub-services-remote-write-deployment")).spec.template.spec.containers[0];
+    expect(gateway.args).toEqual(expect.arrayContaining(["--listen=0.0.0.0:9096", "--target=prometheus-operated.monitoring.svc:9095"]));
+    expect(inputs(named(run, "hub-services-remote-write-service")).spec.ports[0]).toMatchObject({ port: 9096, targetPort: "remote-write" });
+    expect(gateway.ports[0]).toEqual({ name: "remote-write", containerPort: 9096 });
+    for (const v of ["management", "deployments"]) expect(inputs(named(run, `${v}-agents-prometheus-agent`)).values.prometheus.prometheusSpec.remoteWrite[0].url).toMatch(/^https:\/\/.+:9096\/api\/v1\/write$/);
     // The app: container port, PORT env, Service port, Gateway backend port.
     const pod = inputs(named(run, "app-entrypoint-deployment")).spec.template.spec;
     expect(pod.containers[0].ports).toEqual([{ name: "http", containerPort: 8088 }]);

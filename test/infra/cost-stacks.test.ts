@@ -50,7 +50,7 @@ describe("the platform's own pods and volumes, read from the program and the cha
     const gib = w.volumes.reduce((t, v) => t + v.count * v.sizeGiB, 0);
     // RabbitMQ 3x20 + Redis 6x(5+1) + Elasticsearch 3x20 + Logstash 2x1.5 + Prometheus 1x20 (one replica: remote write through one Service).
     expect(gib).toBe(60 + 36 + 60 + 3 + 20);
-    expect(w.forwardingRules.filter((f) => f.scope === "regional").map((f) => f.name).sort()).toEqual(["Service/redis-cluster-external", "logstash http", "prometheus", "rabbitmq"]);
+    expect(w.forwardingRules.filter((f) => f.scope === "regional").map((f) => f.name).sort()).toEqual(["Service/redis-cluster-external", "Service/remote-write-gateway", "logstash http", "rabbitmq"]);
     expect(w.forwardingRules.filter((f) => f.scope === "global")).toHaveLength(1);
   });
 });

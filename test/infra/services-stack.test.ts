@@ -26,7 +26,9 @@ describe("platform services on the right clusters (dev stack, Pulumi mocks)", ()
     expect(onCluster(release("management-agents-prometheus-agent"), "management")).toBe(true);
     expect(run.resources.some((r) => r.name === "resources-agents-prometheus-agent")).toBe(false);
     expect(onCluster(release("deployments-access-role"), "deployments")).toBe(true);
-    for (const d of ofType(run, "kubernetes:apps/v1:Deployment")) expect(onCluster(d, "management"), d.name).toBe(true);
+    // Our Deployments: the app on management, the remote-write gateway beside the hub's Prometheus.
+    for (const d of ofType(run, "kubernetes:apps/v1:Deployment")) expect(onCluster(d, d.name.startsWith("hub-services-") ? "resources" : "management"), d.name).toBe(true);
+    expect(onCluster(named(run, "hub-services-remote-write-deployment"), "resources")).toBe(true);
   });
 
   it("runs the stateful services highly available", () => {
@@ -74,13 +76,15 @@ describe("platform services on the right clusters (dev stack, Pulumi mocks)", ()
       inputs(named(run, "rabbitmq-cluster")).spec.service.annotations,
       inputs(named(run, "hub-services-redis-external")).metadata.annotations,
       plain(inputs(release("hub-services-eck-stack")).values)["eck-logstash"].services[0].service.metadata.annotations,
-      plain(inputs(release("hub-services-kube-prometheus-stack")).values).prometheus.service.annotations,
+      plain(inputs(named(run, "hub-services-remote-write-service")).metadata.annotations),
     ];
     for (const a of annotationsOf) {
       expect(a[INTERNAL]).toBe("Internal");
       expect(a["networking.gke.io/load-balancer-ip-addresses"]).toMatch(/^hub-/);
     }
     for (const addr of ofType(run, "gcp:compute/address:Address")) expect(inputs(addr).addressType).toBe("INTERNAL");
+    // Prometheus itself stays ClusterIP (the chart's default): other clusters reach only the gateway.
+    expect(plain(inputs(release("hub-services-kube-prometheus-stack")).values).prometheus.service.type).toBeUndefined();
     // Elasticsearch has no load balancer: only Logstash and Kibana, both in the hub, use it.
     expect(plain(inputs(release("hub-services-eck-stack")).values)["eck-elasticsearch"].http).toBeUndefined();
   });

@@ -30,6 +30,19 @@ const core = (type: string): SchemaObject => ({ $ref: `${CORE_ID}#/definitions/$
 const closed = (properties: Record<string, SchemaObject>, required: string[] = []): SchemaObject => ({ type: "object", additionalProperties: false, properties, required });
 const stringMap = "{ [key: string]: string; }";
 
+/**
+ * The part of prometheus-operator's TLSConfig we use on a remote write: SafeTLSConfig's `ca`
+ * and `cert` (SecretOrConfigMap: one of secret/configMap), `keySecret` (SecretKeySelector),
+ * each of `cert`/`keySecret` only with the other (Validate) — prometheus-operator/prometheus-operator@v0.86.2:
+ * pkg/apis/monitoring/v1/types.go, SafeTLSConfig.
+ */
+const secretKey = closed({ name: { type: "string", minLength: 1 }, key: { type: "string", minLength: 1 }, optional: { type: "boolean" } }, ["name", "key"]);
+const secretOrConfigMap = closed({ secret: secretKey, configMap: secretKey });
+const REMOTE_WRITE_TLS: SchemaObject = {
+  ...closed({ ca: secretOrConfigMap, cert: secretOrConfigMap, keySecret: secretKey, serverName: { type: "string" }, insecureSkipVerify: { type: "boolean", const: false } }),
+  dependencies: { cert: ["keySecret"], keySecret: ["cert"] },
+};
+
 /** ECK's ServiceTemplate (metadata + ServiceSpec), elastic/cloud-on-k8s@v3.2.0:pkg/apis/common/v1/common.go. */
 const eckServiceTemplate = closed({ metadata: core("V1ObjectMeta"), spec: core("V1ServiceSpec") });
 
@@ -42,6 +55,17 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
       "config.outputs": { readBy: "templates/configmap.yaml" },
       tolerations: { readBy: "templates/_pod.tpl", verbatim: { into: "DaemonSet pod spec.tolerations", shape: "Array<V1Toleration>" } },
       env: { readBy: "templates/_pod.tpl", verbatim: { into: "the fluent-bit container's env", shape: "Array<V1EnvVar>" }, note: "toYaml under containers[0].env (read at fluent/helm-charts@0589e289); hostNetwork stays its default false, so Fluent Bit sends from pod IPs" },
+      extraVolumes: {
+        readBy: "templates/_pod.tpl",
+        verbatim: { into: "DaemonSet pod spec.volumes", shape: "Array<V1Volume>" },
+        note: "appended after daemonSetVolumes (values.yaml extraVolumes: [] at line 361); daemonSetVolumes itself holds the chart's varlog and container mounts, so we leave it alone",
+      },
+      extraVolumeMounts: { readBy: "templates/_pod.tpl", verbatim: { into: "the fluent-bit container's volumeMounts", shape: "Array<V1VolumeMount>" }, note: "appended after daemonSetVolumeMounts (values.yaml line 363)" },
+      podAnnotations: {
+        readBy: "templates/daemonset.yaml",
+        verbatim: { into: "DaemonSet pod template metadata.annotations", shape: stringMap },
+        note: "rendered beside the chart's own checksum/config annotation (hotReload off by default)",
+      },
     },
   },
   "eck-operator@3.2.0": {
@@ -177,15 +201,15 @@ export const CHECKED_CHARTS: Record<string, CheckedChart> = {
       "prometheus.prometheusSpec.externalLabels": { readBy: "templates/prometheus/prometheus.yaml", verbatim: { into: "spec.externalLabels", shape: stringMap } },
       "prometheus.prometheusSpec.remoteWrite": {
         readBy: "templates/prometheus/prometheus.yaml",
-        verbatim: { into: "spec.remoteWrite (RemoteWriteSpec, url required)", shape: { type: "array", items: { type: "object", required: ["url"], properties: { url: { type: "string", pattern: "^https?://" } } } } },
+        verbatim: {
+          into: "spec.remoteWrite (RemoteWriteSpec, url required; prometheus-operator@v0.86.2:pkg/apis/monitoring/v1/prometheus_types.go)",
+          shape: { type: "array", items: { type: "object", required: ["url"], properties: { url: { type: "string", pattern: "^https?://" }, tlsConfig: REMOTE_WRITE_TLS } } },
+        },
       },
-      "prometheus.service.type": { readBy: "templates/prometheus/service.yaml" },
-      "prometheus.service.port": { readBy: "templates/prometheus/service.yaml", note: "the Service port only; targetPort stays prometheus.service.targetPort (9090)" },
-      "prometheus.service.loadBalancerSourceRanges": {
+      "prometheus.service.port": {
         readBy: "templates/prometheus/service.yaml",
-        note: "each entry rendered into spec.loadBalancerSourceRanges (read at prometheus-community/helm-charts@00a2982a, the template unchanged since before 79.5.0); unset, GKE's k8s-fw rule admits 0.0.0.0/0",
+        note: "the Service port only; targetPort stays prometheus.service.targetPort (9090). Its type stays the default ClusterIP (values.yaml line 3563): other clusters reach Prometheus only through the remote-write gateway",
       },
-      "prometheus.service.annotations": { readBy: "templates/prometheus/service.yaml", verbatim: { into: "Service metadata.annotations", shape: stringMap } },
       "alertmanager.enabled": { readBy: "templates/alertmanager/alertmanager.yaml" },
       "alertmanager.alertmanagerSpec.replicas": { readBy: "templates/alertmanager/alertmanager.yaml" },
       "grafana.enabled": { readBy: "Chart.yaml (dependency condition)" },

@@ -13,8 +13,13 @@ export const PORTS = {
   elasticsearch: 9200,
   /** Logstash's `http` input, where Fluent Bit's `http` output posts JSON. */
   logstashHttp: 8080,
-  /** Prometheus' HTTP API, including the remote-write receiver. */
+  /** Prometheus' HTTP API, including the remote-write receiver: inside the hub only. */
   prometheus: 9090,
+  /**
+   * The hub's remote-write endpoint for other clusters: a mutual-TLS gateway in front of
+   * Prometheus' 9090 (infra/platform-services/remote-write-gateway.ts).
+   */
+  remoteWrite: 9091,
   /** Every Management App service listens here in its pod (API, health, metrics). */
   app: 8080,
   /** The app's ClusterIP Services, which the Gateway and in-cluster callers use. */

@@ -21,8 +21,8 @@ export const HUB_ENDPOINTS = {
   redis: { port: PORTS.redis, clients: ["management"] },
   /** Fluent Bit on every cluster, the hub's own included (it posts to the same address). */
   logstash: { port: PORTS.logstashHttp, clients: ["management", "resources", "deployments"] },
-  /** Prometheus agents' remote write (management and deployments). */
-  prometheus: { port: PORTS.prometheus, clients: ["management", "deployments"] },
+  /** Prometheus agents' remote write (management and deployments), through its mutual-TLS gateway. */
+  prometheus: { port: PORTS.remoteWrite, clients: ["management", "deployments"] },
 } as const satisfies Record<string, { port: number; clients: readonly ClusterName[] }>;
 export type HubEndpoint = keyof typeof HUB_ENDPOINTS;
 export const HUB_ENDPOINT_NAMES = Object.keys(HUB_ENDPOINTS) as HubEndpoint[];

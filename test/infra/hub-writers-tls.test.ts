@@ -23,7 +23,7 @@ const certOf = (name: string) => inputs(named(run, name)) && `offline-cert-${nam
 const secretsNamed = (secretName: string) => ofType(run, "kubernetes:core/v1:Secret").filter((s) => inputs(s).metadata?.name === secretName);
 const secretData = (r: PlannedResource) => inputs(r).stringData as Record<string, string>;
 const pipeline = () => inputs(named(run, "hub-services-eck-stack")).values["eck-logstash"].pipelines[0]["config.string"] as string;
-const httpInput = () => /input \{\s*http \{([\s\S]*?)\n  \}/.exec(pipeline())![1]!;
+const httpInput = () => /input \{\s*http \{([\s\S]*?)\n {2}\}/.exec(pipeline())![1]!;
 const option = (block: string, key: string) => new RegExp(`^\\s*${key} => (.+)$`, "m").exec(block)?.[1];
 
 describe("Logstash's http input: Fluent Bit only, with a certificate of the logs authority", () => {

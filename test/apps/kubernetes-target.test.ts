@@ -4,7 +4,7 @@ import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as k8s from "@kubernetes/client-node";
-import { APPLIER_ACCESS, APPLIER_GRANTS, BINDABLE_CLUSTER_ROLES, JOB_EPHEMERAL_STORAGE, JOB_ID_LABEL, LOG_READER_ACCESS, namespaceFor } from "../../apps/shared/contract";
+import { APPLIER_ACCESS, APPLIER_GRANTS, BINDABLE_CLUSTER_ROLES, JOB_EPHEMERAL_STORAGE, JOB_ID_LABEL, KUEUE_API_VERSION, KUEUE_FINALIZERS, LOCAL_QUEUE_NAME, LOG_READER_ACCESS, namespaceFor } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
 import { ApplyRefusedError } from "../../apps/cluster-applier/targets/cluster-target";
 import { KubernetesTarget } from "../../apps/cluster-applier/targets/kubernetes-target";
@@ -237,6 +237,51 @@ describe("jobs a real server accepts or refuses (issue 18)", () => {
   });
 });
 
+describe("Kueue's finalizers at teardown", () => {
+  it("When a job namespace holds a Kueue Workload with Kueue's finalizer and Kueue does not answer, then teardown removes the finalizer and the namespace goes away", async () => {
+    const t = new KubernetesTarget(api.kubeConfig(), { isolation, deleteTimeoutMs: 2000, deletePollMs: 20, logger: pino({ level: "silent" }) });
+    const jobId = "d1111111-2222-4333-8444-555555555555";
+    const ns = namespaceFor(jobId);
+    await t.apply(jobId, admitted(jobId, "pi-job.yaml"));
+    // What Kueue made while it ran: the Job's Workload and, through its pod integration, a
+    // queued plain pod, each with Kueue's finalizer. Then Kueue stopped: the double has no Kueue
+    // controller, so nothing else will ever remove them.
+    const workload = "job-pi-3f2a1";
+    api.put({ apiVersion: KUEUE_API_VERSION, kind: "Workload", metadata: { name: workload, namespace: ns, labels: { [JOB_ID_LABEL]: jobId }, finalizers: [KUEUE_FINALIZERS.workload] }, spec: { queueName: LOCAL_QUEUE_NAME } });
+    api.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "solo", namespace: ns, labels: { [JOB_ID_LABEL]: jobId }, finalizers: [KUEUE_FINALIZERS.pod] }, spec: { containers: [{ name: "c", image: "busybox:1.36" }] }, status: { phase: "Pending" } });
+
+    await t.rollback(jobId);
+
+    expect(api.get("namespaces", "", ns)).toBeUndefined();
+    expect(api.get("workloads", ns, workload)).toBeUndefined();
+    expect(api.get("pods", ns, "solo")).toBeUndefined();
+    // Removed by merge patches, once the namespace controller had marked them for deletion.
+    expect(api.requests.some((r) => r.startsWith(`PATCH /apis/${KUEUE_API_VERSION}/namespaces/${ns}/workloads/${workload}`))).toBe(true);
+    expect(api.requests.some((r) => r.startsWith(`PATCH /api/v1/namespaces/${ns}/pods/solo`))).toBe(true);
+  });
+
+  it("When Kueue was uninstalled (its API no longer served) and left its finalizer on a pod, then teardown still clears it and the namespace goes away", async () => {
+    const own = await startKubeApiDouble();
+    try {
+      const t = new KubernetesTarget(own.kubeConfig(), { isolation, deleteTimeoutMs: 2000, deletePollMs: 20, logger: pino({ level: "silent" }) });
+      const jobId = "d2111111-2222-4333-8444-555555555555";
+      const ns = namespaceFor(jobId);
+      await t.apply(jobId, admitted(jobId, "pi-job.yaml"));
+      own.put({ apiVersion: "v1", kind: "Pod", metadata: { name: "solo", namespace: ns, labels: { [JOB_ID_LABEL]: jobId }, finalizers: [KUEUE_FINALIZERS.pod] }, spec: { containers: [{ name: "c", image: "busybox:1.36" }] }, status: { phase: "Pending" } });
+      // Uninstalling Kueue deletes its CRDs, and with them their objects (the LocalQueue).
+      for (const k of [...own.objects.keys()].filter((k) => k.startsWith(`localqueues/${ns}/`))) own.drop("localqueues", ns, k.split("/")[2]!);
+      own.unservedGroups.add("kueue.x-k8s.io");
+
+      await t.rollback(jobId);
+
+      expect(own.get("namespaces", "", ns)).toBeUndefined();
+      expect(own.requests.some((r) => r.startsWith(`GET /apis/${KUEUE_API_VERSION}/namespaces/${ns}/workloads`))).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 /** Every admitted kind, in one job, placed as admission would place it. */
 const EVERY_KIND = `${SELF_REFERRING}${BINDABLE_CLUSTER_ROLES.map(
   (role) => `---
@@ -302,8 +347,9 @@ describe("the applier's least privilege (issue 18)", () => {
       expect(new Set(manifests.map((m) => m.kind)).size).toBe(16);
       for (const m of manifests) if (m.kind === "ConfigMap") (m.metadata as Record<string, unknown>).finalizers = ["example.com/keep-me"];
       await t.apply(jobId, manifests);
-      // Kueue makes a Workload for the Job; while it waits, the watcher asks for its position.
-      own.put({ apiVersion: "kueue.x-k8s.io/v1beta2", kind: "Workload", metadata: { name: "job-pi", namespace: namespaceFor(jobId), labels: { [JOB_ID_LABEL]: jobId } }, spec: { queueName: "default" }, status: {} });
+      // Kueue makes a Workload for the Job, with its finalizer; while it waits, the watcher asks
+      // for its position. The double runs no Kueue, so the rollback clears that finalizer.
+      own.put({ apiVersion: KUEUE_API_VERSION, kind: "Workload", metadata: { name: "job-pi", namespace: namespaceFor(jobId), labels: { [JOB_ID_LABEL]: jobId }, finalizers: [KUEUE_FINALIZERS.workload] }, spec: { queueName: LOCAL_QUEUE_NAME }, status: {} });
       await eventually(() => expect(own.authz.some((a) => a.resource === "clusterqueues/pendingworkloads")).toBe(true));
       // The read API's binding was created with no grant of its own (the applier holds its rules there).
       expect(own.get("rolebindings", namespaceFor(jobId), LOG_READER_ACCESS.jobBinding)).toBeDefined();

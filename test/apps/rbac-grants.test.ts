@@ -68,6 +68,21 @@ subjects: [{ kind: ServiceAccount, name: default }]
     expect(JSON.stringify(v)).toContain(`binding ClusterRole ${LOG_READER_ACCESS.clusterRole} is not allowed`);
   });
 
+  it("When a job's Role asks to patch Kueue's Workloads (which the applier holds there, to clear Kueue's finalizer), then admission refuses it: jobs never write Workloads", () => {
+    const jobId = "c1111111-2222-4333-8444-555555555555";
+    const text = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: requeue }
+rules: [{ apiGroups: [kueue.x-k8s.io], resources: [workloads], verbs: [patch] }]
+`;
+    // The cluster itself would accept such a Role from the applier...
+    expect(checkRoleGrants(role({ apiGroups: ["kueue.x-k8s.io"], resources: ["workloads"], verbs: ["patch"] }))).toEqual([]);
+    // ...admission's allow-list of writes does not.
+    const v = admit(jobId, parseYamlFiles([{ name: "r.yaml", text }], { maxDocuments: 5, maxDepth: 32, maxAliases: 0 }).documents);
+    expect(v.ok).toBe(false);
+    expect(JSON.stringify(v)).toContain("patch on kueue.x-k8s.io/workloads is not allowed");
+  });
+
   it("When a job names its RoleBinding like one the platform creates in every job namespace, then admission refuses it and says to rename it", () => {
     const jobId = "c1111111-2222-4333-8444-555555555555";
     for (const name of [APPLIER_ACCESS.jobBinding, LOG_READER_ACCESS.jobBinding]) {

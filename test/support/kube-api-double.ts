@@ -97,6 +97,11 @@ export interface KubeApiDouble {
   conflictOnTerminatingDelete: boolean;
   /** Real milliseconds per second of a grace period. */
   secondMs: number;
+  /**
+   * API groups the cluster does not serve (an add-on uninstalled with its CRDs): their discovery
+   * and every path in them answer 404, as kube-apiserver does for a group nothing defines.
+   */
+  unservedGroups: Set<string>;
   /** After how long the double ends a watch (the server's request timeout). */
   watchTimeoutMs: number;
   /** How many events the double remembers for watches that resume (older: 410 Gone). */
@@ -293,6 +298,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     terminationMs: 200,
     conflictOnTerminatingDelete: false,
     secondMs: 10,
+    unservedGroups: new Set(),
     watchTimeoutMs: 60_000,
     historyLimit: 2000,
     writeLatencyMs: 0,
@@ -499,6 +505,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     }
     if (url.pathname === "/api/v1" || /^\/apis\/[^/]+\/[^/]+$/.test(url.pathname)) {
       const [group, version] = url.pathname === "/api/v1" ? ["", "v1"] : url.pathname.split("/").slice(2);
+      if (double.unservedGroups.has(group!)) throw new HttpError(404, "NotFound", "the server could not find the requested resource");
       return send(res, 200, discovery(group!, version!));
     }
 
@@ -506,7 +513,7 @@ export const startKubeApiDouble = async (): Promise<KubeApiDouble> => {
     const m = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+)(?=\/))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m) throw new HttpError(404, "NotFound", `the server could not find the requested resource (${url.pathname})`);
     const [, g = "", , ns = "", plural = "", name, subresource] = m;
-    const info = RESOURCES.find((r) => r.plural === plural && r.group === g);
+    const info = double.unservedGroups.has(g) ? undefined : RESOURCES.find((r) => r.plural === plural && r.group === g);
     if (!info) throw new HttpError(404, "NotFound", `the server could not find the requested resource (${plural})`);
 
     const watching = req.method === "GET" && !name && url.searchParams.get("watch") === "true";

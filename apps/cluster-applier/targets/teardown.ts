@@ -1,10 +1,20 @@
 import * as k8s from "@kubernetes/client-node";
-import { ADMITTED_KINDS, APPLIER_ACCESS } from "../../shared/contract";
+import { ADMITTED_KINDS, APPLIER_ACCESS, KUEUE_API_VERSION } from "../../shared/contract";
 
 /** Finalizers of Kubernetes' own controllers: they clear them themselves once the pods are gone. */
 const isKubernetesFinalizer = (f: string) => !f.includes("/") || /(^|\.)(kubernetes\.io|k8s\.io)\//.test(f);
 
 type Listed = k8s.KubernetesObject & { spec?: { terminationGracePeriodSeconds?: number } };
+
+/**
+ * What a terminating job namespace may hold: the job's kinds, and Kueue's Workloads (one for every
+ * queued Job or pod group, with Kueue's finalizer, KUEUE_FINALIZERS in the contract). Kueue removes
+ * that finalizer while it runs; with Kueue down or uninstalled nothing does. Jobs cannot create or
+ * change Workloads (apps/shared/admission/rbac.ts), so any finalizer on one that is not
+ * Kubernetes' own is Kueue's. The finalizer of Kueue's pod integration is on the job's Pods, a
+ * job kind. Kueue's kinds may not be served (Kueue uninstalled with its CRDs): then there are none.
+ */
+const KINDS: readonly { apiVersion: string; kind: string; optional?: boolean }[] = [...ADMITTED_KINDS, { apiVersion: KUEUE_API_VERSION, kind: "Workload", optional: true }];
 
 /**
  * One pass over a terminating job namespace, removing what would hold it up past the rollback's
@@ -15,15 +25,15 @@ type Listed = k8s.KubernetesObject & { spec?: { terminationGracePeriodSeconds?: 
  * from the job: so finalizers that are not Kubernetes' own are removed, and pods still within a
  * grace period longer than `podGraceSeconds` are deleted again with that shorter one (the only
  * change a pending graceful deletion accepts, kubernetes/apiserver pkg/registry/rest/delete.go).
+ * Kueue's Workloads are cleared the same way (their finalizer waits for Kueue, which may be gone).
  * When nothing else is left, the applier releases its own access binding, the last object.
  * Returns how many objects are still there.
  */
 export const clearBlockers = async (api: k8s.KubernetesObjectApi, namespace: string, podGraceSeconds: number): Promise<number> => {
   let remaining = 0;
   let access: k8s.KubernetesObject | undefined;
-  for (const { apiVersion, kind } of ADMITTED_KINDS) {
-    const list = await api.list<Listed>(apiVersion, kind, namespace);
-    for (const item of list.items) {
+  for (const { apiVersion, kind, optional } of KINDS) {
+    for (const item of await listItems(api, apiVersion, kind, namespace, optional)) {
       const meta = item.metadata ?? {};
       if (kind === "RoleBinding" && meta.name === APPLIER_ACCESS.jobBinding) {
         access = item;
@@ -46,6 +56,20 @@ export const clearBlockers = async (api: k8s.KubernetesObjectApi, namespace: str
     await ignoreGone(mergePatch(api, { apiVersion: access.apiVersion ?? "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: APPLIER_ACCESS.jobBinding, namespace, finalizers } }));
   }
   return remaining + (access ? 1 : 0);
+};
+
+/** The kind's objects in the namespace; for an optional kind, none when the cluster does not serve it. */
+const listItems = async (api: k8s.KubernetesObjectApi, apiVersion: string, kind: string, namespace: string, optional = false): Promise<Listed[]> => {
+  try {
+    return (await api.list<Listed>(apiVersion, kind, namespace)).items;
+  } catch (err) {
+    if (!optional) throw err;
+    // Discovery of the group answers 404 without the CRDs; a group served without this kind makes
+    // the client throw before any request (@kubernetes/client-node 1.4 src/object.ts specUriPath).
+    if (err instanceof k8s.ApiException && err.code === 404) return [];
+    if (err instanceof Error && err.message.startsWith("Unrecognized API version and kind")) return [];
+    throw err;
+  }
 };
 
 const mergePatch = (api: k8s.KubernetesObjectApi, patch: k8s.KubernetesObject) =>

@@ -105,6 +105,9 @@ const grants = (): Grant[] => {
   // (pods, jobs and deployments are listed through the cluster-wide grant above)
   add("job-namespace", "applier", each(ADMITTED_RESOURCES).filter((t) => !CLUSTER_LISTED.includes(t.resource)), ["list"]);
   add("job-namespace", "applier", [{ apiGroup: "", resource: "pods" }], ["delete"]);
+  // Kueue's finalizer on its Workloads, which nobody removes while Kueue is down or gone
+  // (apps/cluster-applier/targets/teardown.ts); listed through the cluster-wide grant above.
+  add("job-namespace", "applier", [{ apiGroup: "kueue.x-k8s.io", resource: "workloads" }], ["patch"]);
   // Saving a job's container logs before its pods go (apps/cluster-applier/logs).
   add("job-namespace", "applier", [{ apiGroup: "", resource: "pods/log" }], ["get"]);
   // Jobs may bind these built-in ClusterRoles in their namespace; the applier holds none of

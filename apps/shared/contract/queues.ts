@@ -11,6 +11,16 @@ export const KUEUE_API_VERSION = "kueue.x-k8s.io/v1beta2";
 /** Every label and annotation Kueue reads or writes starts with this; jobs may not set them. */
 export const KUEUE_PREFIX = "kueue.x-k8s.io/";
 /**
+ * The finalizers Kueue puts on what it manages in a job namespace, and removes itself while it
+ * runs: `workload` on every Workload it creates for a queued Job or pod group
+ * (kubernetes-sigs/kueue@v0.19.2:apis/kueue/v1beta2/constants.go:20 ResourceInUseFinalizerName,
+ * set in pkg/controller/jobframework/utils.go:273 NewWorkload); `pod` on each plain pod its pod
+ * integration queues (pkg/controller/jobs/pod/constants/constants.go:22 PodFinalizer =
+ * pkg/constants/constants.go:52 ManagedByKueueLabelKey, added in
+ * pkg/controller/jobs/pod/pod_webhook.go:173). With Kueue down or gone, nobody removes them.
+ */
+export const KUEUE_FINALIZERS = { workload: "kueue.x-k8s.io/resource-in-use", pod: "kueue.x-k8s.io/managed" } as const;
+/**
  * The label that sends a workload to a LocalQueue of its namespace
  * (kubernetes-sigs/kueue@v0.19.2:pkg/controller/constants/constants.go, QueueLabel).
  */

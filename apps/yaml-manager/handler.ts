@@ -4,8 +4,8 @@ import type { StoredSubmission } from "../shared/manifests/parse-yaml";
 import { settleFate } from "../shared/state/job-fate";
 import { jobKeys } from "../shared/storage/job-keys";
 import { ObjectNotFoundError, getJson, putJson, type ObjectStore } from "../shared/storage/object-store";
-import { locateProblems } from "../shared/manifests/locate-problems";
-import { admit, summarize, type AdmissionPolicy } from "../shared/admission/admit";
+import { summarize, type AdmissionPolicy } from "../shared/admission/admit";
+import { admitDocuments } from "../shared/admission/admit-task";
 
 /**
  * On "job submitted": load the parsed submission, admit it, store the result, publish the
@@ -45,16 +45,15 @@ export const yamlManagerHandler =
 
     // Linear in the submission and capped (contract/problem-limits.ts): a huge refused job costs
     // one bounded pass here, and a small job.rejected message, record and stream entry.
-    const verdict = admit(event.jobId, submission.documents, deps.policy, event.tenant);
+    // The same step as the dry run's (admission/admit-task.ts), so both reach the same verdict.
+    const verdict = admitDocuments({ files: submission.files, documents: submission.documents, jobId: event.jobId, policy: deps.policy, tenant: event.tenant });
     if (!verdict.ok) {
       log.info({ problems: verdict.problems.length }, "job rejected");
-      const problems = locateProblems(submission.files, verdict.problems);
-      await deps.publish({ ...base, eventId: eventIdAfter(event, "job.rejected"), type: "job.rejected", at: now(), reason: summarize(problems), problems });
+      await deps.publish({ ...base, eventId: eventIdAfter(event, "job.rejected"), type: "job.rejected", at: now(), reason: summarize(verdict.problems), problems: verdict.problems });
       return;
     }
     const manifestsKey = jobKeys(event.jobId).manifests;
-    // The defaults applied point at their lines too, as problems do.
-    const warnings = locateProblems(submission.files, verdict.warnings);
+    const { warnings } = verdict;
     try {
       await putJson(deps.store, jobKeys(event.jobId).admission, { warnings });
       await putJson(deps.store, manifestsKey, verdict.manifests);

@@ -19,6 +19,17 @@ export type AdmitOutcome =
   | { ok: false; stage: "parse" | "admission"; problems: Problem[] };
 
 /**
+ * Admit parsed documents and point each problem and warning at its file and line (the defaults
+ * the platform applied, at file:line). The one admission step both the YAML Manager (documents
+ * stored at submit) and the dry run (through runAdmission) take.
+ */
+export const admitDocuments = (task: Omit<AdmitTask, "limits" | "documents"> & { documents: ParsedDocument[] }): AdmitOutcome => {
+  const verdict = admit(task.jobId, task.documents, task.policy, task.tenant);
+  if (!verdict.ok) return { ok: false, stage: "admission", problems: locateProblems(task.files, verdict.problems) };
+  return { ...verdict, warnings: locateProblems(task.files, verdict.warnings) };
+};
+
+/**
  * Parse, admit, and point each problem at its line; every list capped (contract/problem-limits.ts),
  * so what crosses back from the worker is as small as what is stored and sent.
  */
@@ -29,8 +40,5 @@ export const runAdmission = (task: AdmitTask): AdmitOutcome => {
     if (parsed.problems.length > 0) return { ok: false, stage: "parse", problems: capProblems(parsed.problems) };
     documents = parsed.documents;
   }
-  const verdict = admit(task.jobId, documents, task.policy, task.tenant);
-  if (!verdict.ok) return { ok: false, stage: "admission", problems: locateProblems(task.files, verdict.problems) };
-  // Warnings point at their lines too (the defaults the platform applied, at file:line).
-  return { ...verdict, warnings: locateProblems(task.files, verdict.warnings) };
+  return admitDocuments({ ...task, documents });
 };

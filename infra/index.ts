@@ -29,7 +29,10 @@ export const kubeconfigs = pulumi.secret(perCluster((v) => platform.clusters[v].
 export const hubAddresses = Object.fromEntries(HUB_SERVICES.map((s) => [s, services.addresses.ip(s)]));
 export const jobBucket = services.bucket.bucket.name;
 export const apiUrl = `https://${config.app.hostname}`;
+/** The default tenant's token (kept for clients that read it before there was one per tenant). */
 export const apiToken = services.app.apiToken.result;
+/** Each configured tenant's API token, by tenant: `pulumi stack output apiTokens --show-secrets`. */
+export const apiTokens = pulumi.secret(Object.fromEntries(Object.entries(services.app.apiTokens).map(([tenant, token]) => [tenant, token.result])));
 /** For the idle-destroy workflow (GitHub secret OPERATOR_TOKEN): GET /admin/activity across tenants. */
 export const operatorToken = services.app.operatorToken.result;
 export const grafanaAdminPassword = services.hub.grafanaPassword.result;

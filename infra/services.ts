@@ -60,6 +60,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     deploymentsEndpoint: clusters.deployments.cluster.controlPlaneEndpointsConfig.apply((c) => c.dnsEndpointConfig?.endpoint ?? ""),
     keda: addons.keda,
     dnsWriter: addons.externalDns,
+    tenants: cfg.tenants.map((t) => t.name),
     replicas: cfg.app.replicas,
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,

@@ -35,11 +35,25 @@ export const DEFAULT_TENANTS: TenantsConfig = { [DEFAULT_TENANT]: { cpu: "16", m
 
 export const tenantsOrDefault = (c: TenantsConfig | undefined): Tenant[] => Object.entries(c ?? DEFAULT_TENANTS).map(([name, t]) => ({ name, ...t }));
 
-/** What is wrong with the tenants' quotas, each a sentence saying what to fix. */
-export const checkTenants = (tenants: Tenant[], pools: JobPools): string[] => {
+/**
+ * What is wrong with a list of tenant names, each a sentence saying what to fix: the config's
+ * checks, and the Management App's (it makes one API token per tenant, `tenant:token` per line).
+ */
+export const checkTenantNames = (names: readonly string[]): string[] => {
   const problems: string[] = [];
-  if (tenants.length === 0) problems.push("at least one tenant is needed");
-  if (!tenants.some((t) => t.name === DEFAULT_TENANT)) problems.push(`the stack's API token belongs to tenant "${DEFAULT_TENANT}": add it to tenants`);
+  if (names.length === 0) problems.push("at least one tenant is needed");
+  if (!names.includes(DEFAULT_TENANT)) problems.push(`the stack's API token belongs to tenant "${DEFAULT_TENANT}": add it to tenants`);
+  for (const n of names) {
+    const parsed = TenantName.safeParse(n);
+    if (!parsed.success) problems.push(`"${n}" is not a tenant name: ${parsed.error.issues[0]!.message}`);
+  }
+  for (const n of new Set(names.filter((n, i) => names.indexOf(n) !== i))) problems.push(`tenant "${n}" is listed more than once`);
+  return problems;
+};
+
+/** What is wrong with the tenants' names and quotas, each a sentence saying what to fix. */
+export const checkTenants = (tenants: Tenant[], pools: JobPools): string[] => {
+  const problems = checkTenantNames(tenants.map((t) => t.name));
   for (const t of tenants) {
     const cpu = quantity(t.cpu);
     if (cpu === undefined || cpu <= 0) problems.push(`${t.name}.cpu: "${t.cpu}" is not a positive Kubernetes quantity (e.g. 16 or 500m)`);

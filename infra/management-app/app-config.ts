@@ -1,5 +1,6 @@
 import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import { GATEWAY_PROXY_HOPS } from "./api-gateway";
@@ -12,7 +13,8 @@ export interface AppConfigArgs {
   bucket: gcp.storage.Bucket;
   amqp: { host: pulumi.Input<string>; user: string; password: pulumi.Output<string> };
   redis: { host: pulumi.Input<string>; password: pulumi.Output<string> };
-  apiToken: pulumi.Output<string>;
+  /** Each tenant's API token, by tenant: the API's tokens file. */
+  apiTokens: Readonly<Record<string, pulumi.Output<string>>>;
   /** The operator's token (GET /admin/activity, the idle-destroy workflow). */
   operatorToken: pulumi.Output<string>;
   /** The deployments cluster's DNS endpoint, for the applier's kubeconfig. */
@@ -30,9 +32,21 @@ export interface MountedVolume {
   name: string;
   mountPath: string;
   volume: k8s.types.input.core.v1.Volume;
+  /** Of what the service reads from the volume once at start (see ServiceWorkloadArgs.volumes). */
+  checksum?: pulumi.Output<string>;
 }
 
 const SECRET = "management-app";
+
+/**
+ * The API's tokens file (API_TOKENS_FILE): one `tenant:token` per line, what loadTokens
+ * (apps/shared/http/auth.ts) reads. Sorted by tenant, so reordering the config changes nothing.
+ */
+export const tokensFile = (tokens: Readonly<Record<string, string>>): string =>
+  Object.keys(tokens)
+    .sort()
+    .map((t) => `${t}:${tokens[t]}\n`)
+    .join("");
 const TOKENS_DIR = "/var/run/secrets/management-app";
 const KUBECONFIG_DIR = "/var/run/kubeconfig";
 
@@ -49,6 +63,7 @@ export class AppConfig extends pulumi.ComponentResource {
   constructor(name: string, args: AppConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:AppConfig", name, {}, opts);
     const o = { parent: this, provider: args.provider };
+    const tokens = pulumi.all(args.apiTokens).apply(tokensFile);
     this.secret = new k8s.core.v1.Secret(
       `${name}-secret`,
       {
@@ -56,7 +71,7 @@ export class AppConfig extends pulumi.ComponentResource {
         stringData: {
           AMQP_URL: pulumi.interpolate`amqp://${args.amqp.user}:${args.amqp.password}@${args.amqp.host}:${PORTS.amqp}`,
           REDIS_URL: pulumi.interpolate`redis://:${args.redis.password}@${args.redis.host}:${PORTS.redis}`,
-          "api-tokens": pulumi.interpolate`default:${args.apiToken}\n`,
+          "api-tokens": tokens,
           OPERATOR_TOKEN: args.operatorToken,
         },
       },
@@ -148,9 +163,17 @@ current-context: deployments
         WEBHOOK_CONCURRENCY_PER_ENDPOINT: "2",
       },
     };
-    const tokens = { name: "api-tokens", mountPath: TOKENS_DIR, volume: { name: "api-tokens", secret: { secretName: this.secret.metadata.name, items: [{ key: "api-tokens", path: "api-tokens" }] } } };
+    // The entrypoint reads the tokens file once at start (loadTokens): a tenant added or removed
+    // changes the checksum, so its pods roll and the new file takes effect.
+    const tokensChecksum = tokens.apply((t) => createHash("sha256").update(t).digest("hex").slice(0, 16));
+    const tokensVolume: MountedVolume = {
+      name: "api-tokens",
+      mountPath: TOKENS_DIR,
+      volume: { name: "api-tokens", secret: { secretName: this.secret.metadata.name, items: [{ key: "api-tokens", path: "api-tokens" }] } },
+      checksum: tokensChecksum,
+    };
     const kube = { name: "kubeconfig", mountPath: KUBECONFIG_DIR, volume: { name: "kubeconfig", configMap: { name: kubeconfig.metadata.name } } };
-    this.volumes = { entrypoint: [tokens, kube], "status-worker": [], "cluster-applier": [kube], "yaml-manager": [] };
+    this.volumes = { entrypoint: [tokensVolume, kube], "status-worker": [], "cluster-applier": [kube], "yaml-manager": [] };
     this.registerOutputs({ secret: this.secret.metadata.name });
   }
 

@@ -2,7 +2,8 @@ import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SERVICE_NAMES, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { DEFAULT_TENANT, SERVICE_NAMES, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { checkTenantNames } from "../config/tenants";
 import { GOOGLE_HEALTH_CHECK_RANGES } from "../network/firewall-rules";
 import { ApiGateway } from "./api-gateway";
 import { AppAutoscaling } from "./app-autoscaling";
@@ -27,6 +28,8 @@ export interface ManagementAppArgs {
   keda: pulumi.Resource;
   /** ExternalDNS: the HTTPRoute waits for it, so destroy deletes the route (and ExternalDNS its records) first. */
   dnsWriter?: pulumi.Resource;
+  /** The stack's tenants (its `tenants` config), the default one among them: each gets an API token. */
+  tenants: readonly string[];
   /** Minimum replicas per service; the autoscalers own the actual count. */
   replicas: number;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
@@ -69,7 +72,10 @@ export const GOOGLE_FRONT_ENDS = GOOGLE_HEALTH_CHECK_RANGES.map((cidr) => ({ ipB
  * workload per service, autoscaling, the Gateway, and the pipeline's monitoring.
  */
 export class ManagementApp extends pulumi.ComponentResource {
+  /** The default tenant's API token (the stack output `apiToken`). */
   readonly apiToken: random.RandomPassword;
+  /** Each tenant's API token, by tenant (the stack output `apiTokens`). */
+  readonly apiTokens: Readonly<Record<string, random.RandomPassword>>;
   /** The operator's own token for the activity view (never a tenant's). */
   readonly operatorToken: random.RandomPassword;
   readonly identities: Identities;
@@ -77,6 +83,8 @@ export class ManagementApp extends pulumi.ComponentResource {
   constructor(name: string, args: ManagementAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:app:ManagementApp", name, {}, opts);
     if (args.replicas < 2) throw new pulumi.ResourceError("run at least 2 replicas per service: PodDisruptionBudgets and rolling updates need them", this);
+    const tenantProblems = checkTenantNames(args.tenants);
+    if (tenantProblems.length > 0) throw new pulumi.ResourceError(`tenants: ${tenantProblems.join("; ")}`, this);
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
       { metadata: { name: APP_NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } },
@@ -89,7 +97,13 @@ export class ManagementApp extends pulumi.ComponentResource {
       { project: args.project, bucket: args.bucket, services: SERVICE_NAMES, identityPool: args.identityPool },
       { parent: this },
     );
-    this.apiToken = new random.RandomPassword(`${name}-api-token`, { length: 40, special: false }, { parent: this });
+    // The default tenant's token keeps the name it had when it was the only one: a new name
+    // would be a new resource, and a new token that every existing client lacks.
+    this.apiTokens = Object.fromEntries(
+      args.tenants.map((t) => [t, new random.RandomPassword(t === DEFAULT_TENANT ? `${name}-api-token` : `${name}-api-token-${t}`, { length: 40, special: false }, { parent: this })]),
+    );
+    this.apiToken = this.apiTokens[DEFAULT_TENANT]!;
+    const apiTokens = Object.fromEntries(Object.entries(this.apiTokens).map(([t, p]) => [t, p.result]));
     this.operatorToken = new random.RandomPassword(`${name}-operator-token`, { length: 40, special: false }, { parent: this });
 
     // Child names keep the `${name}-...` they had before the split: a logical name is an identity.
@@ -102,7 +116,7 @@ export class ManagementApp extends pulumi.ComponentResource {
         bucket: args.bucket,
         amqp: args.amqp,
         redis: args.redis,
-        apiToken: this.apiToken.result,
+        apiTokens,
         operatorToken: this.operatorToken.result,
         deploymentsEndpoint: args.deploymentsEndpoint,
         usageRates: args.usageRates,
@@ -158,6 +172,6 @@ export class ManagementApp extends pulumi.ComponentResource {
       { app: { provider: args.provider, crds: args.monitoringCrds, namespace }, hub: args.hubMonitoring, namePrefix: NAME_PREFIX },
       { parent: this },
     );
-    this.registerOutputs({ namespace, apiToken: this.apiToken.result });
+    this.registerOutputs({ namespace, apiToken: this.apiToken.result, apiTokens });
   }
 }

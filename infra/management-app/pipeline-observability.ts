@@ -19,7 +19,7 @@ export interface PipelineObservabilityArgs {
 /**
  * The pipeline as seen by Prometheus and Grafana, as code: a ServiceMonitor for the four
  * services next to them, and on the hub the alert rules (queue depth, dead letters, job
- * failures, errors) and a dashboard. An agent-mode Prometheus evaluates no rules and the
+ * failures, errors, Redis timeouts) and a dashboard. An agent-mode Prometheus evaluates no rules and the
  * management cluster has no Grafana (prometheus-operator Documentation/platform/prometheus-agent.md),
  * so those live where the full Prometheus runs. Queue names come from the contract.
  */
@@ -80,6 +80,19 @@ export class PipelineObservability extends pulumi.ComponentResource {
                   for: "10m",
                   labels: { severity: "critical" },
                   annotations: { summary: "more than 5% of API requests fail with 5xx" },
+                },
+                {
+                  // Counted by the services (apps/shared/metrics/metrics.ts) for each Redis call given
+                  // up after REDIS_COMMAND_TIMEOUT_MS while connected; a down Redis is /readyz's.
+                  alert: "RedisCommandsTimingOut",
+                  expr: `sum by (client) (rate(redis_command_timeouts_total[5m])) > 0`,
+                  for: "5m",
+                  labels: { severity: "warning" },
+                  annotations: {
+                    summary: "Redis calls of {{ $labels.client }} time out ({{ $value | humanize }} per second): Redis is connected but not answering",
+                    description:
+                      "The Management App gives up Redis calls not answered within REDIS_COMMAND_TIMEOUT_MS. job_store: the API answers 503 and the status worker holds its messages; rate_limiter: limits are counted in memory; event_tail: live event streams reconnect. Check Redis's own metrics (latency, CPU, memory, blocked clients, a failover under way); if they look healthy, the network between the management and resources clusters. See docs/operator-guide.md, A Redis that hangs.",
+                  },
                 },
               ],
             },

@@ -9,8 +9,11 @@ export interface ServiceWorkloadArgs {
   env: k8s.types.input.core.v1.EnvVar[];
   googleServiceAccount: pulumi.Input<string>;
   resources: { cpu: string; memory: string };
-  /** Extra volumes (the API tokens Secret, the applier's kubeconfig). */
-  volumes?: { name: string; mountPath: string; volume: k8s.types.input.core.v1.Volume }[];
+  /**
+   * Extra volumes (the API tokens Secret, the applier's kubeconfig). A volume's `checksum`, of what
+   * the service reads from it once at start, goes into the pod template: a change rolls the pods.
+   */
+  volumes?: { name: string; mountPath: string; volume: k8s.types.input.core.v1.Volume; checksum?: pulumi.Input<string> }[];
   provider: k8s.Provider;
   /**
    * Who may open connections to the pod's port (NetworkPolicy `from` peers); nothing else in the
@@ -53,7 +56,14 @@ export class ServiceWorkload extends pulumi.ComponentResource {
           selector: { matchLabels: labels },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
           template: {
-            metadata: { labels, annotations: { "prometheus.io/port": String(CONTAINER_PORT), "prometheus.io/path": METRICS_PATH } },
+            metadata: {
+              labels,
+              annotations: {
+                "prometheus.io/port": String(CONTAINER_PORT),
+                "prometheus.io/path": METRICS_PATH,
+                ...Object.fromEntries((args.volumes ?? []).filter((v) => v.checksum !== undefined).map((v) => [`platform/${v.name}`, v.checksum!])),
+              },
+            },
             spec: {
               serviceAccountName: sa.metadata.name,
               terminationGracePeriodSeconds: GRACE_SECONDS,

@@ -16,6 +16,8 @@ export interface PlannedResource {
 export interface OfflineRun {
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
+  /** The exports the engine would store encrypted (`pulumi stack output` shows them with --show-secrets only). */
+  secretOutputs: string[];
   /** Wall time of the program run under mocks. */
   milliseconds: number;
 }
@@ -124,9 +126,11 @@ export const runOffline = async (config: EngineConfig, stack = "dev", load: () =
   const started = performance.now();
   const exports = await load();
   const outputs: Record<string, unknown> = {};
+  const secretOutputs: string[] = [];
   for (const [k, v] of Object.entries(exports)) {
     if (k === "default" || k === "__esModule") continue;
     outputs[k] = await resolveDeep(v);
+    if (pulumi.Output.isInstance(v) && (await pulumi.isSecret(v))) secretOutputs.push(k);
   }
   // Let registrations still in flight (children of components) finish.
   let settled = -1;
@@ -134,7 +138,7 @@ export const runOffline = async (config: EngineConfig, stack = "dev", load: () =
     settled = resources.length;
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { resources, outputs, milliseconds: performance.now() - started };
+  return { resources, outputs, secretOutputs, milliseconds: performance.now() - started };
 };
 
 /** What `pulumi preview` shows for values only known after `up`. */

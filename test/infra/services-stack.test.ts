@@ -2,6 +2,7 @@ import { evaluate } from "@marcbachmann/cel-js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOG_READER_ACCESS, SERVICE_ENV, SERVICE_NAMES, applierRules, deadLetterPolicy, topology, type ServiceName } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
+import { testRules } from "../support/promtool";
 import { isSecret, named, ofType, runStack, unwrapSecrets } from "./stack-suite";
 
 let run: OfflineRun;
@@ -243,5 +244,49 @@ describe("the Management App from the shared contract", () => {
     for (const b of clusterBindings) expect(inputs(b).roleRef.name, b.name).not.toBe(LOG_READER_ACCESS.clusterRole);
     const env = (inputs(named(run, "app-cluster-applier-deployment")).spec.template.spec.containers[0].env as { name: string; value?: string }[]).find((e) => e.name === "LOG_READER_USERS");
     expect(SERVICE_ENV["cluster-applier"].shape.LOG_READER_USERS.parse(plain(env?.value))).toEqual(["app-entrypoint-dev@offline.iam.gserviceaccount.com"]);
+  });
+});
+
+describe("the pipeline's alert rules, evaluated by the real promtool", () => {
+  type Rule = { alert?: string; annotations?: Record<string, string> };
+  const groups = () => plain(inputs(named(run, "app-observability-rules"))).spec.groups as { rules: Rule[] }[];
+  const rule = (alert: string) => groups().flatMap((g) => g.rules).find((r) => r.alert === alert);
+
+  it("When Redis calls keep timing out for 5 minutes, then RedisCommandsTimingOut fires for that client, not for one whose count stays flat, and stops when they stop", () => {
+    const description = rule("RedisCommandsTimingOut")?.annotations?.description ?? "";
+    expect(description).toMatch(/REDIS_COMMAND_TIMEOUT_MS/);
+    // promtool compares labels and annotations exactly: the summary is checked as rendered.
+    const firing = (client: string) => ({
+      exp_labels: { severity: "warning", client },
+      exp_annotations: { summary: `Redis calls of ${client} time out (1 per second): Redis is connected but not answering`, description },
+    });
+    const result = testRules(groups(), [
+      {
+        name: "one client times out, another's count is not zero but does not grow",
+        interval: "1m",
+        input_series: [
+          // One timeout a second on the job store's connections, from two pods together.
+          { series: 'redis_command_timeouts_total{client="job_store",pod="entrypoint-a"}', values: "0+30x30" },
+          { series: 'redis_command_timeouts_total{client="job_store",pod="status-worker-a"}', values: "0+30x30" },
+          { series: 'redis_command_timeouts_total{client="rate_limiter",pod="entrypoint-a"}', values: "7x30" },
+        ],
+        alert_rule_test: [
+          // Timing out for 4 minutes: pending, not firing (for: 5m).
+          { eval_time: "4m", alertname: "RedisCommandsTimingOut", exp_alerts: [] },
+          { eval_time: "10m", alertname: "RedisCommandsTimingOut", exp_alerts: [firing("job_store")] },
+        ],
+      },
+      {
+        name: "timeouts stop",
+        interval: "1m",
+        input_series: [{ series: 'redis_command_timeouts_total{client="event_tail"}', values: "0+60x10 600x30" }],
+        alert_rule_test: [
+          { eval_time: "10m", alertname: "RedisCommandsTimingOut", exp_alerts: [firing("event_tail")] },
+          // Past the 5-minute window after the last timeout the rate is zero again.
+          { eval_time: "20m", alertname: "RedisCommandsTimingOut", exp_alerts: [] },
+        ],
+      },
+    ]);
+    expect(result.ok, result.output).toBe(true);
   });
 });

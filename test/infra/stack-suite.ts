@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { readStackConfig, runOffline, type OfflineRun, type PlannedResource } from "../../infra/plan/offline-run";
+import type { EngineConfig } from "../../infra/plan/pulumi-loader";
 import { NODE_ROLES } from "../../infra/cluster/gke-cluster";
 import { validatePlan, type CidrPlan } from "../../infra/network/cidr-plan";
 import { PRESETS, type PresetName } from "../../stacks/presets";
@@ -18,8 +19,13 @@ export const T = {
   k8s: "pulumi:providers:kubernetes",
 } as const;
 
-/** Run the real program for a stack (its Pulumi.<stack>.yaml) under Pulumi's mocks. */
-export const runStack = (stack: string): Promise<OfflineRun> => runOffline(readStackConfig(stack), stack, () => import("../../infra/index"));
+/**
+ * Run the real program for a stack (its Pulumi.<stack>.yaml, changed by `edit` if given) under
+ * Pulumi's mocks. The program reads its config when imported: a second run in one file needs
+ * `vi.resetModules()` first.
+ */
+export const runStack = (stack: string, edit: (c: EngineConfig) => EngineConfig = (c) => c): Promise<OfflineRun> =>
+  runOffline(edit(readStackConfig(stack)), stack, () => import("../../infra/index"));
 
 export const ofType = (run: OfflineRun, type: string) => run.resources.filter((r) => r.type === type);
 export const named = (run: OfflineRun, name: string): PlannedResource => {
@@ -165,7 +171,7 @@ export const platformInvariants = (getRun: () => OfflineRun, presetName: PresetN
   it("exports the cluster names, endpoints, kubeconfigs and network ids users need", () => {
     const run = getRun();
     expect(Object.keys(run.outputs).sort()).toEqual(
-      ["apiToken", "apiUrl", "cidrPlan", "clusterEndpoints", "clusterNames", "grafanaAdminPassword", "hubAddresses", "jobBucket", "kubeconfigs", "networkIds", "operatorToken", "preset"].sort(),
+      ["apiToken", "apiTokens", "apiUrl", "cidrPlan", "clusterEndpoints", "clusterNames", "grafanaAdminPassword", "hubAddresses", "jobBucket", "kubeconfigs", "networkIds", "operatorToken", "preset"].sort(),
     );
     expect(run.outputs.clusterNames).toEqual({ management: "management-gke", resources: "resources-gke", deployments: "deployments-gke" });
   });

@@ -8,7 +8,7 @@ import { CHECKED_CHARTS } from "../support/checked-chart-keys";
 import { CRD_SCHEMAS } from "../support/crd-schemas";
 import { fluentBitProblems } from "../support/fluent-bit-config";
 import { schemaErrors, shapeErrors } from "../support/k8s-schema";
-import { checkRules, promtoolVersion } from "../support/promtool";
+import { checkRules, promtoolVersion, testRules } from "../support/promtool";
 
 // The checks that upstream-suite.ts runs over the dev and prod stacks, shown to catch what
 // they are for. No stack runs here.
@@ -150,5 +150,15 @@ describe("promtool", () => {
     const bad = checkRules([{ name: "g", rules: [{ alert: "A", expr: "sum by (queue (x)" }] }]);
     expect(bad.ok).toBe(false);
     expect(bad.output).toMatch(/parse error|unexpected/);
+  });
+
+  it("runs rule unit tests: an alert that fires as expected passes, one expected silent that fires fails, naming the alert", () => {
+    const groups = [{ name: "g", rules: [{ alert: "Down", expr: "up == 0", for: "2m", labels: { severity: "warning" } }] }];
+    const down = { name: "t", interval: "1m", input_series: [{ series: 'up{job="a"}', values: "0x10" }] };
+    const fires = { exp_labels: { severity: "warning", job: "a" } };
+    expect(testRules(groups, [{ ...down, alert_rule_test: [{ eval_time: "5m", alertname: "Down", exp_alerts: [fires] }] }]).ok).toBe(true);
+    const wrong = testRules(groups, [{ ...down, alert_rule_test: [{ eval_time: "5m", alertname: "Down", exp_alerts: [] }] }]);
+    expect(wrong.ok).toBe(false);
+    expect(wrong.output).toContain("alertname: Down");
   });
 });

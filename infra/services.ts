@@ -13,6 +13,7 @@ import { MONITORING_NAMESPACE } from "./platform-services/hub-monitoring";
 import { ManagementAddons } from "./platform-services/management-addons";
 import { Kueue } from "./platform-services/kueue";
 import { queueCapacity } from "./platform-services/kueue-objects";
+import { jobSizes } from "./config/job-limits";
 
 /**
  * What runs on the clusters: platform services on the hub, log and metric agents everywhere,
@@ -47,6 +48,7 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,
   });
+  const capacity = queueCapacity(cfg.tenants, cfg.jobPools);
   const bucket = new JobBucket("app", { location: cfg.region, retentionDays: cfg.app.retentionDays, labels: cfg.labels, forceDestroy: !cfg.deletionProtection });
   const app = new ManagementApp("app", {
     project: cfg.project,
@@ -65,7 +67,8 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     identityPool: clusters.management.cluster,
     monitoringCrds: managementCrds,
     hubMonitoring: { provider: clusters.resources.provider, crds: hub.monitoring.release, namespace: MONITORING_NAMESPACE },
-    queueCapacity: queueCapacity(cfg.tenants, cfg.jobPools),
+    queueCapacity: capacity,
+    jobSizes: jobSizes(capacity, cfg.jobPools, cfg.jobLimits),
     usageRates: usageRatesFor(cfg.region, cfg.jobPools.cpu.machineType, cfg.preset.spot, cfg.jobPools.gpu),
   });
   new DeploymentsAccess("deployments-access", { provider: clusters.deployments.provider, applierEmail: app.identities.accounts["cluster-applier"].email });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PRESETS, PRESET_NAMES, type ClusterSize, type JobPools, type Preset, type PresetName } from "../../stacks/presets";
+import { JobLimitsConfig, checkJobLimits } from "./job-limits";
 import { TenantsConfig, checkJobPools, checkTenants, tenantsOrDefault, type Tenant } from "./tenants";
 import { VPC_NAMES, planFromBase, validatePlan, type CidrPlan, type VpcName } from "../network/cidr-plan";
 
@@ -18,6 +19,8 @@ export interface PlatformConfig {
   jobPools: JobPools;
   /** Tenants and their quotas: one Kueue ClusterQueue each, all in one cohort. */
   tenants: Tenant[];
+  /** The stack's cap on one job's CPU and memory (`jobLimits`), below the tenants' quotas; empty: none. */
+  jobLimits: JobLimitsConfig;
   /** Destroy the stack after this long idle (`6h`); undefined: never. */
   idleDestroyAfter?: string;
   labels: Record<string, string>;
@@ -66,6 +69,8 @@ export const StackConfig = z.object({
   app: z.lazy(() => AppConfig),
   /** Tenants and their quotas (docs/operator-guide.md#tenants-and-quotas); default: one tenant `default`. */
   tenants: TenantsConfig.optional(),
+  /** Caps on one job's CPU and memory, below the largest tenant's quota (docs/operator-guide.md#tenants-and-quotas); default: none. */
+  jobLimits: JobLimitsConfig.optional(),
   /** Overrides of the preset's job pools (machine type, disk, maximum nodes, GPU); `gpu: null` offers none. */
   jobPools: z
     .object({
@@ -138,7 +143,10 @@ export const buildPlatformConfig = (raw: Record<string, unknown>, gcp: { project
   };
   problems.push(...checkJobPools(jobPools, region, preset.regional ? zones : zones.slice(0, 1)).map((p) => `${namespace}:jobPools: ${p}`));
   const tenants = tenantsOrDefault(c.tenants);
-  problems.push(...checkTenants(tenants, jobPools).map((p) => `${namespace}:tenants: ${p}`));
+  const tenantProblems = checkTenants(tenants, jobPools);
+  problems.push(...tenantProblems.map((p) => `${namespace}:tenants: ${p}`));
+  // The job's sizes come from the tenants' quotas and the pools' machines: only once those are sound.
+  if (tenantProblems.length === 0) problems.push(...checkJobLimits(c.jobLimits, tenants, jobPools).map((p) => `${namespace}:${p}`));
 
   let cidrs: CidrPlan | undefined = c.cidrs;
   if (!cidrs) {
@@ -168,6 +176,7 @@ export const buildPlatformConfig = (raw: Record<string, unknown>, gcp: { project
     clusters,
     jobPools,
     tenants,
+    jobLimits: c.jobLimits ?? {},
     idleDestroyAfter: c.idleDestroyAfter === "off" ? undefined : (c.idleDestroyAfter ?? preset.idleDestroyAfter),
     labels: { platform: "gcp-compute-platform", stack: c.preset, ...c.labels },
     maintenance: c.maintenanceWindow,

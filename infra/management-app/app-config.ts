@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import type { JobSizes } from "../config/job-limits";
 import { GATEWAY_PROXY_HOPS } from "./api-gateway";
 import { toEnvVars, type EnvSpec } from "./service-env";
 
@@ -23,9 +24,29 @@ export interface AppConfigArgs {
   usageRates: UsageRates;
   /** What the stack's Kueue queues can ever admit (admission refuses more at submit). */
   queueCapacity: QueueCapacity;
+  /** One job's quota and one container's maximum (infra/config/job-limits.ts). */
+  jobSizes: JobSizes;
   /** The read API's Google service account emails: the applier lets them read logs in each job namespace. */
   logReaders: pulumi.Input<string>[];
 }
+
+/**
+ * The fence's numbers, one set for the applier (which installs them in every job namespace) and
+ * for the YAML Manager and the entrypoint's dry run (which check jobs against them at submit).
+ * CPU and memory come from the tenants' quotas and the job pools' machines (infra/config/job-limits.ts).
+ */
+export const jobLimitsEnv = (sizes: JobSizes) => ({
+  JOB_QUOTA_CPU: sizes.quota.cpu,
+  JOB_QUOTA_MEMORY: sizes.quota.memory,
+  JOB_QUOTA_PODS: "50",
+  JOB_QUOTA_STORAGE: "100Gi",
+  JOB_QUOTA_OBJECTS: "50",
+  JOB_DEFAULT_CPU: "500m",
+  JOB_DEFAULT_MEMORY: "512Mi",
+  JOB_MAX_CPU: sizes.container.maxCpu,
+  JOB_MAX_MEMORY: sizes.container.maxMemory,
+  JOB_EGRESS_ALLOW: undefined,
+});
 
 /** A volume a service mounts read-only. */
 export interface MountedVolume {
@@ -110,19 +131,7 @@ current-context: deployments
     const rateLimits = { RATE_LIMIT_BURST: "200", RATE_LIMIT_BURST_SECONDS: "10", AUTH_FAILURES_PER_WINDOW: "20", AUTH_FAILURE_WINDOW_SECONDS: "60" };
     const redis = { REDIS_URL: { secretKey: "REDIS_URL" }, REDIS_MODE: "cluster", REDIS_COMMAND_TIMEOUT_MS: "1000" };
     const yaml = { MAX_DOCUMENTS: "100", MAX_DEPTH: "32", MAX_ALIASES: "20" };
-    // The fence's numbers: the applier installs them, the YAML Manager checks jobs against them.
-    const jobLimits = {
-      JOB_QUOTA_CPU: "8",
-      JOB_QUOTA_MEMORY: "32Gi",
-      JOB_QUOTA_PODS: "50",
-      JOB_QUOTA_STORAGE: "100Gi",
-      JOB_QUOTA_OBJECTS: "50",
-      JOB_DEFAULT_CPU: "500m",
-      JOB_DEFAULT_MEMORY: "512Mi",
-      JOB_MAX_CPU: "4",
-      JOB_MAX_MEMORY: "16Gi",
-      JOB_EGRESS_ALLOW: undefined,
-    };
+    const jobLimits = jobLimitsEnv(args.jobSizes);
     // The YAML Manager enforces the admission policy; the entrypoint's dry run must report the same.
     const admission = {
       ...jobLimits,

@@ -7,6 +7,7 @@ import { checkTenantNames } from "../config/tenants";
 import { GOOGLE_HEALTH_CHECK_RANGES } from "../network/firewall-rules";
 import { ApiGateway } from "./api-gateway";
 import { AppAutoscaling } from "./app-autoscaling";
+import type { JobSizes } from "../config/job-limits";
 import { AppConfig } from "./app-config";
 import { Identities, APP_NAMESPACE } from "./identities";
 import { PipelineObservability, type MonitoringTarget } from "./pipeline-observability";
@@ -36,6 +37,8 @@ export interface ManagementAppArgs {
   usageRates: UsageRates;
   /** What the stack's Kueue queues can ever admit (admission refuses more at submit). */
   queueCapacity: QueueCapacity;
+  /** One job's quota and one container's maximum, derived from the tenants and the job pools. */
+  jobSizes: JobSizes;
   /** A cluster with Workload Identity: until one exists the project's identity pool does not. */
   identityPool: pulumi.Resource;
   /** The Prometheus Operator CRDs on the management cluster (the agent's release). */
@@ -121,6 +124,7 @@ export class ManagementApp extends pulumi.ComponentResource {
         deploymentsEndpoint: args.deploymentsEndpoint,
         usageRates: args.usageRates,
         queueCapacity: args.queueCapacity,
+        jobSizes: args.jobSizes,
         // The service that serves GET /jobs/:id/logs: the entrypoint, behind the Gateway.
         logReaders: [this.identities.accounts.entrypoint.email],
       },

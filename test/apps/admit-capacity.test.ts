@@ -5,6 +5,8 @@ import { parseEnv } from "../../apps/shared/config/parse-env";
 import { GKE_ACCELERATOR_LABEL, GPU_RESOURCE, SERVICE_ENV } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
 import { queueCapacity } from "../../infra/platform-services/kueue-objects";
+import { jobSizes } from "../../infra/config/job-limits";
+import { jobLimitsEnv } from "../../infra/management-app/app-config";
 import { tenantsOrDefault } from "../../infra/config/tenants";
 import { PRESETS } from "../../stacks/presets";
 
@@ -79,5 +81,29 @@ describe("admission against the stack's Kueue capacity", () => {
     expect(admissionPolicyOf(parseEnv(SERVICE_ENV["yaml-manager"], {})).capacity).toBeUndefined();
     const set = admissionPolicyOf(parseEnv(SERVICE_ENV["yaml-manager"], { QUEUE_CAPACITY: JSON.stringify(withGpu.capacity) }));
     expect(set.capacity).toEqual(withGpu.capacity);
+  });
+
+  it("When a job fits its tenant's capacity, then it passes; above it, it is refused naming the per-job quota and what to change", () => {
+    // The YAML Manager's settings as infra/ sets them, for tenants of 32 and 16 CPUs on prod's pools:
+    // one job may use up to the largest tenant's quota (32), though the cohort could lend 48.
+    const pools = PRESETS.prod.jobPools;
+    const tenants = tenantsOrDefault({ default: { cpu: "32", memory: "128Gi", gpus: 0, weight: 1 }, research: { cpu: "16", memory: "64Gi", gpus: 0, weight: 1 } });
+    const capacity = queueCapacity(tenants, pools);
+    const env = { ...jobLimitsEnv(jobSizes(capacity, pools)), QUEUE_CAPACITY: JSON.stringify(capacity) };
+    const policy = admissionPolicyOf(parseEnv(SERVICE_ENV["yaml-manager"], env));
+    const cpuJob = (parallelism: number) => gpuJob({ parallelism }).replace(`, ${GPU_RESOURCE}: 1`, "").replaceAll('cpu: "2"', 'cpu: "4"');
+
+    const within = run(cpuJob(8), policy, "default");
+    expect(within.ok ? [] : within.problems).toEqual([]);
+    const above = run(cpuJob(10), policy, "default");
+    expect(above.ok ? [] : above.problems).toEqual([
+      expect.objectContaining({
+        rule: "quota/exceeded",
+        object: "Job/train",
+        path: "spec.parallelism",
+        message: "the job needs 40 CPU requested (replicas x requests) at most, above its quota of 32 (JOB_QUOTA_CPU); ask for less or split the job",
+      }),
+      expect.objectContaining({ rule: "quota/exceeded", message: expect.stringMatching(/^the job needs 40 CPU as limits .* above its quota of 32 \(JOB_QUOTA_CPU\)/) }),
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { jobSizes } from "../../infra/config/job-limits";
 import { PlatformConfigError, buildPlatformConfig } from "../../infra/config/platform-config";
+import { queueCapacity } from "../../infra/platform-services/kueue-objects";
 
 const gcp = { project: "p", region: "europe-west1" };
 const build = (raw: Record<string, unknown>, g: { project?: string; region?: string } = gcp) => buildPlatformConfig(raw, g, "gcp-compute-platform");
@@ -80,5 +82,34 @@ describe("stack configuration", () => {
     expect(build({ preset: "dev", idleDestroyAfter: "90m" }).idleDestroyAfter).toBe("90m");
     expect(build({ preset: "dev", idleDestroyAfter: "off" }).idleDestroyAfter).toBeUndefined();
     expect(problemsOf(() => build({ preset: "dev", idleDestroyAfter: "6 hours" })).some((p) => p.startsWith("gcp-compute-platform:idleDestroyAfter"))).toBe(true);
+  });
+
+  it("When jobLimits caps one job below the tenants' quotas, then the job's quota is the cap; without it, the largest tenant's quota", () => {
+    const sizes = (raw: Record<string, unknown>) => {
+      const c = build(raw);
+      return jobSizes(queueCapacity(c.tenants, c.jobPools), c.jobPools, c.jobLimits).quota;
+    };
+    const tenants = { default: { cpu: "32", memory: "128Gi" }, research: { cpu: "8", memory: "32Gi" } };
+    expect(sizes({ preset: "prod", tenants })).toEqual({ cpu: "32", memory: "128Gi" });
+    expect(sizes({ preset: "prod", tenants, jobLimits: { cpu: 12, memory: "48Gi" } })).toEqual({ cpu: "12", memory: "48Gi" });
+    expect(sizes({ preset: "prod", tenants, jobLimits: { memory: "48Gi" } })).toEqual({ cpu: "32", memory: "48Gi" });
+  });
+
+  it("When jobLimits is above every tenant's quota or not a quantity, then plan refuses it saying what to lower or raise", () => {
+    const tenants = { default: { cpu: "32", memory: "128Gi" }, research: { cpu: "8", memory: "32Gi" } };
+    const problems = problemsOf(() => build({ preset: "prod", tenants, jobLimits: { cpu: "64", memory: "lots" } }));
+    expect(problems).toContain(
+      "gcp-compute-platform:jobLimits.cpu: 64 is above every tenant's quota (the largest is default's, 32 CPU with its GPUs' hosts), so it would cap nothing; lower it, or raise tenants.default.cpu",
+    );
+    expect(problems).toContain('gcp-compute-platform:jobLimits.memory: "lots" is not a positive Kubernetes quantity (e.g. 64Gi)');
+    // Above a smaller tenant's quota is fine: it caps the larger tenant's jobs.
+    expect(() => build({ preset: "prod", tenants, jobLimits: { cpu: "16" } })).not.toThrow();
+    expect(problemsOf(() => build({ preset: "dev", jobLimits: { gpus: 1 } })).some((p) => p.startsWith("gcp-compute-platform:jobLimits"))).toBe(true);
+  });
+
+  it("When the CPU job pool's machine has no known size, then plan says the container maximum cannot be derived", () => {
+    expect(problemsOf(() => build({ preset: "dev", jobPools: { cpu: { machineType: "c4-standard-8" } } }))).toContain(
+      "gcp-compute-platform:jobPools.cpu.machineType c4-standard-8: its vCPUs and memory are not known (infra/cost/machine-types.ts: e2/n2 standard, highmem, highcpu), so the largest container a job may ask for cannot be derived",
+    );
   });
 });

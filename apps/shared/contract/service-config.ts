@@ -123,7 +123,9 @@ const quantity = (def: string) =>
  * What every job namespace gets: quota, default and maximum container sizes, allowed egress.
  * One schema for both sides: the Cluster Applier installs these numbers as the namespace's
  * ResourceQuota and LimitRange, and the YAML Manager refuses at submit what they would refuse
- * in the cluster (infra/ passes the same values to both).
+ * in the cluster (infra/ passes the same values to both, their CPU and memory derived from the
+ * tenants' quotas and the job pools' machines: infra/config/job-limits.ts). The defaults are for
+ * the local run and tests.
  */
 const IsolationEnv = z.object({
   JOB_QUOTA_CPU: quantity("8"),

@@ -121,6 +121,24 @@ describe("a final outcome stays (real Redis, API-server double)", () => {
     expect((await jobs.get(id))!.workload).toEqual(final);
   });
 
+  it("When a newer summary differs only in the queue position, then it replaces the stored one; an older one does not", async () => {
+    const id = randomUUID();
+    await jobs.transition(id, "DONE", at, { target: "kubernetes" }, "default");
+    const queued = (position: number, observedAt: string): Workload => ({
+      phase: "Queued",
+      queue: { clusterQueue: "tenant-default", reason: "WaitingForQuota", position },
+      pods: { pending: 0, running: 0, succeeded: 0, failed: 0 },
+      problems: [],
+      observedAt,
+    });
+    expect(await jobs.setWorkload(id, queued(7, "2026-12-07T10:00:01.000Z"))).toBe(true);
+    // The applier's periodic refresh: same objects, a later look at the queue.
+    expect(await jobs.setWorkload(id, queued(0, "2026-12-07T10:00:31.000Z"))).toBe(true);
+    // Another replica's look from before that, arriving late.
+    expect(await jobs.setWorkload(id, queued(3, "2026-12-07T10:00:20.000Z"))).toBe(false);
+    expect((await jobs.get(id))!.workload?.queue?.position).toBe(0);
+  });
+
   it("When the Job is deleted by its TTL and the applier restarts, then the job record still says Failed, OOMKilled, 137", async () => {
     const id = randomUUID();
     const ns = `job-${id}`;

@@ -33,6 +33,15 @@ export const QUEUE_NAME_LABEL = "kueue.x-k8s.io/queue-name";
  * so an object our labelling missed is still queued, not run around the quota.
  */
 export const LOCAL_QUEUE_NAME = "default";
+/**
+ * How often the applier asks Kueue's visibility API again where the jobs still Queued stand:
+ * one GET per ClusterQueue that has such jobs (GET /apis/visibility.kueue.x-k8s.io/v1beta2/
+ * clusterqueues/<name>/pendingworkloads, kubernetes-sigs/kueue@v0.19.2:
+ * pkg/visibility/storage/storage.go and pending_workloads_cq.go), none while nothing is queued.
+ * A Queued job's position is at most this old (plus the request), even when its own Workload
+ * does not change while the jobs ahead of it are admitted or go.
+ */
+export const QUEUE_POSITION_REFRESH_MS = 30_000;
 /** The cohort every tenant's ClusterQueue belongs to: what one tenant leaves idle, another may borrow. */
 export const TENANT_COHORT = "tenants";
 /** A tenant's ClusterQueue. Tenant names are DNS labels (checked in the stack config), so this is one too. */

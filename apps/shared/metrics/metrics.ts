@@ -69,3 +69,10 @@ export const redisTimeouts = new Counter({
   labelNames: ["client"] as const,
   registers: [registry],
 });
+
+export const queuePositionRefreshes = new Counter({
+  name: "queue_position_refresh_total",
+  help: "The applier's periodic refresh of queued jobs' positions, by step (visibility: one GET of Kueue's visibility API per ClusterQueue with queued jobs; publish: one job.workload per position that changed) and outcome (ok, error)",
+  labelNames: ["step", "outcome"] as const,
+  registers: [registry],
+});

@@ -19,7 +19,7 @@ export interface Ctx {
 }
 
 /** An API error answer as a CliError: the server's message, and the exit code its status means. */
-const fail = (error: unknown, status: number, what: string): CliError => {
+export const failed = (error: unknown, status: number, what: string): CliError => {
   const body = error as { error?: string; details?: { problems?: Parameters<typeof formatProblem>[0][] } } | undefined;
   const problems = body?.details?.problems?.map(formatProblem) ?? [];
   const message = [`${what}: ${body?.error ?? `HTTP ${status}`}`, ...problems].join("\n");
@@ -141,7 +141,7 @@ export const submit = async (
     api,
   );
   if (!data || response.status !== 202) {
-    const err = fail(error, response.status, "the job was not accepted");
+    const err = failed(error, response.status, "the job was not accepted");
     if (!o.idempotencyKey && ![400, 413, 415, 422].includes(response.status)) err.message += `\nto retry without making a second job: --idempotency-key ${idempotencyKey}`;
     throw err;
   }
@@ -159,7 +159,7 @@ export const resubmit = async (
     ctx.client.POST("/jobs/{id}/resubmit", { params: { path: { id }, header: o.idempotencyKey ? { "Idempotency-Key": o.idempotencyKey } : {}, query: metaQuery(o) } }),
     api,
   );
-  if (!data || response.status !== 202) throw fail(error, response.status, `job ${id} could not be run again`);
+  if (!data || response.status !== 202) throw failed(error, response.status, `job ${id} could not be run again`);
   const job = data as Job;
   if (job.resubmittedFrom) ctx.io.err(`job ${job.id} runs again what job ${job.resubmittedFrom} ran`);
   return acceptedThenWait(ctx, job, response.headers.get("Idempotent-Replayed") === "true", o);
@@ -205,7 +205,7 @@ export const validate = async (ctx: Ctx, api: string, o: { file: string[]; outpu
     ctx.client.POST("/yaml", { params: { query: { dryRun: "true" } }, body: formData(files) as never, bodySerializer: (b: unknown) => b as FormData }),
     api,
   );
-  if (!data || response.status !== 200) throw fail(error, response.status, "the manifests could not be checked");
+  if (!data || response.status !== 200) throw failed(error, response.status, "the manifests could not be checked");
   const result = data as DryRunResult;
   if (o.output === "json") ctx.io.out(JSON.stringify(result, null, 2));
   else if (o.output === "yaml") ctx.io.out(stringify(result).trimEnd());
@@ -219,7 +219,7 @@ export const validate = async (ctx: Ctx, api: string, o: { file: string[]; outpu
 
 export const get = async (ctx: Ctx, api: string, id: string, output: Output, table: TableOptions = {}): Promise<ExitCode> => {
   const { data, error, response } = await reach(ctx.client.GET("/jobs/{id}", { params: { path: { id } } }), api);
-  if (!data) throw fail(error, response.status, `job ${id}`);
+  if (!data) throw failed(error, response.status, `job ${id}`);
   ctx.io.out(formatJobs([data], output, data, { columns: ctx.io.columns, ...table }));
   // A refused or failed job says why (the table has no room for it): on stderr, so stdout stays data.
   if (output === "table" || output === "wide") {
@@ -231,14 +231,14 @@ export const get = async (ctx: Ctx, api: string, id: string, output: Output, tab
 
 export const queue = async (ctx: Ctx, api: string, output: Output): Promise<ExitCode> => {
   const { data, error, response } = await reach(ctx.client.GET("/queues"), api);
-  if (!data) throw fail(error, response.status, "could not read your queue");
+  if (!data) throw failed(error, response.status, "could not read your queue");
   ctx.io.out(formatQueue(data, output));
   return EXIT.ok;
 };
 
 export const describe = async (ctx: Ctx, api: string, id: string): Promise<ExitCode> => {
   const { data, error, response } = await reach(ctx.client.GET("/jobs/{id}", { params: { path: { id } } }), api);
-  if (!data) throw fail(error, response.status, `job ${id}`);
+  if (!data) throw failed(error, response.status, `job ${id}`);
   ctx.io.out(describeJob(data));
   return EXIT.ok;
 };
@@ -262,7 +262,7 @@ export const list = async (
   do {
     const limit = Math.min(LIST_PAGE_MAX, want - items.length);
     const { data, error, response } = await reach(ctx.client.GET("/jobs", { params: { query: { ...filter, limit, ...(cursor ? { cursor } : {}) } } }), api);
-    if (!data) throw fail(error, response.status, "could not list jobs");
+    if (!data) throw failed(error, response.status, "could not list jobs");
     items.push(...data.items);
     next = cursor = data.nextCursor;
   } while (next && items.length < want);
@@ -278,7 +278,7 @@ export const usage = async (ctx: Ctx, api: string, o: { from?: string; to?: stri
     ctx.client.GET("/usage", { params: { query: { ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}), ...(o.top ? { top: o.top } : {}) } } }),
     api,
   );
-  if (!data) throw fail(error, response.status, "could not read usage");
+  if (!data) throw failed(error, response.status, "could not read usage");
   if (o.output === "json") ctx.io.out(JSON.stringify(data, null, 2));
   else if (o.output === "yaml") ctx.io.out(stringify(data).trimEnd());
   else if (o.output.startsWith("jsonpath=")) ctx.io.out(jsonPath(o.output.slice("jsonpath=".length), data));
@@ -288,7 +288,7 @@ export const usage = async (ctx: Ctx, api: string, o: { from?: string; to?: stri
 
 export const remove = async (ctx: Ctx, api: string, id: string, o: { wait: boolean; timeoutMs: number; output: Output }): Promise<ExitCode> => {
   const { data, error, response } = await reach(ctx.client.DELETE("/jobs/{id}", { params: { path: { id } } }), api);
-  if (!data) throw fail(error, response.status, `could not delete job ${id}`);
+  if (!data) throw failed(error, response.status, `could not delete job ${id}`);
   ctx.io.err(`job ${id} rollback requested`);
   if (!o.wait) {
     ctx.io.out(o.output === "json" ? JSON.stringify(data) : formatJobs([data], o.output, data));
@@ -322,7 +322,7 @@ export const logs = async (
     }),
     api,
   );
-  if (!data) throw fail(error, response.status, `no logs for job ${id}`);
+  if (!data) throw failed(error, response.status, `no logs for job ${id}`);
   const reader = data.getReader();
   for (;;) {
     const { value, done } = await reader.read();

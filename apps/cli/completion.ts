@@ -12,6 +12,8 @@ interface Cmd {
   name: string;
   description: string;
   options: { flags: string[]; description: string; takesValue: boolean; choices: string[] }[];
+  /** A command that groups others (`webhook create|list|…`): their names; its options are theirs. */
+  subcommands: string[];
 }
 
 const flagsOf = (o: Option) => [o.short, o.long].filter((f): f is string => Boolean(f));
@@ -21,7 +23,11 @@ const optionsOf = (c: Command) =>
 /** The commands and options a completion script offers (global ones on every command). */
 export const commandTree = (program: Command): { global: Cmd["options"]; commands: Cmd[] } => ({
   global: [...optionsOf(program), { flags: ["-h", "--help"], description: "show help", takesValue: false, choices: [] }],
-  commands: program.commands.map((c) => ({ name: c.name(), description: c.description(), options: optionsOf(c) })),
+  commands: program.commands.map((c) => {
+    const options = [...optionsOf(c), ...c.commands.flatMap(optionsOf)];
+    const unique = options.filter((o, i) => options.findIndex((x) => x.flags.join() === o.flags.join()) === i);
+    return { name: c.name(), description: c.description(), options: unique, subcommands: c.commands.map((s) => s.name()) };
+  }),
 });
 
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
@@ -35,7 +41,7 @@ const bash = (t: ReturnType<typeof commandTree>): string => {
         .filter((o) => o.choices.length)
         .map((o) => `      ${o.flags.join("|")}) COMPREPLY=($(compgen -W ${q(o.choices.join(" "))} -- "$cur")); return ;;`)
         .join("\n");
-      return `    ${c.name})\n      case "$prev" in\n${choices}${choices ? "\n" : ""}      esac\n      COMPREPLY=($(compgen -W ${q(`${c.options.flatMap((o) => o.flags).join(" ")} ${global}`)} -- "$cur")) ;;`;
+      return `    ${c.name})\n      case "$prev" in\n${choices}${choices ? "\n" : ""}      esac\n      COMPREPLY=($(compgen -W ${q(`${[...c.subcommands, ...c.options.flatMap((o) => o.flags)].join(" ")} ${global}`)} -- "$cur")) ;;`;
     })
     .join("\n");
   return `# cpctl completion for bash: source <(cpctl completion bash)
@@ -75,7 +81,7 @@ ${t.global.map((o) => `    ${zshSpec(o)} \\`).join("\n")}
     command) _describe command commands ;;
     args)
       case $words[1] in
-${t.commands.map((c) => `        ${c.name}) _arguments ${[...c.options, ...t.global].map(zshSpec).join(" ")} '*:argument:' ;;`).join("\n")}
+${t.commands.map((c) => `        ${c.name}) _arguments ${[...c.options, ...t.global].map(zshSpec).join(" ")} ${c.subcommands.length ? `'1:subcommand:(${c.subcommands.join(" ")})' ` : ""}'*:argument:' ;;`).join("\n")}
       esac ;;
   esac
 }
@@ -98,6 +104,7 @@ const fish = (t: ReturnType<typeof commandTree>): string => {
     ...t.commands.map((c) => `complete -c cpctl -n ${q(`not __fish_seen_subcommand_from ${names}`)} -a ${c.name} -d ${q(c.description)}`),
     ...t.global.map((o) => fishOpt(o, "true")),
     ...t.commands.flatMap((c) => c.options.map((o) => fishOpt(o, `__fish_seen_subcommand_from ${c.name}`))),
+    ...t.commands.filter((c) => c.subcommands.length).map((c) => `complete -c cpctl -n ${q(`__fish_seen_subcommand_from ${c.name}; and not __fish_seen_subcommand_from ${c.subcommands.join(" ")}`)} -a ${q(c.subcommands.join(" "))}`),
     "",
   ].join("\n");
 };

@@ -3,7 +3,7 @@
  * `npm run -s cpctl -- <command>`; exit codes in exit-codes.ts and docs/reference.md.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { JOB_STATUSES, type JobStatus } from "../shared/contract";
+import { JOB_STATUSES, WEBHOOK_OUTCOMES, type JobStatus, type WebhookOutcome } from "../shared/contract";
 import { createApiClient } from "../shared/api-client/client";
 import * as cmd from "./commands";
 import { resolveSettings } from "./config";
@@ -13,6 +13,7 @@ import { parseTemplate } from "./jsonpath";
 import type { WarningsShown } from "./commands";
 import { completionScript, SHELLS, type Shell } from "./completion";
 import { version } from "./package.json";
+import { webhookCreate, webhookDelete, webhookList, webhookRotate } from "./webhook-commands";
 
 const UNIT_MS = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 /**
@@ -245,6 +246,38 @@ export const buildProgram = (io: Io, setExit: (code: ExitCode) => void): Command
     .action((id: string, o: { wait?: boolean; timeout: number; output: Output }) =>
       run(({ ctx, api }) => cmd.remove(ctx, api, id, { wait: Boolean(o.wait), timeoutMs: o.timeout, output: o.output }))(),
     );
+
+  const webhook = program.command("webhook").description("your webhooks: a signed POST when one of your jobs ends (docs/user-guide.md, Webhooks)");
+  webhook
+    .command("create")
+    .description("register a webhook; prints its secret, shown this once")
+    .requiredOption("--url <url>", "where to POST (https, a public address)")
+    .addOption(new Option("--outcome <outcome>", "only these outcomes (repeatable; default all)").choices(WEBHOOK_OUTCOMES).argParser((v: string, prev: WebhookOutcome[] = []) => {
+      if (!(WEBHOOK_OUTCOMES as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${WEBHOOK_OUTCOMES.join(", ")}`);
+      return [...prev, v as WebhookOutcome];
+    }))
+    .option("--description <text>", "a note for yourself (at most 200 characters)")
+    .addOption(outputOption())
+    .action((o: { url: string; outcome?: WebhookOutcome[]; description?: string; output: Output }) =>
+      run(({ ctx, api }) => webhookCreate(ctx, api, { url: o.url, output: o.output, ...(o.outcome ? { outcomes: o.outcome } : {}), ...(o.description ? { description: o.description } : {}) }))(),
+    );
+  webhook
+    .command("list")
+    .description("your webhooks (never their secrets) and how each one's last delivery went")
+    .addOption(outputOption())
+    .addOption(noHeadersOption())
+    .action((o: { output: Output; headers: boolean }) => run(({ ctx, api }) => webhookList(ctx, api, { output: o.output, ...(o.headers ? {} : { noHeaders: true }) }))());
+  webhook
+    .command("delete")
+    .description("delete a webhook; notices not yet delivered to it are dropped")
+    .argument("<id>", "webhook id")
+    .action((id: string) => run(({ ctx, api }) => webhookDelete(ctx, api, id))());
+  webhook
+    .command("rotate-secret")
+    .description("a new secret, shown this once; the old one stops signing at once")
+    .argument("<id>", "webhook id")
+    .addOption(outputOption())
+    .action((id: string, o: { output: Output }) => run(({ ctx, api }) => webhookRotate(ctx, api, id, o.output))());
 
   program
     .command("completion")

@@ -77,6 +77,8 @@ export const createServices = (cfg: PlatformConfig, platform: Platform) => {
     pools: cfg.jobPools,
     tenants: cfg.tenants,
     queueReaders: [app.identities.accounts.entrypoint.email],
+    // A destroy that deletes the cluster takes Kueue with it, jobs running or not.
+    deletedWith: cfg.deletionProtection ? undefined : clusters.deployments.cluster,
   });
   return { addresses, hub, bucket, app, kueue };
 };

@@ -11,6 +11,11 @@ export interface PlannedResource {
   provider: string;
   custom: boolean;
   inputs: Record<string, unknown>;
+  /**
+   * The `deletedWith` option as the program sent it, when set. The engine gives it to every child
+   * that sets none (pulumi/pulumi@v3.247.0:pkg/resource/deploy/source_eval.go, inheritFromParent).
+   */
+  deletedWith?: string;
 }
 
 export interface OfflineRun {
@@ -48,6 +53,7 @@ interface RegisterRequest {
   getProvider(): string;
   getCustom(): boolean;
   getObject(): unknown;
+  getDeletedwith(): string;
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -118,6 +124,7 @@ export const runOffline = async (config: EngineConfig, stack = "dev", load: () =
           provider: req.getProvider(),
           custom: req.getCustom(),
           inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
+          ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
         });
       }
       callback(err, res);

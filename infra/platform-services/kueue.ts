@@ -15,6 +15,12 @@ export interface KueueArgs {
   tenants: Tenant[];
   /** The read API's identities (GET /queues): they may read the ClusterQueues, nothing else of Kueue. */
   queueReaders: pulumi.Input<string>[];
+  /**
+   * The deployments cluster, when a destroy may delete it (deletion protection off): everything
+   * here then goes with it instead of being deleted one by one (see below). Left out, a destroy
+   * deletes Kueue's objects itself and waits for Kueue to let them go.
+   */
+  deletedWith?: pulumi.Resource;
 }
 
 /**
@@ -22,6 +28,20 @@ export interface KueueArgs {
  * webhooks and the visibility APIService, and Helm keeps their upgrades), then what uses its
  * CRDs: one ResourceFlavor per node pool and one ClusterQueue per tenant in one cohort. The
  * release waits for the manager to be ready, so Kueue's webhooks answer before our objects come.
+ *
+ * With `args.deletedWith`, a destroy that deletes the cluster never deletes any of this one by
+ * one: it goes with the cluster (Pulumi's `deletedWith`, which the engine gives every child:
+ * pulumi/pulumi@v3.247.0:pkg/resource/deploy/source_eval.go, inheritFromParent). One by one it
+ * would wait on Kueue (kubernetes-sigs/kueue@v0.19.2): a ClusterQueue keeps its
+ * `kueue.x-k8s.io/resource-in-use` finalizer while an admitted workload holds quota
+ * (pkg/controller/core/clusterqueue_controller.go:193-209), a ResourceFlavor while a ClusterQueue
+ * uses it (resourceflavor_controller.go:106-121), and uninstalling the release deletes Kueue's
+ * CRDs (the chart has them in templates/crd/) and, `atomic`, waits until they are gone, which
+ * every unfinished Workload's finalizer prevents once the manager is gone
+ * (pkg/controller/jobframework/utils.go:273). pulumi-kubernetes waits 10 minutes for a deleted
+ * object, and `pulumi.com/skipAwait` does not skip that for custom resources
+ * (pulumi/pulumi-kubernetes@v4.32.0:provider/pkg/metadata/overrides.go, DeletedCondition).
+ * Nothing of Kueue's holds anything outside the cluster: no load balancer, no volume.
  */
 export class Kueue extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
@@ -29,7 +49,7 @@ export class Kueue extends pulumi.ComponentResource {
   readonly clusterQueues: k8s.apiextensions.CustomResource[];
 
   constructor(name: string, args: KueueArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:services:Kueue", name, {}, opts);
+    super("platform:services:Kueue", name, {}, { ...opts, deletedWith: args.deletedWith ?? opts?.deletedWith });
     const o = { parent: this, provider: args.provider };
     this.release = helmRelease(
       `${name}-release`,

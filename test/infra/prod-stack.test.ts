@@ -18,4 +18,11 @@ describe("prod stack (Pulumi.prod.yaml) under Pulumi mocks", () => {
     expect(cluster.nodeLocations).toEqual(["europe-west1-b", "europe-west1-c", "europe-west1-d"]);
     expect(cluster.deletionProtection).toBe(true);
   });
+
+  it("When the clusters are protected from deletion, then nothing is set to go with them: a destroy deletes Kueue's objects one by one and they stay in the state until gone", () => {
+    // A destroy cannot delete a protected cluster; skipping Kueue's deletes would drop them from
+    // the state while they still run, and the next `up` would fail on them (already exists).
+    expect(named(run, "deployments-kueue").type).toBe("platform:services:Kueue");
+    expect(run.resources.filter((r) => r.deletedWith).map((r) => r.name)).toEqual([]);
+  });
 });

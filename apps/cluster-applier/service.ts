@@ -11,7 +11,7 @@ import type { ClusterTarget } from "./targets/cluster-target";
 import { DryRunTarget } from "./targets/dry-run-target";
 import { loadKubeConfig } from "../shared/kube/kube-config";
 import { KubernetesTarget } from "./targets/kubernetes-target";
-import { isolationFromEnv } from "./isolation/namespace-objects";
+import { isolationFromEnv } from "../shared/isolation/namespace-objects";
 import { WorkloadWatcher } from "./workload/workload-watcher";
 import { PodLogSaver } from "./logs/pod-log-saver";
 import { UsageTracker } from "./workload/usage-tracker";

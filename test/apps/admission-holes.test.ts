@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ISOLATION, JOB_EPHEMERAL_STORAGE, QUOTA_COUNTED_KINDS } from "../../apps/shared/contract";
-import { namespaceObjects } from "../../apps/cluster-applier/isolation/namespace-objects";
+import { namespaceObjects } from "../../apps/shared/isolation/namespace-objects";
 import { DEFAULT_POLICY, admit as admitDocuments, type AdmissionPolicy } from "../../apps/shared/admission/admit";
 import { parseIntOrPercent, scaled } from "../../apps/shared/admission/disruption";
 import { parseImageRef, parseRegistryEntry } from "../../apps/shared/admission/image-ref";

@@ -3,7 +3,7 @@ import { ValidatingAdmissionPolicy } from "kubernetes-models/admissionregistrati
 import { ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FENCE_QUOTA, JOB_ID_LABEL, MANAGED_BY_LABEL, namespaceFor } from "../../apps/shared/contract";
-import { namespaceObjects } from "../../apps/cluster-applier/isolation/namespace-objects";
+import { namespaceObjects } from "../../apps/shared/isolation/namespace-objects";
 import { DEFAULT_ISOLATION } from "../../apps/shared/contract";
 import { NAMESPACE_CONTROLLER, fencePolicySpec, finalizerPolicySpec } from "../../infra/management-app/job-fence-policy";
 import type { OfflineRun } from "../../infra/plan/offline-run";

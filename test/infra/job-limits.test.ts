@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { namespaceObjects } from "../../apps/cluster-applier/isolation/namespace-objects";
+import { namespaceObjects } from "../../apps/shared/isolation/namespace-objects";
 import { admit } from "../../apps/shared/admission/admit";
 import { admissionPolicyOf } from "../../apps/shared/admission/policy-from-env";
 import { quantity } from "../../apps/shared/admission/quantity";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { namespaceObjects } from "../../apps/cluster-applier/isolation/namespace-objects";
+import { namespaceObjects } from "../../apps/shared/isolation/namespace-objects";
 import { DEFAULT_ISOLATION, GPU_RESOURCE, JOB_POOL_TAINT, POOL_LABEL, POOLS, TENANT_COHORT } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
 import { KUEUE_PORTS, PLATFORM_NAMESPACES } from "../../infra/platform-services/kueue-objects";

@@ -3,7 +3,7 @@ import { APPLIER_ACCESS, JOB_ID_LABEL, LOG_READER_ACCESS, MANAGED_BY_LABEL, MANA
 import { modelTypeOf, toClientShape } from "../../shared/kube/client-models";
 import type { Logger } from "../../shared/logging/logger";
 import { applyOrder, applyWaves } from "../apply-order";
-import { namespaceObjects, type IsolationSettings } from "../isolation/namespace-objects";
+import { namespaceObjects, type IsolationSettings } from "../../shared/isolation/namespace-objects";
 import { ApplyRefusedError, type ClusterTarget, type Manifest } from "./cluster-target";
 import { withoutServerFields } from "./server-owned";
 import { clearBlockers } from "./teardown";

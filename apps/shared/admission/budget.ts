@@ -6,7 +6,7 @@ import { quantity, show } from "./quantity";
 
 /**
  * The whole job against the namespace's ResourceQuota, with the numbers the applier installs
- * (apps/cluster-applier/isolation/namespace-objects.ts): a job over its quota would be DONE
+ * (apps/shared/isolation/namespace-objects.ts): a job over its quota would be DONE
  * and then never get its pods, with nothing telling the user.
  */
 export interface BudgetPolicy {

@@ -1,7 +1,7 @@
 import { DEFAULT_ISOLATION } from "../../../apps/shared/contract";
 // The applier's own fence builder: the job namespaces' NetworkPolicies are the ones it installs.
 // (If apps/ moves it, only this import follows.)
-import { namespaceObjects } from "../../../apps/cluster-applier/isolation/namespace-objects";
+import { namespaceObjects } from "../../../apps/shared/isolation/namespace-objects";
 import { APP_NAMESPACE } from "../../management-app/identities";
 import type { CidrPlan } from "../../network/cidr-plan";
 import type { OfflineRun } from "../offline-run";

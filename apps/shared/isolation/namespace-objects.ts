@@ -15,8 +15,10 @@ import {
   clusterQueueFor,
   namespaceFor,
   type IsolationSettings,
-} from "../../shared/contract";
-import type { Manifest } from "../targets/cluster-target";
+} from "../contract";
+
+/** A Kubernetes object as the applier applies it. */
+type Manifest = Record<string, unknown>;
 
 export { isolationFromEnv, type IsolationSettings } from "../../shared/contract";
 

@@ -20,6 +20,7 @@ import { EventLog } from "../apps/shared/state/event-log";
 import { JobRepository } from "../apps/shared/state/job-repository";
 import { WebhookQueue } from "../apps/shared/webhooks/webhook-queue";
 import { WebhookRepository } from "../apps/shared/webhooks/webhook-repository";
+import { WebhookSecretBox, newWebhookSecretKey } from "../apps/shared/webhooks/secret-box";
 import { statusWorkerHandler } from "../apps/status-worker/handler";
 import { AMQP_URL, REDIS_URL, removeRedisKeys, uniquePrefix } from "../test/support/test-stack";
 import { measureBrokerCeiling } from "./broker-ceiling";
@@ -85,7 +86,7 @@ const measureSummary = (rounds: number) => {
 const measureWebhooks = async (jobsCount: number, webhooksCount: number) => {
   const prefix = uniquePrefix("bench-hooks");
   const redis = new Redis(REDIS_URL);
-  const repo = new WebhookRepository(redis, prefix);
+  const repo = new WebhookRepository(redis, prefix, new WebhookSecretBox(newWebhookSecretKey()));
   let received = 0;
   let allIn!: () => void;
   const total = jobsCount * webhooksCount;

@@ -18,6 +18,8 @@ export interface AppConfigArgs {
   apiTokens: Readonly<Record<string, pulumi.Output<string>>>;
   /** The operator's token (GET /admin/activity, the idle-destroy workflow). */
   operatorToken: pulumi.Output<string>;
+  /** WEBHOOK_SECRET_KEY: base64 of WEBHOOK_SECRET_KEY_BYTES random bytes (webhook secrets at rest). */
+  webhookSecretKey: pulumi.Output<string>;
   /** The deployments cluster's DNS endpoint, for the applier's kubeconfig. */
   deploymentsEndpoint: pulumi.Input<string>;
   /** Prices of a deployments node's core, GiB and GPU (job usage), from infra/cost. */
@@ -72,9 +74,10 @@ const TOKENS_DIR = "/var/run/secrets/management-app";
 const KUBECONFIG_DIR = "/var/run/kubeconfig";
 
 /**
- * What the services are configured with: one Secret (broker and Redis URLs, API tokens), the
- * applier's kubeconfig for the deployments cluster, and per service its environment, typed by
- * that service's schema in the contract, with ports from the contract.
+ * What the services are configured with: one Secret (broker and Redis URLs, API tokens, the
+ * key of webhook secrets at rest), the applier's kubeconfig for the deployments cluster, and per
+ * service its environment, typed by that service's schema in the contract, with ports from the
+ * contract.
  */
 export class AppConfig extends pulumi.ComponentResource {
   readonly secret: k8s.core.v1.Secret;
@@ -94,6 +97,7 @@ export class AppConfig extends pulumi.ComponentResource {
           REDIS_URL: pulumi.interpolate`redis://:${args.redis.password}@${args.redis.host}:${PORTS.redis}`,
           "api-tokens": tokens,
           OPERATOR_TOKEN: args.operatorToken,
+          WEBHOOK_SECRET_KEY: pulumi.secret(args.webhookSecretKey),
         },
       },
       o,
@@ -146,8 +150,11 @@ current-context: deployments
     const readApi = { APPLIER_TARGET: "kubernetes", KUBECONFIG_PATH: `${KUBECONFIG_DIR}/kubeconfig`, SSE_HEARTBEAT_SECONDS: "15", MAX_STREAMS: "1000" };
     // In the cloud webhooks go to public https endpoints only (checked at registration and on each connection).
     const webhookDestinations = { WEBHOOK_ALLOW_PRIVATE: "false" };
+    // Only the two services that open webhook secrets get the key: the entrypoint seals a new or
+    // rotated one, the status worker opens it to sign a delivery.
+    const webhookSecrets = { WEBHOOK_SECRET_KEY: { secretKey: "WEBHOOK_SECRET_KEY" } };
     this.env = {
-      entrypoint: { ...common, TRUSTED_PROXY_HOPS: String(GATEWAY_PROXY_HOPS), ...storage, ...api, ...rateLimits, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_TARGET_MS: "150", SHED_MAX_LAG_MS: "250", ...webhookDestinations },
+      entrypoint: { ...common, TRUSTED_PROXY_HOPS: String(GATEWAY_PROXY_HOPS), ...storage, ...api, ...rateLimits, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_TARGET_MS: "150", SHED_MAX_LAG_MS: "250", ...webhookDestinations, ...webhookSecrets },
       "yaml-manager": { ...common, ...storage, ...admission },
       "cluster-applier": {
         ...common,
@@ -166,6 +173,7 @@ current-context: deployments
         ...common,
         ...redis,
         ...webhookDestinations,
+        ...webhookSecrets,
         WEBHOOK_TIMEOUT_MS: "5000",
         WEBHOOK_MAX_RESPONSE_BYTES: String(64 * 1024),
         WEBHOOK_RETRY_DELAYS_MS: "1000,10000,60000,300000,1800000",

@@ -2,7 +2,7 @@ import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DEFAULT_TENANT, SERVICE_NAMES, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
+import { DEFAULT_TENANT, SERVICE_NAMES, WEBHOOK_SECRET_KEY_BYTES, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import { checkTenantNames } from "../config/tenants";
 import { GOOGLE_HEALTH_CHECK_RANGES } from "../network/firewall-rules";
 import { ApiGateway } from "./api-gateway";
@@ -81,6 +81,11 @@ export class ManagementApp extends pulumi.ComponentResource {
   readonly apiTokens: Readonly<Record<string, random.RandomPassword>>;
   /** The operator's own token for the activity view (never a tenant's). */
   readonly operatorToken: random.RandomPassword;
+  /**
+   * The key webhook signing secrets are encrypted with in Redis (WEBHOOK_SECRET_KEY). Made once
+   * per stack and kept: a new one would leave every stored secret unreadable (deliveries fail).
+   */
+  readonly webhookSecretKey: random.RandomBytes;
   readonly identities: Identities;
 
   constructor(name: string, args: ManagementAppArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -108,6 +113,8 @@ export class ManagementApp extends pulumi.ComponentResource {
     this.apiToken = this.apiTokens[DEFAULT_TENANT]!;
     const apiTokens = Object.fromEntries(Object.entries(this.apiTokens).map(([t, p]) => [t, p.result]));
     this.operatorToken = new random.RandomPassword(`${name}-operator-token`, { length: 40, special: false }, { parent: this });
+    // RandomBytes marks base64 and hex as secret outputs (pulumi/pulumi-random@v4.21.2:sdk/nodejs/randomBytes.ts).
+    this.webhookSecretKey = new random.RandomBytes(`${name}-webhook-secret-key`, { length: WEBHOOK_SECRET_KEY_BYTES }, { parent: this });
 
     // Child names keep the `${name}-...` they had before the split: a logical name is an identity.
     const config = new AppConfig(
@@ -121,6 +128,7 @@ export class ManagementApp extends pulumi.ComponentResource {
         redis: args.redis,
         apiTokens,
         operatorToken: this.operatorToken.result,
+        webhookSecretKey: this.webhookSecretKey.base64,
         deploymentsEndpoint: args.deploymentsEndpoint,
         usageRates: args.usageRates,
         queueCapacity: args.queueCapacity,

@@ -76,6 +76,8 @@ const computedState = (type: string, name: string, inputs: MockInputs): Record<s
     case "random:index/randomPassword:RandomPassword":
       // A recognisable fake: tests look for it in plain text where it must not be.
       return { result: `offline-secret-${name}` };
+    case "random:index/randomBytes:RandomBytes":
+      return { base64: `offline-secret-${name}`, hex: `offline-secret-${name}-hex` };
     // Recognisable fakes, like the passwords: a private key must never appear in plain text.
     case "tls:index/privateKey:PrivateKey":
       return { privateKeyPem: `offline-secret-${name}`, privateKeyPemPkcs8: `offline-secret-${name}-pkcs8` };

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ClusterApplierEnv, EntrypointEnv } from "../../apps/shared/contract";
 import { ConfigError, parseEnv } from "../../apps/shared/config/parse-env";
+import { newWebhookSecretKey } from "../../apps/shared/webhooks/secret-box";
 
 describe("service configuration, parsed once at start-up", () => {
-  it("When nothing is set, then local defaults apply (loopback, port 8080, filesystem store)", () => {
-    const env = parseEnv(EntrypointEnv, {});
+  it("When nothing but the webhook key is set, then local defaults apply (loopback, port 8080, filesystem store)", () => {
+    const env = parseEnv(EntrypointEnv, { WEBHOOK_SECRET_KEY: newWebhookSecretKey() });
     expect(env).toMatchObject({ HOST: "127.0.0.1", PORT: 8080, STORAGE_DRIVER: "fs", NAME_PREFIX: "cp", DELIVERY_LIMIT: 5 });
     expect(Object.isFrozen(env)).toBe(true);
   });
@@ -25,8 +26,9 @@ describe("service configuration, parsed once at start-up", () => {
   });
 
   it("When numbers come from the environment as text, then they are coerced and range-checked", () => {
-    expect(parseEnv(EntrypointEnv, { MAX_PAGE_SIZE: "50" }).MAX_PAGE_SIZE).toBe(50);
-    expect(() => parseEnv(EntrypointEnv, { MAX_PAGE_SIZE: "0" })).toThrow(/MAX_PAGE_SIZE/);
+    const WEBHOOK_SECRET_KEY = newWebhookSecretKey();
+    expect(parseEnv(EntrypointEnv, { MAX_PAGE_SIZE: "50", WEBHOOK_SECRET_KEY }).MAX_PAGE_SIZE).toBe(50);
+    expect(() => parseEnv(EntrypointEnv, { MAX_PAGE_SIZE: "0", WEBHOOK_SECRET_KEY })).toThrow(/MAX_PAGE_SIZE/);
   });
 
   it("When the applier is given the log readers, then they are parsed once into a list, and a name with spaces is refused naming the variable", () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EntrypointEnv, StatusWorkerEnv, type JobView } from "../../apps/shared/contract";
 import { parseEnv } from "../../apps/shared/config/parse-env";
+import { newWebhookSecretKey } from "../../apps/shared/webhooks/secret-box";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 const ALICE = "alice-token-0123456789";
@@ -89,11 +90,11 @@ describe("rate limit", () => {
 describe("configuration guards", () => {
   it("When a service would listen beyond loopback without tokens, then it refuses to start", () => {
     expect(() => parseEnv(EntrypointEnv, { HOST: "0.0.0.0" })).toThrow(/API_TOKENS: required when HOST \(0.0.0.0\) is not loopback/);
-    expect(() => parseEnv(EntrypointEnv, { HOST: "0.0.0.0", API_TOKENS: `alice:${ALICE}` })).not.toThrow();
+    expect(() => parseEnv(EntrypointEnv, { HOST: "0.0.0.0", API_TOKENS: `alice:${ALICE}`, WEBHOOK_SECRET_KEY: newWebhookSecretKey() })).not.toThrow();
   });
 
   it("When the status worker listens beyond loopback, then it needs no tokens: it serves probes and metrics only, no API route", () => {
     expect(Object.keys(StatusWorkerEnv.shape)).not.toContain("API_TOKENS");
-    expect(() => parseEnv(StatusWorkerEnv, { HOST: "0.0.0.0" })).not.toThrow();
+    expect(() => parseEnv(StatusWorkerEnv, { HOST: "0.0.0.0", WEBHOOK_SECRET_KEY: newWebhookSecretKey() })).not.toThrow();
   });
 });

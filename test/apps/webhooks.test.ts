@@ -1,13 +1,15 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOKS_PER_TENANT_MAX, type JobView, type WebhookPayload, type WebhookView, type WebhookWithSecret } from "../../apps/shared/contract";
 import { deliverWebhook } from "../../apps/shared/webhooks/deliver";
 import { checkDestination } from "../../apps/shared/webhooks/destination";
-import { signWebhook, verifyWebhookSignature } from "../../apps/shared/webhooks/signature";
+import { stackKeyPrefix } from "../../apps/shared/state/redis-errors";
+import { newWebhookSecret, signWebhook, verifyWebhookSignature } from "../../apps/shared/webhooks/signature";
 import { eventually } from "../support/eventually";
 import { freePort } from "../support/service-process";
-import { startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
+import { REDIS_URL, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 const A = "hooks-a-token-0123456789abcdef";
 const B = "hooks-b-token-0123456789abcdef";
@@ -158,6 +160,62 @@ describe("webhooks: delivery through the broker", { timeout: 120_000 }, () => {
       expect(g.headers[WEBHOOK_DELIVERY_HEADER.toLowerCase()]).toBe((JSON.parse(g.body) as WebhookPayload).deliveryId);
     }
     await Promise.all([all.close(), failedOnly.close()]);
+  });
+
+  it("When webhooks are registered, then Redis holds their secrets only sealed, a delivery verifies with the secret the API returned, and one whose stored secret does not open fails with the reason while the other is delivered", async () => {
+    await removeAll();
+    const good = await receiver();
+    const broken = await receiver();
+    const hookGood = (await (await register({ url: good.url })).json()) as WebhookWithSecret;
+    const hookBroken = (await (await register({ url: broken.url })).json()) as WebhookWithSecret;
+    const redis = new Redis(REDIS_URL);
+    const key = (id: string) => `${stackKeyPrefix(stack.prefix)}webhook:${id}`;
+    try {
+      for (const h of [hookGood, hookBroken]) {
+        expect(await redis.hget(key(h.id), "secret")).toMatch(/^v1:/);
+        expect(JSON.stringify(await redis.hgetall(key(h.id)))).not.toContain(h.secret.replace(/^whsec_/, "").slice(0, 12));
+      }
+      // The good webhook's sealed secret copied onto the other one: it must not open there.
+      await redis.hset(key(hookBroken.id), "secret", (await redis.hget(key(hookGood.id), "secret"))!);
+      const job = await submit(CM("sealed"));
+      await eventually(() => expect(good.got.length).toBe(1), { timeoutMs: 20_000 });
+      const [got] = good.got;
+      expect((JSON.parse(got!.body) as WebhookPayload).job.id).toBe(job);
+      expect(verifyWebhookSignature(hookGood.secret, got!.body, String(got!.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]))).toBe(true);
+      const broke = async () => (await hooks()).find((h) => h.id === hookBroken.id)?.lastDelivery;
+      await eventually(async () => expect(await broke()).toMatchObject({ ok: false, error: expect.stringMatching(new RegExp(`cannot read the signing secret of webhook ${hookBroken.id}: it does not decrypt with WEBHOOK_SECRET_KEY`)) }), { timeoutMs: 20_000 });
+      // Nothing was signed with it, and the worker is still delivering.
+      expect(broken.got).toEqual([]);
+      const later = await submit(CM("sealed-2"));
+      await eventually(() => expect(good.payloads().map((p) => p.job.id)).toContain(later), { timeoutMs: 20_000 });
+      expect(broken.got).toEqual([]);
+    } finally {
+      redis.disconnect();
+      await removeAll();
+      await Promise.all([good.close(), broken.close()]);
+    }
+  });
+
+  it("When a secret was stored in plain text before secrets were encrypted, then its deliveries still verify with it, and it is sealed in Redis afterwards", async () => {
+    await removeAll();
+    const r = await receiver();
+    const hook = (await (await register({ url: r.url })).json()) as WebhookWithSecret;
+    const legacy = newWebhookSecret();
+    const redis = new Redis(REDIS_URL);
+    const key = `${stackKeyPrefix(stack.prefix)}webhook:${hook.id}`;
+    try {
+      await redis.hset(key, "secret", legacy);
+      await submit(CM("legacy"));
+      await eventually(() => expect(r.got.length).toBe(1), { timeoutMs: 20_000 });
+      expect(verifyWebhookSignature(legacy, r.got[0]!.body, String(r.got[0]!.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()]))).toBe(true);
+      const field = await redis.hget(key, "secret");
+      expect(field).toMatch(/^v1:/);
+      expect(field).not.toContain(legacy.replace(/^whsec_/, "").slice(0, 12));
+    } finally {
+      redis.disconnect();
+      await removeAll();
+      await r.close();
+    }
   });
 
   it("When a receiver is down for a while, then each notice is delivered after it returns, once per job", async () => {

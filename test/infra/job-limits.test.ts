@@ -4,6 +4,7 @@ import { admit } from "../../apps/shared/admission/admit";
 import { admissionPolicyOf } from "../../apps/shared/admission/policy-from-env";
 import { quantity } from "../../apps/shared/admission/quantity";
 import { parseEnv } from "../../apps/shared/config/parse-env";
+import { newWebhookSecretKey } from "../../apps/shared/webhooks/secret-box";
 import { FENCE_LIMIT_RANGE, FENCE_QUOTA, SERVICE_ENV, isolationFromEnv, type ServiceName } from "../../apps/shared/contract";
 import { parseYamlFiles } from "../../apps/shared/manifests/parse-yaml";
 import { GPU_MACHINES } from "../../infra/config/tenants";
@@ -27,7 +28,7 @@ const run = async (stack: string, override: Record<string, unknown> = {}): Promi
 /** A service's raw settings as the program sets them (secret-sourced values replaced by stand-ins). */
 const rawEnv = (r: OfflineRun, svc: ServiceName): Record<string, string | undefined> => {
   const env = (named(r, `app-${svc}-deployment`).inputs as any).spec.template.spec.containers[0].env as { name: string; value?: unknown; valueFrom?: unknown }[];
-  const stand: Record<string, string> = { AMQP_URL: "amqp://u:p@10.0.0.1:5672", REDIS_URL: "redis://:p@10.0.0.2:6379" };
+  const stand: Record<string, string> = { AMQP_URL: "amqp://u:p@10.0.0.1:5672", REDIS_URL: "redis://:p@10.0.0.2:6379", WEBHOOK_SECRET_KEY: newWebhookSecretKey() };
   return Object.fromEntries(env.map((e) => [e.name, e.valueFrom ? stand[e.name] : String(unwrapSecrets(e.value))]));
 };
 /** Each service's settings, parsed as it parses them at start. */

@@ -1,6 +1,6 @@
 import { evaluate } from "@marcbachmann/cel-js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOG_READER_ACCESS, SERVICE_ENV, SERVICE_NAMES, applierRules, deadLetterPolicy, topology, type ServiceName } from "../../apps/shared/contract";
+import { LOG_READER_ACCESS, SERVICE_ENV, SERVICE_NAMES, WEBHOOK_SECRET_KEY_BYTES, applierRules, deadLetterPolicy, topology, type ServiceName } from "../../apps/shared/contract";
 import type { OfflineRun, PlannedResource } from "../../infra/plan/offline-run";
 import { testRules } from "../support/promtool";
 import { isSecret, named, ofType, runStack, unwrapSecrets } from "./stack-suite";
@@ -117,7 +117,7 @@ describe("the Management App from the shared contract", () => {
     expect(schemaKeys.length).toBeGreaterThan(5);
     for (const e of env) expect(schemaKeys, e.name).toContain(e.name);
     // Secret-sourced values are replaced by well-formed stand-ins; everything must parse.
-    const stand: Record<string, string> = { AMQP_URL: "amqp://u:p@10.0.0.1:5672", REDIS_URL: "redis://:p@10.0.0.2:6379" };
+    const stand: Record<string, string> = { AMQP_URL: "amqp://u:p@10.0.0.1:5672", REDIS_URL: "redis://:p@10.0.0.2:6379", WEBHOOK_SECRET_KEY: Buffer.alloc(WEBHOOK_SECRET_KEY_BYTES).toString("base64") };
     const raw = Object.fromEntries(env.map((e) => [e.name, e.valueFrom ? stand[e.name] : String(plain(e.value))]));
     const parsed = SERVICE_ENV[svc].safeParse(raw);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
@@ -191,6 +191,26 @@ describe("the Management App from the shared contract", () => {
     expect(leaks).toEqual([]);
     // And the places that carry them do carry them, as secrets.
     expect(isSecret(inputs(named(run, "app-secret")).stringData.AMQP_URL) || isSecret(inputs(named(run, "app-secret")).stringData)).toBe(true);
+  });
+
+  it("When the stack is built, then it generates one key for webhook secrets at rest, kept only as a secret in the app's Secret, and gives it to the entrypoint and the status worker alone", () => {
+    const keys = ofType(run, "random:index/randomBytes:RandomBytes");
+    expect(keys.map((k) => k.name)).toEqual(["app-webhook-secret-key"]);
+    expect(inputs(keys[0]!).length).toBe(WEBHOOK_SECRET_KEY_BYTES);
+    expect(keys[0]!.parent).toBe(ofType(run, "platform:app:ManagementApp")[0]!.urn);
+    const stringData = inputs(named(run, "app-secret")).stringData;
+    expect(isSecret(stringData) || isSecret(stringData.WEBHOOK_SECRET_KEY)).toBe(true);
+    expect(plain(stringData).WEBHOOK_SECRET_KEY).toBe("offline-secret-app-webhook-secret-key");
+    const holders = SERVICE_NAMES.filter((svc) => {
+      const env = inputs(named(run, `app-${svc}-deployment`)).spec.template.spec.containers[0].env as { name: string; value?: unknown; valueFrom?: any }[];
+      const e = env.find((x) => x.name === "WEBHOOK_SECRET_KEY");
+      if (!e) return false;
+      // From the Secret, by reference: never a value written into the Deployment.
+      expect(e.value, svc).toBeUndefined();
+      expect(e.valueFrom.secretKeyRef, svc).toMatchObject({ key: "WEBHOOK_SECRET_KEY", name: plain(inputs(named(run, "app-secret")).metadata.name) });
+      return true;
+    });
+    expect(holders.sort()).toEqual(["entrypoint", "status-worker"]);
   });
 
   it("the applier's job-namespace policy, evaluated as CEL, denies its writes outside job namespaces and leaves everyone else alone", () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import type { ServiceName } from "../../apps/shared/contract";
+import { newWebhookSecretKey } from "../../apps/shared/webhooks/secret-box";
 
 export const freePort = () =>
   new Promise<number>((resolve) => {
@@ -27,12 +28,19 @@ export interface Launch {
 /** From source, as `npm run start:service` does. */
 export const FROM_SOURCE: Launch = { cwd: path.join(__dirname, "../.."), args: ["--import", "tsx", "apps/run-service.ts"] };
 
+/**
+ * The WEBHOOK_SECRET_KEY of services spawned from this process when neither the caller nor the
+ * environment (vitest.config.mts sets one per run) gives one: random, one per process, so the
+ * services a test or a bench starts one by one share it, as a stack's pods do.
+ */
+const spawnedWebhookSecretKey = process.env.WEBHOOK_SECRET_KEY ?? newWebhookSecretKey();
+
 /** One service in its own process, as in its own pod (by default `tsx apps/run-service.ts <name>`). */
 export const spawnService = async (name: ServiceName, env: Record<string, string>, launch: Launch = FROM_SOURCE): Promise<ServiceProcess> => {
   const port = await freePort();
   const child = spawn(process.execPath, [...launch.args, name], {
     cwd: launch.cwd,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port) },
+    env: { ...process.env, LOG_LEVEL: "warn", WEBHOOK_SECRET_KEY: spawnedWebhookSecretKey, ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));

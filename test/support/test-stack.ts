@@ -6,6 +6,7 @@ import amqp from "amqplib";
 import { Redis } from "ioredis";
 import { startHost, type Host } from "../../apps/host";
 import { SERVICE_ENV, SERVICE_NAMES, SERVICE_QUEUES, topology, webhookTopology, type JobStatus, type JobView, type ServiceName } from "../../apps/shared/contract";
+import { newWebhookSecretKey } from "../../apps/shared/webhooks/secret-box";
 import { eventually } from "./eventually";
 
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
@@ -17,6 +18,8 @@ export const uniquePrefix = (what = "t") => `${what}-${randomBytes(5).toString("
 export interface TestStack extends Host {
   prefix: string;
   dataDir: string;
+  /** The WEBHOOK_SECRET_KEY its services share: one made for this stack unless the test gave one. */
+  webhookSecretKey: string;
   cleanup(): Promise<void>;
 }
 
@@ -24,6 +27,7 @@ export interface TestStack extends Host {
 export const startTestStack = async (env: Record<string, string> = {}, names: ServiceName[] = SERVICE_NAMES): Promise<TestStack> => {
   const prefix = env.NAME_PREFIX ?? uniquePrefix();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "cp-test-"));
+  const webhookSecretKey = env.WEBHOOK_SECRET_KEY ?? newWebhookSecretKey();
   const host = await startHost(names, {
     AMQP_URL,
     REDIS_URL,
@@ -36,14 +40,16 @@ export const startTestStack = async (env: Record<string, string> = {}, names: Se
     SHED_MAX_LAG_MS: "0",
     SHED_TARGET_MS: "0",
     ...env,
+    WEBHOOK_SECRET_KEY: webhookSecretKey,
   });
   return {
     ...host,
     prefix,
     dataDir,
+    webhookSecretKey,
     cleanup: async () => {
       await host.stop();
-      await removeBrokerObjects(prefix, SERVICE_ENV["status-worker"].parse({ WEBHOOK_RETRY_DELAYS_MS: env.WEBHOOK_RETRY_DELAYS_MS }).WEBHOOK_RETRY_DELAYS_MS);
+      await removeBrokerObjects(prefix, SERVICE_ENV["status-worker"].shape.WEBHOOK_RETRY_DELAYS_MS.parse(env.WEBHOOK_RETRY_DELAYS_MS));
       await removeRedisKeys(prefix);
       await rm(dataDir, { recursive: true, force: true });
     },

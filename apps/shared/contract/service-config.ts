@@ -3,6 +3,7 @@ import { QueueCapacity } from "./queues";
 import { TargetKind } from "./job";
 import { PATHS, PORTS } from "./platform";
 import { DEFAULT_DELIVERY_LIMIT } from "./topology";
+import { WEBHOOK_SECRET_KEY_BYTES } from "./webhooks";
 
 /**
  * Environment of each service, as one schema per service. The services parse process.env
@@ -65,6 +66,29 @@ const StorageEnv = z.object({
  */
 const WebhookDestinationEnv = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+});
+
+/** Standard base64 (with its padding) of exactly `bytes` bytes. */
+const base64Of = (bytes: number) => {
+  const chars = Math.ceil((bytes * 4) / 3);
+  return new RegExp(`^[A-Za-z0-9+/]{${chars}}={${(4 - (chars % 4)) % 4}}$`);
+};
+const KEY_HINT = `base64 of ${WEBHOOK_SECRET_KEY_BYTES} random bytes, e.g. \`openssl rand -base64 ${WEBHOOK_SECRET_KEY_BYTES}\``;
+
+/**
+ * The key webhook signing secrets are encrypted with in Redis (AES-256-GCM,
+ * apps/shared/webhooks/secret-box.ts): the entrypoint encrypts a secret when it is created or
+ * rotated, the status worker decrypts it to sign a delivery. No default: the Pulumi program
+ * generates one per stack, `npm start` keeps one in DATA_DIR, each test stack makes its own.
+ * The messages never repeat the value.
+ */
+const WebhookSecretKeyEnv = z.object({
+  // An absent key is parsed as "" (prefault), so its issue is reported with every other one.
+  WEBHOOK_SECRET_KEY: z
+    .string()
+    .trim()
+    .regex(base64Of(WEBHOOK_SECRET_KEY_BYTES), { error: (issue) => (issue.input ? `not a key: want ${KEY_HINT}` : `required: ${KEY_HINT}`) })
+    .prefault(""),
 });
 
 /** Limits on untrusted YAML, enforced where it is parsed (once, in the entrypoint). */
@@ -223,6 +247,7 @@ export const EntrypointEnv = LogEnv.extend(HttpEnv.shape)
   .extend(AdmissionEnv.shape)
   .extend(ReadApiEnv.shape)
   .extend(WebhookDestinationEnv.shape)
+  .extend(WebhookSecretKeyEnv.shape)
   .superRefine(requireBucket)
   .superRefine(requireTokensOffLoopback);
 
@@ -267,6 +292,7 @@ export const StatusWorkerEnv = LogEnv.extend(HttpEnv.shape)
   .extend(MessagingEnv.shape)
   .extend(RedisEnv.shape)
   .extend(WebhookDestinationEnv.shape)
+  .extend(WebhookSecretKeyEnv.shape)
   .extend({
     /** Each webhook delivery: how long the receiver has to answer (ms). */
     WEBHOOK_TIMEOUT_MS: int(5000),

@@ -18,6 +18,11 @@ export const WEBHOOK_SIGNATURE_HEADER = "Webhook-Signature";
 export const WEBHOOK_DELIVERY_HEADER = "Webhook-Delivery";
 /** How old a signed timestamp a receiver should still accept (what `verifyWebhookSignature` uses by default). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
+/**
+ * The key that encrypts webhook signing secrets at rest (WEBHOOK_SECRET_KEY, AES-256-GCM): this
+ * many random bytes, base64. The Pulumi program generates it; the services refuse another length.
+ */
+export const WEBHOOK_SECRET_KEY_BYTES = 32;
 
 export const WebhookCreate = z.object({
   url: z.url({ message: "url must be an absolute URL such as https://example.com/hooks/jobs" }).max(2048),

@@ -19,6 +19,7 @@ import { activityRoutes } from "./admin/activity-routes";
 import { queueRoutes, type QueueSource } from "./queues/queue-routes";
 import { usageRoutes } from "./usage-routes";
 import { WebhookRepository } from "../webhooks/webhook-repository";
+import { WebhookSecretBox } from "../webhooks/secret-box";
 import { webhookRoutes } from "./webhook-routes";
 
 /** For routers mounted behind one that already authenticated the same paths. */
@@ -76,7 +77,7 @@ export const createPublicApi = async (
     queues = new KubeQueueSource(loadKubeConfig(env.KUBECONFIG_PATH));
   }
   routes.use(queueRoutes(queues, authenticatedAbove));
-  routes.use(webhookRoutes(new WebhookRepository(redis, env.NAME_PREFIX), { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }, authenticatedAbove));
+  routes.use(webhookRoutes(new WebhookRepository(redis, env.NAME_PREFIX, new WebhookSecretBox(env.WEBHOOK_SECRET_KEY)), { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }, authenticatedAbove));
   const path = (req: IncomingMessage) => req.url?.split("?")[0];
   return {
     routes,

@@ -5,7 +5,8 @@ import type { Logger } from "../logging/logger";
 import { settleWithin } from "../runtime/settle-within";
 import { CLOSE_STEP_MS, Transport } from "../messaging/transport";
 import { deliverWebhook, type DeliveryLimits, type DeliveryResult } from "./deliver";
-import type { WebhookRepository } from "./webhook-repository";
+import { WebhookSecretError } from "./secret-box";
+import type { WebhookRepository, WebhookTarget } from "./webhook-repository";
 
 export interface WebhookQueueOptions {
   url: string;
@@ -141,7 +142,16 @@ export class WebhookQueue {
     }
     const log = this.opts.logger.child({ webhookId: d.webhookId, jobId: d.jobId, deliveryId: d.deliveryId, attempt: d.attempt });
     try {
-      const hook = await this.opts.repository.target(d.webhookId);
+      let hook: WebhookTarget | null;
+      try {
+        hook = await this.opts.repository.target(d.webhookId);
+      } catch (err) {
+        if (!(err instanceof WebhookSecretError)) throw err;
+        // Nothing is signed with a secret the key does not vouch for: a failed attempt, recorded
+        // on the webhook with the reason, retried (the key may be put right) and then parked.
+        log.error({ err: err.message }, "webhook secret unreadable; delivery failed");
+        return await this.settle(ch, msg, d, log, { ok: false, error: err.message });
+      }
       if (!hook) {
         log.info("webhook deleted; notice dropped");
         return void ch.ack(msg);
@@ -161,20 +171,7 @@ export class WebhookQueue {
         if (left > 0) this.inFlight.set(hook.id, left);
         else this.inFlight.delete(hook.id);
       }
-      await this.opts.repository.recordDelivery(hook.id, result).catch(() => undefined);
-      if (result.ok) {
-        log.info({ status: result.status }, "webhook delivered");
-        return void ch.ack(msg);
-      }
-      const delay = this.opts.retryDelaysMs[d.attempt - 1];
-      if (delay === undefined) {
-        log.warn({ err: result.error }, "webhook delivery gave up; parked in the DLQ");
-        await this.send(this.names.deadLetters, d, { "x-error": result.error ?? "failed" });
-        return void ch.ack(msg);
-      }
-      log.info({ err: result.error, retryInMs: delay }, "webhook delivery failed; will retry");
-      await this.send(this.names.retry(delay), { ...d, attempt: d.attempt + 1 });
-      ch.ack(msg);
+      await this.settle(ch, msg, d, log, result);
     } catch (err) {
       // Redis or the broker failed us, not the receiver: give the message back, a little later.
       log.warn({ err: (err as Error).message }, "could not handle a webhook delivery; requeued");
@@ -185,6 +182,24 @@ export class WebhookQueue {
         // The channel is gone: the broker redelivers it.
       }
     }
+  }
+
+  /** After an attempt: record it on the webhook, then ack, or schedule the retry, or park it. */
+  private async settle(ch: Channel, msg: ConsumeMessage, d: Delivery, log: Logger, result: DeliveryResult): Promise<void> {
+    await this.opts.repository.recordDelivery(d.webhookId, result).catch(() => undefined);
+    if (result.ok) {
+      log.info({ status: result.status }, "webhook delivered");
+      return void ch.ack(msg);
+    }
+    const delay = this.opts.retryDelaysMs[d.attempt - 1];
+    if (delay === undefined) {
+      log.warn({ err: result.error }, "webhook delivery gave up; parked in the DLQ");
+      await this.send(this.names.deadLetters, d, { "x-error": result.error ?? "failed" });
+      return void ch.ack(msg);
+    }
+    log.info({ err: result.error, retryInMs: delay }, "webhook delivery failed; will retry");
+    await this.send(this.names.retry(delay), { ...d, attempt: d.attempt + 1 });
+    ch.ack(msg);
   }
 
   private async park(ch: Channel, msg: ConsumeMessage, why: string): Promise<void> {

@@ -3,14 +3,18 @@ import type { Redis } from "ioredis";
 import { WEBHOOK_OUTCOMES, WEBHOOKS_PER_TENANT_MAX, type WebhookCreate, type WebhookOutcome, type WebhookView, type WebhookWithSecret } from "../contract";
 import { AppError, notFound } from "../errors/app-error";
 import { callRedis, stackKeyPrefix } from "../state/redis-errors";
+import { WebhookSecretBox } from "./secret-box";
 import { newWebhookSecret } from "./signature";
 
-/** What a delivery needs of a webhook: where, and the secret to sign with. */
-export interface WebhookTarget {
+/** Who is told of an outcome (no secret: enqueueing a notice does not need it). */
+export interface WebhookAddressee {
   id: string;
   tenant: string;
   url: string;
   outcomes: WebhookOutcome[];
+}
+/** What a delivery needs of a webhook: where, and the secret to sign with. */
+export interface WebhookTarget extends WebhookAddressee {
   secret: string;
 }
 
@@ -26,20 +30,40 @@ redis.call('HSET', KEYS[2], unpack(ARGV, 3))
 return 1
 `;
 
-type WithScripts = Redis & { webhookCreate(set: string, hash: string, id: string, cap: number, ...fields: string[]): Promise<number> };
+/**
+ * Replace a plain-text secret by its sealed form, only if it is still that plain text (a rotation
+ * in between wins). KEYS[1] the webhook's hash; ARGV[1] the plain text read, ARGV[2] the sealed one.
+ */
+const SEAL_PLAIN_LUA = `
+if redis.call('HGET', KEYS[1], 'secret') == ARGV[1] then redis.call('HSET', KEYS[1], 'secret', ARGV[2]) return 1 end
+return 0
+`;
+
+type WithScripts = Redis & {
+  webhookCreate(set: string, hash: string, id: string, cap: number, ...fields: string[]): Promise<number>;
+  webhookSealPlain(hash: string, plain: string, sealed: string): Promise<number>;
+};
 
 /**
  * Webhooks in Redis: `webhook:<id>` (url, outcomes, secret, tenant, last delivery) and the
- * tenant's set of ids. The secret is kept (a signature needs it) and returned only at
- * creation and rotation. The notice of a job is claimed once (`webhook-notice:<jobId>`).
+ * tenant's set of ids. The secret is kept (a signature needs it) encrypted under
+ * WEBHOOK_SECRET_KEY (WebhookSecretBox: AES-256-GCM, bound to the webhook's id), and returned
+ * only at creation and rotation. One stored in plain text before secrets were encrypted is
+ * sealed the first time its webhook is read (listed, delivered to, rotated). The notice of a
+ * job is claimed once (`webhook-notice:<jobId>`).
  */
 export class WebhookRepository {
   private readonly redis: WithScripts;
   private readonly p: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    private readonly box: WebhookSecretBox,
+  ) {
     this.p = stackKeyPrefix(prefix);
     redis.defineCommand("webhookCreate", { numberOfKeys: 2, lua: CREATE_LUA });
+    redis.defineCommand("webhookSealPlain", { numberOfKeys: 1, lua: SEAL_PLAIN_LUA });
     this.redis = redis as WithScripts;
   }
 
@@ -52,7 +76,7 @@ export class WebhookRepository {
     const secret = newWebhookSecret();
     const createdAt = new Date().toISOString();
     const outcomes = input.outcomes ? [...new Set(input.outcomes)] : [...WEBHOOK_OUTCOMES];
-    const fields = ["id", id, "tenant", tenant, "url", input.url, "outcomes", JSON.stringify(outcomes), "secret", secret, "createdAt", createdAt];
+    const fields = ["id", id, "tenant", tenant, "url", input.url, "outcomes", JSON.stringify(outcomes), "secret", this.box.seal(id, secret), "createdAt", createdAt];
     if (input.description) fields.push("description", input.description);
     const ok = await callRedis(() => this.redis.webhookCreate(this.tenantKey(tenant), this.key(id), id, WEBHOOKS_PER_TENANT_MAX, ...fields));
     if (ok !== 1) throw new AppError(`a tenant may register at most ${WEBHOOKS_PER_TENANT_MAX} webhooks; delete one first (DELETE /webhooks/:id)`, { status: 409 });
@@ -65,17 +89,20 @@ export class WebhookRepository {
     return hooks.filter((h): h is Record<string, string> => h !== null && h.tenant === tenant).map(toView).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Every webhook of the tenant that wants this outcome, with its secret (for the notifier). */
-  async targets(tenant: string, outcome: WebhookOutcome): Promise<WebhookTarget[]> {
+  /** Every webhook of the tenant that wants this outcome (for the notifier; no secret is opened). */
+  async targets(tenant: string, outcome: WebhookOutcome): Promise<WebhookAddressee[]> {
     const ids = await callRedis(() => this.redis.smembers(this.tenantKey(tenant)));
-    const hooks = await Promise.all(ids.map((id) => this.target(id)));
-    return hooks.filter((h): h is WebhookTarget => h !== null && h.tenant === tenant && h.outcomes.includes(outcome));
+    const hooks = await Promise.all(ids.map((id) => this.read(id)));
+    return hooks.filter((h): h is Record<string, string> => h !== null && h.tenant === tenant).map(addresseeOf).filter((h) => h.outcomes.includes(outcome));
   }
 
-  /** One webhook with its secret, or null (deleted since). */
+  /**
+   * One webhook with its secret decrypted, or null (deleted since). A secret that does not open
+   * (another WEBHOOK_SECRET_KEY, an altered value) throws WebhookSecretError.
+   */
   async target(id: string): Promise<WebhookTarget | null> {
     const h = await this.read(id);
-    return h ? { id: h.id!, tenant: h.tenant!, url: h.url!, outcomes: JSON.parse(h.outcomes ?? "[]") as WebhookOutcome[], secret: h.secret! } : null;
+    return h ? { ...addresseeOf(h), secret: this.box.open(id, h.secret) } : null;
   }
 
   async remove(tenant: string, id: string): Promise<void> {
@@ -87,7 +114,7 @@ export class WebhookRepository {
   async rotate(tenant: string, id: string): Promise<WebhookWithSecret> {
     const h = await this.owned(tenant, id);
     const secret = newWebhookSecret();
-    await callRedis(() => this.redis.hset(this.key(id), "secret", secret));
+    await callRedis(() => this.redis.hset(this.key(id), "secret", this.box.seal(id, secret)));
     return { ...toView(h), secret };
   }
 
@@ -114,9 +141,15 @@ export class WebhookRepository {
     await callRedis(() => this.redis.del(this.noticeKey(jobId)));
   }
 
+  /** A webhook's hash, its plain-text secret (from before encryption) sealed on the way. */
   private async read(id: string): Promise<Record<string, string> | null> {
     const h = await callRedis(() => this.redis.hgetall(this.key(id)));
-    return h.id ? h : null;
+    if (!h.id) return null;
+    if (h.secret && WebhookSecretBox.isPlain(h.secret)) {
+      const plain = h.secret;
+      await callRedis(() => this.redis.webhookSealPlain(this.key(id), plain, this.box.seal(id, plain)));
+    }
+    return h;
   }
 
   private async owned(tenant: string, id: string): Promise<Record<string, string>> {
@@ -125,6 +158,8 @@ export class WebhookRepository {
     return h;
   }
 }
+
+const addresseeOf = (h: Record<string, string>): WebhookAddressee => ({ id: h.id!, tenant: h.tenant!, url: h.url!, outcomes: JSON.parse(h.outcomes ?? "[]") as WebhookOutcome[] });
 
 const toView = (h: Record<string, string>): WebhookView => ({
   id: h.id!,

@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "policies/**/*.test.ts"],
-    exclude: ["test/faults/**", "**/node_modules/**"],
+    // Run alone, after this suite, by vitest.faults.config.mts.
+    exclude: ["test/faults/**", "test/apps/noisy-neighbour.test.ts", "**/node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file uses its own broker/Redis prefix, so files may run in parallel.

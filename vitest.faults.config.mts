@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import { defineConfig } from "vitest/config";
 
 // Fault tests stop and start the machine's shared RabbitMQ (and load the machine hard), so
-// they run after the main suite, one file at a time.
+// they run after the main suite, one file at a time. So does the noisy-neighbour test: it
+// compares p99s under attack with its own quiet baseline, which another test file running beside
+// it (the main suite runs two at a time) would skew between the two phases.
 export default defineConfig({
   test: {
-    include: ["test/faults/**/*.test.ts"],
+    include: ["test/faults/**/*.test.ts", "test/apps/noisy-neighbour.test.ts"],
     fileParallelism: false,
     testTimeout: 240_000,
     hookTimeout: 120_000,

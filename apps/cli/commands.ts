@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { waitIsOver, type JobStatus } from "../shared/contract";
+import { JOB_LIST_INDEX_READS_MAX, JOB_LIST_SCAN_MAX, waitIsOver, type JobStatus, type ListPartialReason } from "../shared/contract";
 import { randomUUID } from "node:crypto";
 import type { ApiClient, DryRunResult, Job, JobPage } from "../shared/api-client/client";
 import type { AdmissionWarning } from "../shared/contract";
@@ -248,6 +248,13 @@ export const LIST_PAGE_MAX = 100;
 /** What `list` shows without --limit or --all (the API's own default page). */
 export const LIST_DEFAULT = 20;
 
+/** Why a filtered listing took several requests (the API's `partial`, docs/reference.md). */
+const PARTIAL_NOTE: Record<ListPartialReason, string> = {
+  scan: `note: -l without key=value or key in (…), and no --name: jobs were checked one by one, ${JOB_LIST_SCAN_MAX} per request`,
+  index: `note: the selector's indexes had many candidates: ${JOB_LIST_INDEX_READS_MAX} index entries were read per request`,
+  indexing: `note: your jobs from before the label index are still being indexed; until then -l and --name check jobs one by one, ${JOB_LIST_SCAN_MAX} per request`,
+};
+
 export const list = async (
   ctx: Ctx,
   api: string,
@@ -259,15 +266,18 @@ export const list = async (
   const items: Job[] = [];
   let cursor = o.cursor;
   let next: string | undefined;
+  let partial: ListPartialReason | undefined;
   do {
     const limit = Math.min(LIST_PAGE_MAX, want - items.length);
     const { data, error, response } = await reach(ctx.client.GET("/jobs", { params: { query: { ...filter, limit, ...(cursor ? { cursor } : {}) } } }), api);
     if (!data) throw failed(error, response.status, "could not list jobs");
     items.push(...data.items);
     next = cursor = data.nextCursor;
+    partial ??= data.partial;
   } while (next && items.length < want);
   const page: JobPage = { items, ...(next ? { nextCursor: next } : {}) };
-  if (items.length === 0 && next) ctx.io.err("no match among the jobs examined; older jobs may match (the listing filters at most 1000 jobs per request)");
+  // Pages the API cut short are followed above; this only says why the listing took longer.
+  if (partial) ctx.io.err(PARTIAL_NOTE[partial]);
   ctx.io.out(formatJobs(items, o.output, page, { columns: ctx.io.columns, ...(o.noHeaders ? { noHeaders: true } : {}) }));
   if (next) ctx.io.err(`more jobs than shown: cpctl list --cursor ${next}${o.status ? ` --status ${o.status}` : ""} for the next ones, or --all`);
   return EXIT.ok;

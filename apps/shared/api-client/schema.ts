@@ -722,6 +722,11 @@ export interface components {
             }[];
             /** @description Opaque: pass as ?cursor= to get the next page; absent on the last page */
             nextCursor?: string;
+            /**
+             * @description Only with name or labelSelector: this page stopped at the request's bounds before it was full, so older jobs may still match; nextCursor goes on from the last job examined. `scan`: nothing in the filter can use an index (only `!=`, `notin`, `key`, `!key`, `>`, `<`, or a name prefix that more than 2500 jobs share), and 1000 jobs were checked one by one; `index`: the request read its 10000 index entries or 1000 candidate jobs; `indexing`: your jobs from before the label index are still being indexed, and this request checked jobs one by one meanwhile
+             * @enum {string}
+             */
+            partial?: "scan" | "index" | "indexing";
         };
         Manifests: {
             applied: {
@@ -1158,10 +1163,10 @@ export interface operations {
             query?: {
                 /** @description A previous page's nextCursor, unchanged (opaque). Pages neither repeat nor skip jobs when jobs are created or removed in between */
                 cursor?: string;
-                /** @description Only jobs whose labels match this Kubernetes label selector (`team=nlp,env in (dev,test),!draft,gpus>1`). With a filter, a page may hold fewer than `limit` jobs and still have a nextCursor (at most 1000 jobs are examined per request) */
+                /** @description Only jobs whose labels match this Kubernetes label selector (`team=nlp,env in (dev,test),!draft,gpus>1`). `key=value` and `key in (…)` (and `name`) are answered from per-tenant indexes, however old the jobs; the other forms are checked job by job among what those leave, or among all your jobs (at most 1000 per request) when nothing else narrows them. A page cut short by these bounds says so in `partial` */
                 labelSelector?: string;
                 limit?: number;
-                /** @description Only jobs whose name starts with this */
+                /** @description Only jobs whose name starts with this (answered from a per-tenant name index) */
                 name?: string;
                 status?: "PENDING" | "APPLYING_IN_CLUSTER" | "DONE" | "REJECTED" | "FAILED" | "ROLLING_BACK" | "ROLLED_BACK";
             };

@@ -145,6 +145,33 @@ export const JobName = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a job name must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit");
 /** Labels a job may carry (Kubernetes' key and value rules: apps/shared/labels). */
 export const JOB_LABELS_MAX = 16;
+
+/**
+ * Filtered listings (GET /jobs?labelSelector=&name=, apps/shared/state/job-filter.ts). Each
+ * tenant's jobs are indexed by name and by `key=value`, so `key=value`, `key in (…)` and a name
+ * prefix are answered from the indexes. What an index cannot answer (`!=`, `notin`, `key`, `!key`,
+ * `>`, `<`) is checked job by job among the indexes' candidates, or among all jobs when nothing
+ * else narrows them. Per request at most JOB_LIST_INDEX_READS_MAX index entries and
+ * JOB_LIST_SCAN_MAX job records are read; a page cut short by either says so (`partial`).
+ */
+export const JOB_LIST_SCAN_MAX = 1000;
+export const JOB_LIST_INDEX_READS_MAX = 10_000;
+/**
+ * Distinct `key=value` pairs indexed per tenant (one Redis sorted set each). Past it a new pair is
+ * not indexed: its jobs go into the tenant's "unindexed" set, which every label query reads too
+ * and checks job by job, so answers stay exact but slower.
+ */
+export const JOB_LABEL_VALUES_INDEXED_MAX = 10_000;
+/**
+ * Why a page of a filtered listing stopped before it was full (older jobs may still match; its
+ * nextCursor goes on from the last job examined): `scan`, nothing in the filter could use an
+ * index and JOB_LIST_SCAN_MAX jobs were checked one by one; `index`, the request read its
+ * JOB_LIST_INDEX_READS_MAX index entries (or JOB_LIST_SCAN_MAX candidate jobs) first;
+ * `indexing`, the tenant's jobs from before the indexes are still being indexed, and this
+ * request checked jobs one by one meanwhile.
+ */
+export const LIST_PARTIAL_REASONS = ["scan", "index", "indexing"] as const;
+export type ListPartialReason = (typeof LIST_PARTIAL_REASONS)[number];
 /** A job id prefix the API resolves within the tenant: at least this many characters. */
 export const JOB_ID_PREFIX_MIN = 8;
 

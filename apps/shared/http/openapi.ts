@@ -3,7 +3,10 @@ import {
   DryRunResult,
   JOB_ID_PREFIX_MIN,
   JOB_LABELS_MAX,
+  JOB_LIST_INDEX_READS_MAX,
+  JOB_LIST_SCAN_MAX,
   JOB_STATUSES,
+  LIST_PARTIAL_REASONS,
   JobView,
   MAX_USAGE_PERIOD_DAYS,
   UsageReport,
@@ -38,6 +41,12 @@ const ErrorBody = z.object({
 const JobPage = z.object({
   items: z.array(JobView),
   nextCursor: z.string().optional().describe("Opaque: pass as ?cursor= to get the next page; absent on the last page"),
+  partial: z
+    .enum(LIST_PARTIAL_REASONS)
+    .optional()
+    .describe(
+      `Only with name or labelSelector: this page stopped at the request's bounds before it was full, so older jobs may still match; nextCursor goes on from the last job examined. \`scan\`: nothing in the filter can use an index (only \`!=\`, \`notin\`, \`key\`, \`!key\`, \`>\`, \`<\`, or a name prefix that more than ${JOB_LIST_INDEX_READS_MAX / 4} jobs share), and ${JOB_LIST_SCAN_MAX} jobs were checked one by one; \`index\`: the request read its ${JOB_LIST_INDEX_READS_MAX} index entries or ${JOB_LIST_SCAN_MAX} candidate jobs; \`indexing\`: your jobs from before the label index are still being indexed, and this request checked jobs one by one meanwhile`,
+    ),
 });
 
 const StatusCounts = z.object({
@@ -158,12 +167,12 @@ export const openApiDocument = () => ({
             description: "A previous page's nextCursor, unchanged (opaque). Pages neither repeat nor skip jobs when jobs are created or removed in between",
             schema: { type: "string" },
           },
-          { name: "name", in: "query", description: "Only jobs whose name starts with this", schema: { type: "string", maxLength: 63 } },
+          { name: "name", in: "query", description: "Only jobs whose name starts with this (answered from a per-tenant name index)", schema: { type: "string", maxLength: 63 } },
           {
             name: "labelSelector",
             in: "query",
             description:
-              "Only jobs whose labels match this Kubernetes label selector (`team=nlp,env in (dev,test),!draft,gpus>1`). With a filter, a page may hold fewer than `limit` jobs and still have a nextCursor (at most 1000 jobs are examined per request)",
+              `Only jobs whose labels match this Kubernetes label selector (\`team=nlp,env in (dev,test),!draft,gpus>1\`). \`key=value\` and \`key in (…)\` (and \`name\`) are answered from per-tenant indexes, however old the jobs; the other forms are checked job by job among what those leave, or among all your jobs (at most ${JOB_LIST_SCAN_MAX} per request) when nothing else narrows them. A page cut short by these bounds says so in \`partial\``,
             schema: { type: "string", maxLength: 1024 },
           },
         ],

@@ -3,7 +3,7 @@ import { tenantOf } from "../../http/auth";
 import { z } from "zod";
 import { JobStatus } from "../../contract";
 import { badRequest } from "../../errors/app-error";
-import { SelectorError, matchesSelector, parseSelector, type Selector } from "../../labels/label-selector";
+import { SelectorError, parseSelector, type Selector } from "../../labels/label-selector";
 import { CursorParam } from "../../state/job-cursor";
 import type { JobRepository } from "../../state/job-repository";
 import type { UsageRepository } from "../../state/usage-repository";
@@ -37,8 +37,7 @@ export const statusRoutes = (jobs: JobRepository, maxPageSize: number, auth: Req
       res.json(await jobs.list({ ...filter, after: cursor, tenant: tenantOf(res) }));
       return;
     }
-    const match = (job: { name?: string; labels?: Record<string, string> }) => (!name || (job.name ?? "").startsWith(name)) && matchesSelector(selector, job.labels ?? {});
-    res.json(await jobs.listMatching({ ...filter, after: cursor, tenant: tenantOf(res), match }));
+    res.json(await jobs.listMatching({ ...filter, after: cursor, tenant: tenantOf(res), name, selector }));
   });
 
   // Before /jobs/:id. Counts per status for the console's filter (the listing is paginated).

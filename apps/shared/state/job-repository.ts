@@ -193,7 +193,7 @@ export class JobRepository {
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const id of ids) pipe.hgetall(this.jobKey(id)).hgetall(this.historyKey(id));
-    const rows = ((await callRedis(() => pipe.exec())) ?? []).map(([, v]) => v as Record<string, string>);
+    const rows = (await callRedis(() => execAll(pipe))).map(([, v]) => v as Record<string, string>);
     return ids.map((_, i) => toView(rows[2 * i] ?? {}, rows[2 * i + 1] ?? {}));
   }
 

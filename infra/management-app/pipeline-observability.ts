@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PATHS, SERVICE_QUEUES, topology } from "../../apps/shared/contract";
+import { PATHS, REDIS_CIRCUIT_FAILURES, SERVICE_QUEUES, TIMINGS, topology } from "../../apps/shared/contract";
 
 /** A cluster to put monitoring objects on, and the release that installed their CRDs there. */
 export interface MonitoringTarget {
@@ -91,7 +91,7 @@ export class PipelineObservability extends pulumi.ComponentResource {
                   annotations: {
                     summary: "Redis calls of {{ $labels.client }} time out ({{ $value | humanize }} per second): Redis is connected but not answering",
                     description:
-                      "The Management App gives up Redis calls not answered within REDIS_COMMAND_TIMEOUT_MS. job_store: the API answers 503 and the status worker holds its messages; rate_limiter: limits are counted in memory; event_tail: live event streams reconnect. Check Redis's own metrics (latency, CPU, memory, blocked clients, a failover under way); if they look healthy, the network between the management and resources clusters. See docs/operator-guide.md, A Redis that hangs.",
+                      `The Management App gives up Redis calls not answered within REDIS_COMMAND_TIMEOUT_MS. job_store: the API answers 503 and the status worker holds its messages; rate_limiter: limits are counted in memory; event_tail: live event streams reconnect. job_store and rate_limiter each have a circuit breaker (redis_circuit_open): after ${REDIS_CIRCUIT_FAILURES} failures in a row it refuses their calls at once without asking Redis, and its one probe every ${TIMINGS.redisCircuitResetMs / 1000} s keeps this count growing while Redis does not answer. Check Redis's own metrics (latency, CPU, memory, blocked clients, a failover under way); if they look healthy, the network between the management and resources clusters. See docs/operator-guide.md, A Redis that hangs.`,
                   },
                 },
               ],

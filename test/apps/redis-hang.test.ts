@@ -3,7 +3,7 @@ import { once } from "node:events";
 import net, { type AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JobView } from "../../apps/shared/contract";
+import { TIMINGS, type JobView } from "../../apps/shared/contract";
 import { eventually } from "../support/eventually";
 import { followSse } from "../support/sse";
 import { postYaml, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
@@ -65,11 +65,16 @@ const timed = async (path: string, init: RequestInit = {}) => {
   return { res, body, ms: performance.now() - t0 };
 };
 
-const metric = async (client: string) => {
+/** A series of /metrics by name and `client` label (0 when absent). */
+const series = async (name: string, client: string) => {
   const text = await (await fetch(`${stack.url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`redis_command_timeouts_total{client="${client}"}`));
+  const line = text.split("\n").find((l) => l.startsWith(`${name}{client="${client}"}`));
   return Number(line?.split(" ")[1] ?? 0);
 };
+const metric = (client: string) => series("redis_command_timeouts_total", client);
+/** The server's own time for an answer (its Server-Timing header), in ms. */
+const serverMs = (res: Response) => Number(/dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? Infinity);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 describe("a Redis that hangs while connected (its own redis-server, paused with SIGSTOP)", () => {
   it("When Redis stops answering, then reads and writes get a fast 503 with Retry-After, counted; once it answers again the stack recovers by itself, every accepted job completes and no refused submission ever becomes a job", async () => {
@@ -116,6 +121,63 @@ describe("a Redis that hangs while connected (its own redis-server, paused with 
     const listed = (await (await fetch(`${stack.url}/jobs?limit=100`)).json()) as { items: JobView[] };
     expect(listed.items.map((j) => j.id).sort()).toEqual([done, inFlightId, retriedId].sort());
     expect((await (await fetch(`${stack.url}/jobs/${done}`)).json()) as JobView).toMatchObject({ status: "DONE" });
+  }, 120_000);
+
+  it("When Redis hangs, then after the circuit breakers open, job reads are refused in a few ms instead of the command bound, nothing accepted is lost, and within the reset timeout after SIGCONT requests succeed again", async () => {
+    const first = await postYaml(stack.url, CONFIGMAP("breaker-done"));
+    expect(first.status).toBe(202);
+    const done = ((await first.json()) as JobView).id;
+    await waitForStatus(stack.url, done, ["DONE"]);
+    const inFlight = await postYaml(stack.url, CONFIGMAP("breaker-in-flight"));
+    expect(inFlight.status).toBe(202);
+    const inFlightId = ((await inFlight.json()) as JobView).id;
+    const jobsBefore = ((await (await fetch(`${stack.url}/jobs?limit=100`)).json()) as { items: JobView[] }).items.map((j) => j.id).sort();
+    const shortBefore = await series("redis_short_circuited_calls_total", "job_store");
+    const circuitsOpen = async () => (await series("redis_circuit_open", "job_store")) === 1 && (await series("redis_circuit_open", "rate_limiter")) === 1;
+
+    signal("SIGSTOP");
+    try {
+      // A request meets Redis twice (its rate limit, then the job): each circuit opens after a
+      // few calls that waited for the bound.
+      for (let i = 0; i < 10 && !(await circuitsOpen()); i++) expect((await timed(`/jobs/${done}`)).res.status).toBe(503);
+      const refusals = [];
+      for (let i = 0; i < 10; i++) refusals.push(await timed(`/jobs/${done}`));
+      const refusedSubmission = await timed("/yaml", { method: "POST", headers: { "content-type": "application/yaml" }, body: CONFIGMAP("breaker-refused") });
+      for (const [i, a] of [...refusals, refusedSubmission].entries()) {
+        expect(a.res.status, `${i}: ${a.body}`).toBe(503);
+        expect(a.res.headers.get("retry-after"), String(i)).toMatch(/^\d+$/);
+        expect(a.ms, `${i} answered in ${Math.round(a.ms)} ms`).toBeLessThan(ANSWERED_WITHIN_MS);
+      }
+      expect(JSON.parse(refusals[0]!.body)).toEqual({ error: "the job store is unavailable; retry later" });
+      // Refused without waiting for the bound: as the server saw it and as the client did. (A
+      // median: one of them may be the probe the circuit lets through every reset timeout.)
+      const server = refusals.map((a) => serverMs(a.res));
+      const client = refusals.map((a) => a.ms);
+      expect(median(server), `server ms: ${server.map(Math.round).join(", ")}`).toBeLessThan(BOUND_MS / 5);
+      // The client shares this process (and its event loop) with the four services: more margin.
+      expect(median(client), `client ms: ${client.map(Math.round).join(", ")}`).toBeLessThan(BOUND_MS / 2);
+      expect(await circuitsOpen()).toBe(true);
+      expect(await series("redis_short_circuited_calls_total", "job_store")).toBeGreaterThanOrEqual(shortBefore + 10);
+    } finally {
+      // Resumed even when an assertion above failed, so the next test finds Redis answering.
+      signal("SIGCONT");
+    }
+    const resumed = performance.now();
+    await eventually(async () => expect((await timed(`/jobs/${done}`)).res.status).toBe(200), { timeoutMs: 20_000, intervalMs: 50 });
+    const recoveredMs = performance.now() - resumed;
+    // The first call after the reset timeout is the probe; the bound is this machine's margin.
+    expect(recoveredMs, `recovered ${Math.round(recoveredMs)} ms after SIGCONT`).toBeLessThan(TIMINGS.redisCircuitResetMs + ANSWERED_WITHIN_MS);
+    await eventually(async () => {
+      expect((await timed(`/jobs/${done}`)).res.status).toBe(200);
+      expect(await series("redis_circuit_open", "job_store")).toBe(0);
+      expect(await series("redis_circuit_open", "rate_limiter")).toBe(0);
+    });
+
+    // Nothing accepted is lost, nothing refused became a job.
+    await waitForStatus(stack.url, inFlightId, ["DONE"], 30_000);
+    const jobsAfter = ((await (await fetch(`${stack.url}/jobs?limit=100`)).json()) as { items: JobView[] }).items.map((j) => j.id).sort();
+    expect(jobsAfter).toEqual(jobsBefore);
+    expect(jobsAfter).toContain(inFlightId);
   }, 120_000);
 
   it("When no event comes for longer than the command bound, then the live event tail keeps blocking on its own connection and bound, and delivers the next event without a timeout", async () => {

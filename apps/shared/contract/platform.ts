@@ -55,7 +55,16 @@ export const TIMINGS = {
   messageDrainMs: 15_000,
   /** What Kubernetes allows before SIGKILL: the deadline plus a margin for the process to exit. */
   terminationGraceSeconds: 30,
+  /**
+   * An open Redis circuit (apps/shared/state/redis-circuit.ts) refuses calls at once for this
+   * long, then lets one probe call through: its success closes the circuit, its failure opens it
+   * again for as long. About two command bounds (REDIS_COMMAND_TIMEOUT_MS, 1 s in the cloud).
+   */
+  redisCircuitResetMs: 2_000,
 } as const;
+
+/** Calls of one Redis client role in a row that fail as "Redis down" (timeout, connection) before its circuit opens. */
+export const REDIS_CIRCUIT_FAILURES = 3;
 
 /**
  * The IAM permissions the GCS object store uses on the jobs bucket (put, get, exists, delete,

@@ -1,7 +1,8 @@
-import type { Redis } from "ioredis";
+import { ReplyError, type Redis } from "ioredis";
 import ipaddr from "ipaddr.js";
 import { BurstyRateLimiter, RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { rateLimitDecisions, redisTimeouts } from "../metrics/metrics";
+import { RedisCircuit } from "../state/redis-circuit";
 import { stackKeyPrefix } from "../state/redis-errors";
 
 export interface RateLimitSettings {
@@ -49,7 +50,9 @@ export interface RateLimits {
  * the library's own timeout wrapper (RLWrapperTimeouts, lib/RLWrapperTimeouts.js: past
  * `timeoutMs` the call fails and the wrapper's insurance limiter answers), which holds the
  * insurance limiter; the Redis limiter inside has none, so a call that fails is counted in
- * memory once, not once by each.
+ * memory once, not once by each. After a few such failures in a row the rate limiter's circuit
+ * opens (state/redis-circuit.ts) and the insurance limiter answers at once, without waiting for
+ * the bound, until a probe call gets an answer from Redis again.
  */
 export const createRateLimits = (redis: Redis, s: RateLimitSettings): RateLimits => {
   // Under the stack's `{prefix}` hash tag, in the slot of its other keys (Redis Cluster).
@@ -88,9 +91,28 @@ export const createRateLimits = (redis: Redis, s: RateLimitSettings): RateLimits
 /** The wrapper's own timeout ("Operation timed out") or ioredis's `commandTimeout` ("Command timed out"). */
 const TIMED_OUT = /^(Operation|Command) timed out$/;
 type ErrorHandler = (err: unknown, ...rest: unknown[]) => void;
+type Run = (funcName: string, params: unknown[]) => Promise<unknown>;
 
-/** RLWrapperTimeouts that counts the calls it gave up on (redis_command_timeouts_total{client="rate_limiter"}). */
+/**
+ * The rate limiter's circuit, one per process: after a few calls in a row given up or failed
+ * for want of Redis, the limiter stops asking Redis and the in-memory limiter answers at once,
+ * until a probe call gets an answer again. A refusal (RateLimiterRes) or a reply of Redis's
+ * own is an answer, not an outage.
+ */
+const limiterCircuit = new RedisCircuit("rate_limiter", (err) => !(err instanceof RateLimiterRes) && !(err instanceof ReplyError));
+
+/**
+ * RLWrapperTimeouts that counts the calls it gave up on (redis_command_timeouts_total{client="rate_limiter"})
+ * and runs each call (the wrapper's `_run`: the store limiter's call raced against `timeoutMs`)
+ * behind the rate limiter's circuit. A call the open circuit refuses fails at once, so the
+ * wrapper's insurance limiter answers it, as it does a timeout.
+ */
 class CountedTimeouts extends RLWrapperTimeouts {
+  _run(funcName: string, params: unknown[]): Promise<unknown> {
+    const run = (RLWrapperTimeouts.prototype as unknown as { _run: Run })._run;
+    return limiterCircuit.execute(() => run.call(this, funcName, params));
+  }
+
   _handleError(err: unknown, ...rest: unknown[]): void {
     if (err instanceof Error && TIMED_OUT.test(err.message)) redisTimeouts.inc({ client: "rate_limiter" });
     (RLWrapperTimeouts.prototype as unknown as { _handleError: ErrorHandler })._handleError.call(this, err, ...rest);

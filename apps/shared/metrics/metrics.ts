@@ -70,6 +70,20 @@ export const redisTimeouts = new Counter({
   registers: [registry],
 });
 
+export const redisCircuitOpen = new Gauge({
+  name: "redis_circuit_open",
+  help: "1 while a Redis client role's circuit breaker is open (after REDIS_CIRCUIT_FAILURES timeouts or connection errors in a row): its calls are refused at once without touching Redis, and one probe goes through every TIMINGS.redisCircuitResetMs; 0 when closed. job_store: answered 503 or a held message; rate_limiter: counted in memory",
+  labelNames: ["client"] as const,
+  registers: [registry],
+});
+
+export const redisShortCircuits = new Counter({
+  name: "redis_short_circuited_calls_total",
+  help: "Redis calls refused by an open circuit breaker without being sent to Redis (see redis_circuit_open)",
+  labelNames: ["client"] as const,
+  registers: [registry],
+});
+
 export const queuePositionRefreshes = new Counter({
   name: "queue_position_refresh_total",
   help: "The applier's periodic refresh of queued jobs' positions, by step (visibility: one GET of Kueue's visibility API per ClusterQueue with queued jobs; publish: one job.workload per position that changed) and outcome (ok, error)",

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { STATUS_RANK, StreamEvent, type JobView, type Workload } from "../contract";
-import { redisErrorToAppError } from "./redis-errors";
+import { callRedis } from "./redis-errors";
 import { APPEND_EVENT_LUA } from "./append-script";
 
 export interface StreamEntry {
@@ -59,8 +59,8 @@ export class EventLog {
   tenantStream = (tenant: string) => `${this.p}tenant:${tenant}`;
 
   private async append(jobId: string, tenant: string, marker: [field: string, value: string | number, compare: "num" | "str" | "once"], event: StreamEvent): Promise<string | null> {
-    try {
-      return await this.redis.appendJobEvent(
+    return callRedis(() =>
+      this.redis.appendJobEvent(
         this.tenantStream(tenant),
         this.jobStream(jobId),
         `${this.jobStream(jobId)}:seen`,
@@ -70,10 +70,8 @@ export class EventLog {
         this.opts.tenantMaxLen,
         this.opts.jobMaxLen,
         this.opts.jobTtlSeconds,
-      );
-    } catch (err) {
-      throw redisErrorToAppError(err);
-    }
+      ),
+    );
   }
 
   /**
@@ -105,21 +103,13 @@ export class EventLog {
 
   /** Up to `count` entries after `afterId` (exclusive), oldest first. */
   async readAfter(key: string, afterId: string | undefined, count: number): Promise<StreamEntry[]> {
-    try {
-      const raw = (await this.redis.xrange(key, afterId ? `(${afterId}` : "-", "+", "COUNT", count)) as RawEntry[];
-      return raw.map(toEntry).filter((e): e is StreamEntry => e !== null);
-    } catch (err) {
-      throw redisErrorToAppError(err);
-    }
+    const raw = (await callRedis(() => this.redis.xrange(key, afterId ? `(${afterId}` : "-", "+", "COUNT", count))) as RawEntry[];
+    return raw.map(toEntry).filter((e): e is StreamEntry => e !== null);
   }
 
   /** Up to `count` entries at or before `id` (or the newest), newest first. */
   async readBackFrom(key: string, id: string | undefined, count: number): Promise<StreamEntry[]> {
-    try {
-      const raw = (await this.redis.xrevrange(key, id ?? "+", "-", "COUNT", count)) as RawEntry[];
-      return raw.map(toEntry).filter((e): e is StreamEntry => e !== null);
-    } catch (err) {
-      throw redisErrorToAppError(err);
-    }
+    const raw = (await callRedis(() => this.redis.xrevrange(key, id ?? "+", "-", "COUNT", count))) as RawEntry[];
+    return raw.map(toEntry).filter((e): e is StreamEntry => e !== null);
   }
 }

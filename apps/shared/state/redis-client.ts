@@ -1,6 +1,7 @@
 import { Cluster, Redis } from "ioredis";
 import type { Logger } from "../logging/logger";
 import { backoffMs, type BackoffCurve } from "../runtime/backoff";
+import { logRedisCircuitsTo } from "./redis-circuit";
 
 /** Between reconnect attempts (the project's one curve); the jitter spreads replicas out after a Redis restart. */
 export const REDIS_RECONNECT_BACKOFF: BackoffCurve = { firstMs: 100, maxMs: 2000, jitter: 0.2 };
@@ -21,7 +22,9 @@ export interface RedisOptions {
  * public-api/events/stream-tail.ts). A timed-out command stays in the connection's queue: if
  * Redis answers later, commands still run in the order they were sent, so an undo sent after
  * a timed-out write runs after it. In `cluster` mode the URL names any node; the client
- * discovers the others.
+ * discovers the others. Past the bound, each client role's calls go through a circuit breaker
+ * (redis-circuit.ts) that stops sending them to a Redis that keeps not answering; the blocking
+ * reader's connection has none (its read legitimately waits).
  */
 export const createRedis = async (url: string, logger: Logger, opts: RedisOptions = {}): Promise<Redis> => {
   const options = {
@@ -47,6 +50,7 @@ export const createRedis = async (url: string, logger: Logger, opts: RedisOption
     client = new Redis(url, options);
   }
   client.on("error", (err: Error) => logger.warn({ err: err.message }, "redis error"));
+  logRedisCircuitsTo(logger);
   await client.connect();
   return client;
 };

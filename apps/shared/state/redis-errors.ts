@@ -1,6 +1,7 @@
 import { ReplyError } from "ioredis";
 import { DependencyDownError } from "../errors/app-error";
 import { redisTimeouts } from "../metrics/metrics";
+import { RedisCircuit } from "./redis-circuit";
 
 const NOT_SERVING_YET = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN)\b/;
 
@@ -17,15 +18,28 @@ export const redisErrorToAppError = (err: unknown): unknown =>
 export const isRedisTimeout = (err: unknown): boolean => err instanceof Error && err.message === "Command timed out";
 
 /**
+ * What opens the job store's circuit: Redis not answering in time or not reachable, i.e. what
+ * the mapping above turns into DependencyDownError, except Redis's own replies. A reply (a
+ * script error, or LOADING and the like, answered at once) means Redis answered: not the
+ * outage the circuit spares callers from waiting on.
+ */
+export const isRedisOutage = (err: unknown): boolean => !(err instanceof ReplyError) && redisErrorToAppError(err) instanceof DependencyDownError;
+
+/** The job store's circuit (job records, events, usage, idempotency keys, webhooks): one per process. */
+export const jobStoreCircuit = new RedisCircuit("job_store", isRedisOutage);
+
+/**
  * Run one Redis operation, its errors sorted as above. A command not answered in time counts
  * as Redis being down (the same 503 + Retry-After, the same held message) and in the
- * `redis_command_timeouts_total` metric.
+ * `redis_command_timeouts_total` metric. Behind the job store's circuit: after a few outage
+ * failures in a row, calls fail at once with the same DependencyDownError, without touching
+ * Redis, until a probe call succeeds (see RedisCircuit).
  */
-export const callRedis = async <T>(op: () => Promise<T>): Promise<T> => {
+export const callRedis = async <T>(op: () => Promise<T>, circuit: RedisCircuit = jobStoreCircuit): Promise<T> => {
   try {
-    return await op();
+    return await circuit.execute(op);
   } catch (err) {
-    if (isRedisTimeout(err)) redisTimeouts.inc({ client: "job_store" });
+    if (isRedisTimeout(err)) redisTimeouts.inc({ client: circuit.role });
     throw redisErrorToAppError(err);
   }
 };

@@ -5,7 +5,7 @@ import { tenantOf } from "../../http/auth";
 import type { Logger } from "../../logging/logger";
 import type { JobRepository } from "../../state/job-repository";
 import type { EventLog, StreamEntry } from "../../state/event-log";
-import { redisErrorToAppError } from "../../state/redis-errors";
+import { callRedis } from "../../state/redis-errors";
 import { openSse, type SseWriter } from "./sse";
 import type { StreamTail } from "./stream-tail";
 
@@ -128,12 +128,8 @@ export const eventRoutes = (deps: EventRouteDeps, auth: RequestHandler): Router 
    * one shared connection: a 4 MB event cost 10 ms of Redis per request.
    */
   const nowCursor = async (): Promise<string> => {
-    try {
-      const [seconds, micros] = await deps.events.redis.time();
-      return `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1}-18446744073709551615`;
-    } catch (err) {
-      throw redisErrorToAppError(err);
-    }
+    const [seconds, micros] = await callRedis(() => deps.events.redis.time());
+    return `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1}-18446744073709551615`;
   };
 
 

@@ -23,7 +23,9 @@ interface Subscriber {
  * ioredis applies `commandTimeout` to every command of a connection, a blocking read too, so
  * this connection is the tail's own with its own bound: the block time plus the command bound
  * of the others (REDIS_COMMAND_TIMEOUT_MS). A read not answered by then is given up and the
- * connection replaced, so a Redis that hangs holds the tail no longer than that.
+ * connection replaced, so a Redis that hangs holds the tail no longer than that. Its reads are
+ * not behind the job store's circuit breaker (callRedis): a blocking read waits on purpose, and
+ * the tail's own bound and reconnect already answer a Redis that hangs.
  * (XREAD with explicit ids returns everything after them, so nothing between a subscriber's
  * history read and its first live read is lost: https://redis.io/docs/latest/commands/xread/)
  */

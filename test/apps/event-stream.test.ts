@@ -246,3 +246,59 @@ describe("event streams with two status-worker processes and two API replicas (a
     expect(rest.messages.filter((m) => m.id).map((m) => m.id).slice(0, expected.length)).toEqual(expected);
   });
 });
+
+describe("a job's stream opened right after its DELETE, before the status worker streamed it", () => {
+  // Only the entrypoint runs; this test plays the status worker, so it decides when the
+  // stream hears of the rollback. The console opens a new watch as soon as DELETE answers.
+  let stack: TestStack;
+  let redis: Redis;
+  beforeAll(async () => {
+    stack = await startTestStack({ SSE_HEARTBEAT_SECONDS: "1" }, ["entrypoint"]);
+    redis = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.cleanup();
+  });
+
+  it("When the job's record says ROLLING_BACK but its stream still ends at DONE, then the stream stays open and carries ROLLING_BACK and ROLLED_BACK, then ends", async () => {
+    const jobs = new JobRepository(redis, stack.prefix);
+    const events = new EventLog(redis, stack.prefix);
+    const handle = statusWorkerHandler(jobs, events);
+    const ctx = { attempt: 1, log: createLogger("test", "silent") };
+    const id = ((await (await postYaml(stack.url, CONFIGMAP)).json()) as JobView).id;
+    const base = { jobId: id, tenant: "default", eventId: "e" };
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    await handle({ ...base, at: at(0), type: "job.submitted", namespace: `job-${id}`, submissionKey: "k", files: [] }, ctx);
+    await handle({ ...base, at: at(1), type: "job.validated", manifestsKey: "m", resources: [], warnings: [] }, ctx);
+    await handle({ ...base, at: at(2), type: "job.applied", target: "dry-run", resources: [] }, ctx);
+    await waitForStatus(stack.url, id, ["DONE"]);
+
+    // DELETE moves the record at once; the stream hears of it only from the status worker.
+    expect((await fetch(`${stack.url}/jobs/${id}`, { method: "DELETE" })).status).toBe(202);
+    const res = await fetch(`${stack.url}/jobs/${id}/events`);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    let done = false;
+    const readUntil = async (what: string) => {
+      const deadline = Date.now() + 8000;
+      while (!done && !text.includes(what) && Date.now() < deadline) {
+        const r = await reader.read();
+        done = r.done;
+        text += r.value ?? "";
+      }
+    };
+    // Past the replayed history (DONE) and a heartbeat: had the stream ended at DONE, `end` would be here.
+    await readUntil(": heartbeat\n\n");
+    expect(text).toContain('"status":"DONE"');
+    expect(text).not.toContain("event: end");
+
+    await handle({ ...base, at: at(3), type: "job.deleted" }, ctx);
+    await handle({ ...base, at: at(4), type: "job.rolled_back", target: "dry-run" }, ctx);
+    await readUntil("event: end");
+    const statuses = [...text.matchAll(/^event: status\ndata: .*?"status":"([A-Z_]+)"/gm)].map((m) => m[1]);
+    expect(statuses.slice(-2)).toEqual(["ROLLING_BACK", "ROLLED_BACK"]);
+    expect(text).toMatch(/event: end\ndata: \{"jobId":"[^"]+","status":"ROLLED_BACK"\}/);
+    await reader.cancel().catch(() => undefined);
+  });
+});

@@ -140,7 +140,13 @@ describe("the web console", { timeout: 90_000 }, () => {
     expect(await page.locator('.details h2 [data-status="DONE"]').count()).toBe(1);
     await page.getByRole("button", { name: "Delete job" }).click();
     await page.getByRole("button", { name: "Yes, delete" }).click();
-    await page.locator('.details h2 [data-status="ROLLED_BACK"]').waitFor({ timeout: 30_000 });
+    const id = /#\/jobs\/([^?]+)/.exec(page.url())?.[1] ?? "";
+    await page.locator('.details h2 [data-status="ROLLED_BACK"]').waitFor({ timeout: 30_000 }).catch(async (err: Error) => {
+      // Say which side stalled: the rollback itself (the API's view) or the page following it.
+      const job = (await (await fetch(`${stack.url}/jobs/${id}`)).json()) as { status?: string; history?: { status: string }[] };
+      const shown = await page.locator(".details h2 [data-status]").getAttribute("data-status").catch(() => "none");
+      throw new Error(`${err.message}\njob ${id}: API says ${job.status} (${job.history?.map((h) => h.status).join(" > ")}); the page shows ${shown}`);
+    });
     await expect.poll(() => page.locator(".timeline li").evaluateAll((els) => els.map((e) => e.getAttribute("data-status")))).toEqual(["PENDING", "APPLYING_IN_CLUSTER", "DONE", "ROLLING_BACK", "ROLLED_BACK"]);
     expect(dialogs).toBe(0);
     await ctx.close();

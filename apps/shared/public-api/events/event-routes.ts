@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
-import { EventId, streamIsOver, type JobView, type StreamEvent } from "../../contract";
+import { EventId, STATUS_RANK, streamIsOver, type JobView, type StreamEvent } from "../../contract";
 import { AppError, badRequest } from "../../errors/app-error";
 import { tenantOf } from "../../http/auth";
 import type { Logger } from "../../logging/logger";
@@ -68,6 +68,14 @@ const fold = (state: State, e: StreamEvent): State => {
   if (e.type === "workload" && state) return { ...state, workload: e.workload };
   return state;
 };
+
+/**
+ * A job's stream ends when what it has streamed can no longer change, unless the job's record
+ * is already ahead of it: a DELETE moves the record to ROLLING_BACK at once, and the status
+ * worker streams that a moment later. A client that opens a watch right after its DELETE (the
+ * console does) would otherwise get DONE and `end`, and never hear of the rollback.
+ */
+const isOver = (state: State, record: Pick<JobView, "status">): boolean => Boolean(state && streamIsOver(state) && STATUS_RANK[record.status] <= STATUS_RANK[state.status]);
 
 const PAGE = 500;
 const follows = (req: Request): boolean => {
@@ -171,14 +179,14 @@ export const eventRoutes = (deps: EventRouteDeps, auth: RequestHandler): Router 
         state = job;
       }
       const finish = () => sse.end({ jobId: id, status: state?.status ?? job.status });
-      if (!follow || (state && streamIsOver(state))) return finish();
+      if (!follow || isOver(state, job)) return finish();
 
       const unsubscribe = deps.tail.subscribe(key, cursor ?? "0-0", (entries) => {
         for (const e of entries) {
           sse.send(e.event.type, e.event, e.id);
           state = fold(state, e.event);
         }
-        if (state && streamIsOver(state)) finish();
+        if (isOver(state, job)) finish();
       });
       sse.onClose(unsubscribe);
     }),

@@ -27,7 +27,7 @@ export const startStatusWorker = async (env: ServiceEnv<"status-worker">, logger
     url: env.AMQP_URL,
     prefix: env.NAME_PREFIX,
     logger: logger.child({ component: "webhooks" }),
-    repository: new WebhookRepository(redis, env.NAME_PREFIX, new WebhookSecretBox(env.WEBHOOK_SECRET_KEY)),
+    repository: new WebhookRepository(redis, env.NAME_PREFIX, new WebhookSecretBox(env.WEBHOOK_SECRET_KEY, env.WEBHOOK_SECRET_KEY_PREVIOUS)),
     limits: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS, maxResponseBytes: env.WEBHOOK_MAX_RESPONSE_BYTES },
     retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_MS,
     perEndpoint: env.WEBHOOK_CONCURRENCY_PER_ENDPOINT,

@@ -151,8 +151,9 @@ current-context: deployments
     // In the cloud webhooks go to public https endpoints only (checked at registration and on each connection).
     const webhookDestinations = { WEBHOOK_ALLOW_PRIVATE: "false" };
     // Only the two services that open webhook secrets get the key: the entrypoint seals a new or
-    // rotated one, the status worker opens it to sign a delivery.
-    const webhookSecrets = { WEBHOOK_SECRET_KEY: { secretKey: "WEBHOOK_SECRET_KEY" } };
+    // rotated one, the status worker opens it to sign a delivery. The stack does not rotate the
+    // key: WEBHOOK_SECRET_KEY_PREVIOUS (the old key during a rotation) stays unset here.
+    const webhookSecrets = { WEBHOOK_SECRET_KEY: { secretKey: "WEBHOOK_SECRET_KEY" }, WEBHOOK_SECRET_KEY_PREVIOUS: undefined };
     this.env = {
       entrypoint: { ...common, TRUSTED_PROXY_HOPS: String(GATEWAY_PROXY_HOPS), ...storage, ...api, ...rateLimits, ...redis, ...yaml, ...admission, ...readApi, MAX_BODY_BYTES: String(1024 * 1024), MAX_FILES: "20", IDEMPOTENCY_TTL_SECONDS: "86400", CONFIRM_TIMEOUT_MS: "1000", SHED_TARGET_MS: "150", SHED_MAX_LAG_MS: "250", ...webhookDestinations, ...webhookSecrets },
       "yaml-manager": { ...common, ...storage, ...admission },

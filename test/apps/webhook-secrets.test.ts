@@ -96,6 +96,58 @@ describe("webhook secrets at rest (real Redis)", () => {
   });
 });
 
+describe("rotating WEBHOOK_SECRET_KEY with WEBHOOK_SECRET_KEY_PREVIOUS (real Redis)", () => {
+  const [A, B] = [newWebhookSecretKey(), newWebhookSecretKey()];
+  const repoWith = (current: string, previous?: string) => new WebhookRepository(redis, prefix, new WebhookSecretBox(current, previous));
+  const underA = () => repoWith(A).create("team-rot", { url: "https://hooks.example.com/rot" });
+
+  it("When current=B and previous=A, then a secret stored under A still signs, the read reseals it under B, and B alone then opens it", async () => {
+    const hook = await underA();
+    const before = await stored(hook.id);
+    expect((await repoWith(B, A).target(hook.id))?.secret).toBe(hook.secret);
+    const after = await stored(hook.id);
+    expect(after).toMatch(/^v1:/);
+    expect(after).not.toBe(before);
+    expect(new WebhookSecretBox(B).open(hook.id, after)).toBe(hook.secret);
+    expect(() => new WebhookSecretBox(A).open(hook.id, after)).toThrow(/does not decrypt/);
+    expect((await repoWith(B).target(hook.id))?.secret).toBe(hook.secret);
+    // Resealed once: a further read under the same keys leaves the value alone.
+    await repoWith(B, A).target(hook.id);
+    expect(await stored(hook.id)).toBe(after);
+  });
+
+  it("When current=B and previous=A, then listing the tenant's webhooks reseals every one under B (no secret needs to be delivered)", async () => {
+    const hooks = [await underA(), await underA()];
+    expect((await repoWith(B, A).list("team-rot")).map((h) => h.id)).toEqual(expect.arrayContaining(hooks.map((h) => h.id)));
+    for (const hook of hooks) expect(new WebhookSecretBox(B).open(hook.id, await stored(hook.id))).toBe(hook.secret);
+  });
+
+  it("When current=B and no previous key, then a secret stored under A fails with the clear error and is left as it was", async () => {
+    const hook = await underA();
+    const before = await stored(hook.id);
+    const err = await repoWith(B).target(hook.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WebhookSecretError);
+    expect((err as Error).message).toMatch(new RegExp(`cannot read the signing secret of webhook ${hook.id}: it does not decrypt with WEBHOOK_SECRET_KEY \\(`));
+    expect(await stored(hook.id)).toBe(before);
+  });
+
+  it("When neither the current nor the previous key opens a secret, then the error names both and the value is left as it was", async () => {
+    const hook = await underA();
+    const before = await stored(hook.id);
+    await expect(repoWith(B, newWebhookSecretKey()).target(hook.id)).rejects.toThrow(/does not decrypt with WEBHOOK_SECRET_KEY nor with WEBHOOK_SECRET_KEY_PREVIOUS/);
+    expect(await stored(hook.id)).toBe(before);
+  });
+
+  it("When current=B and previous=A, then a new or rotated secret is sealed under B only", async () => {
+    const hook = await repoWith(B, A).create("team-rot", { url: "https://hooks.example.com/new" });
+    expect(new WebhookSecretBox(B).open(hook.id, await stored(hook.id))).toBe(hook.secret);
+    const rotated = await repoWith(B, A).rotate("team-rot", hook.id);
+    const field = await stored(hook.id);
+    expect(new WebhookSecretBox(B).open(hook.id, field)).toBe(rotated.secret);
+    expect(() => new WebhookSecretBox(A).open(hook.id, field)).toThrow(/does not decrypt/);
+  });
+});
+
 describe("WEBHOOK_SECRET_KEY in the services' configuration", () => {
   const issuesOf = (f: () => unknown) => {
     try {
@@ -115,6 +167,20 @@ describe("WEBHOOK_SECRET_KEY in the services' configuration", () => {
       expect(issues).not.toContain(short);
       const key = newWebhookSecretKey();
       expect(parseEnv(schema, { WEBHOOK_SECRET_KEY: key }).WEBHOOK_SECRET_KEY).toBe(key);
+    }
+  });
+
+  it("When WEBHOOK_SECRET_KEY_PREVIOUS is set to something that is not a key, then the entrypoint and the status worker refuse, naming that variable and never repeating the value; unset or empty it is no key", () => {
+    for (const schema of [EntrypointEnv, StatusWorkerEnv]) {
+      const WEBHOOK_SECRET_KEY = newWebhookSecretKey();
+      const bad = "not-a-base64-key-at-all";
+      const issues = issuesOf(() => parseEnv(schema, { WEBHOOK_SECRET_KEY, WEBHOOK_SECRET_KEY_PREVIOUS: bad }));
+      expect(issues).toMatch(/^WEBHOOK_SECRET_KEY_PREVIOUS: not a key/m);
+      expect(issues).not.toContain(bad);
+      const previous = newWebhookSecretKey();
+      expect(parseEnv(schema, { WEBHOOK_SECRET_KEY, WEBHOOK_SECRET_KEY_PREVIOUS: previous }).WEBHOOK_SECRET_KEY_PREVIOUS).toBe(previous);
+      expect(parseEnv(schema, { WEBHOOK_SECRET_KEY, WEBHOOK_SECRET_KEY_PREVIOUS: "" }).WEBHOOK_SECRET_KEY_PREVIOUS).toBeUndefined();
+      expect(parseEnv(schema, { WEBHOOK_SECRET_KEY }).WEBHOOK_SECRET_KEY_PREVIOUS).toBeUndefined();
     }
   });
 

@@ -80,6 +80,7 @@ const KEY_HINT = `base64 of ${WEBHOOK_SECRET_KEY_BYTES} random bytes, e.g. \`ope
  * apps/shared/webhooks/secret-box.ts): the entrypoint encrypts a secret when it is created or
  * rotated, the status worker decrypts it to sign a delivery. No default: the Pulumi program
  * generates one per stack, `npm start` keeps one in DATA_DIR, each test stack makes its own.
+ * During a key rotation WEBHOOK_SECRET_KEY_PREVIOUS holds the old key (decrypt only).
  * The messages never repeat the value.
  */
 const WebhookSecretKeyEnv = z.object({
@@ -89,6 +90,14 @@ const WebhookSecretKeyEnv = z.object({
     .trim()
     .regex(base64Of(WEBHOOK_SECRET_KEY_BYTES), { error: (issue) => (issue.input ? `not a key: want ${KEY_HINT}` : `required: ${KEY_HINT}`) })
     .prefault(""),
+  // Optional: the key before a rotation (docs/operator-guide.md). Secrets it opens are read and
+  // re-encrypted under WEBHOOK_SECRET_KEY; nothing is ever encrypted with it. Empty: none.
+  WEBHOOK_SECRET_KEY_PREVIOUS: z
+    .string()
+    .trim()
+    .refine((v) => v === "" || base64Of(WEBHOOK_SECRET_KEY_BYTES).test(v), { error: `not a key: want ${KEY_HINT} (the key before WEBHOOK_SECRET_KEY), or leave it unset` })
+    .optional()
+    .transform((v) => v || undefined),
 });
 
 /** Limits on untrusted YAML, enforced where it is parsed (once, in the entrypoint). */

@@ -77,7 +77,7 @@ export const createPublicApi = async (
     queues = new KubeQueueSource(loadKubeConfig(env.KUBECONFIG_PATH));
   }
   routes.use(queueRoutes(queues, authenticatedAbove));
-  routes.use(webhookRoutes(new WebhookRepository(redis, env.NAME_PREFIX, new WebhookSecretBox(env.WEBHOOK_SECRET_KEY)), { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }, authenticatedAbove));
+  routes.use(webhookRoutes(new WebhookRepository(redis, env.NAME_PREFIX, new WebhookSecretBox(env.WEBHOOK_SECRET_KEY, env.WEBHOOK_SECRET_KEY_PREVIOUS)), { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE }, authenticatedAbove));
   const path = (req: IncomingMessage) => req.url?.split("?")[0];
   return {
     routes,

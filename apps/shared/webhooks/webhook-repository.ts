@@ -31,25 +31,27 @@ return 1
 `;
 
 /**
- * Replace a plain-text secret by its sealed form, only if it is still that plain text (a rotation
- * in between wins). KEYS[1] the webhook's hash; ARGV[1] the plain text read, ARGV[2] the sealed one.
+ * Replace a stored secret by its form under the current key (from plain text, or from the
+ * previous key), only if it is still the value read (a rotation of the secret in between wins).
+ * KEYS[1] the webhook's hash; ARGV[1] the value read, ARGV[2] the resealed one.
  */
-const SEAL_PLAIN_LUA = `
+const RESEAL_LUA = `
 if redis.call('HGET', KEYS[1], 'secret') == ARGV[1] then redis.call('HSET', KEYS[1], 'secret', ARGV[2]) return 1 end
 return 0
 `;
 
 type WithScripts = Redis & {
   webhookCreate(set: string, hash: string, id: string, cap: number, ...fields: string[]): Promise<number>;
-  webhookSealPlain(hash: string, plain: string, sealed: string): Promise<number>;
+  webhookReseal(hash: string, read: string, resealed: string): Promise<number>;
 };
 
 /**
  * Webhooks in Redis: `webhook:<id>` (url, outcomes, secret, tenant, last delivery) and the
  * tenant's set of ids. The secret is kept (a signature needs it) encrypted under
  * WEBHOOK_SECRET_KEY (WebhookSecretBox: AES-256-GCM, bound to the webhook's id), and returned
- * only at creation and rotation. One stored in plain text before secrets were encrypted is
- * sealed the first time its webhook is read (listed, delivered to, rotated). The notice of a
+ * only at creation and rotation. One stored in plain text before secrets were encrypted, or under
+ * WEBHOOK_SECRET_KEY_PREVIOUS during a key rotation, is resealed under the current key the first
+ * time its webhook is read (listed, delivered to, rotated). The notice of a
  * job is claimed once (`webhook-notice:<jobId>`).
  */
 export class WebhookRepository {
@@ -63,7 +65,7 @@ export class WebhookRepository {
   ) {
     this.p = stackKeyPrefix(prefix);
     redis.defineCommand("webhookCreate", { numberOfKeys: 2, lua: CREATE_LUA });
-    redis.defineCommand("webhookSealPlain", { numberOfKeys: 1, lua: SEAL_PLAIN_LUA });
+    redis.defineCommand("webhookReseal", { numberOfKeys: 1, lua: RESEAL_LUA });
     this.redis = redis as WithScripts;
   }
 
@@ -141,14 +143,16 @@ export class WebhookRepository {
     await callRedis(() => this.redis.del(this.noticeKey(jobId)));
   }
 
-  /** A webhook's hash, its plain-text secret (from before encryption) sealed on the way. */
+  /**
+   * A webhook's hash, its secret resealed under the current key on the way if it was plain text
+   * (from before encryption) or under the previous key (before a key rotation).
+   */
   private async read(id: string): Promise<Record<string, string> | null> {
     const h = await callRedis(() => this.redis.hgetall(this.key(id)));
     if (!h.id) return null;
-    if (h.secret && WebhookSecretBox.isPlain(h.secret)) {
-      const plain = h.secret;
-      await callRedis(() => this.redis.webhookSealPlain(this.key(id), plain, this.box.seal(id, plain)));
-    }
+    const read = h.secret;
+    const resealed = read ? this.box.reseal(id, read) : null;
+    if (read && resealed) await callRedis(() => this.redis.webhookReseal(this.key(id), read, resealed));
     return h;
   }
 

@@ -1,6 +1,6 @@
+import { rolloutChecksum } from "../rollout-checksum";
 import type * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS, type QueueCapacity, type ServiceName, type UsageRates } from "../../apps/shared/contract";
 import type { JobSizes } from "../config/job-limits";
@@ -183,7 +183,7 @@ current-context: deployments
     };
     // The entrypoint reads the tokens file once at start (loadTokens): a tenant added or removed
     // changes the checksum, so its pods roll and the new file takes effect.
-    const tokensChecksum = tokens.apply((t) => createHash("sha256").update(t).digest("hex").slice(0, 16));
+    const tokensChecksum = rolloutChecksum(tokens);
     const tokensVolume: MountedVolume = {
       name: "api-tokens",
       mountPath: TOKENS_DIR,

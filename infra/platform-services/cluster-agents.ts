@@ -4,7 +4,8 @@ import { chartValues } from "./charts";
 import { FLUENT_BIT_TLS_DIR, clusterFilter, logstashOutput } from "./fluent-bit-config";
 import { helmRelease } from "./helm-release";
 import { authEnv, logstashAuthSecret } from "./logstash-auth";
-import { TLS_KEYS, certChecksum, tlsSecret, type MutualTls } from "./mutual-tls";
+import { TLS_KEYS, tlsSecret, type MutualTls } from "./mutual-tls";
+import { rolloutChecksum } from "../rollout-checksum";
 import { remoteWriteUrl } from "./remote-write-gateway";
 
 export const LOGGING_NAMESPACE = "logging";
@@ -53,7 +54,7 @@ export class ClusterAgents extends pulumi.ComponentResource {
         extraVolumes: [{ name: "platform-tls", secret: { secretName: LOGS_CLIENT_TLS_SECRET } }],
         extraVolumeMounts: [{ name: "platform-tls", mountPath: FLUENT_BIT_TLS_DIR, readOnly: true }],
         // Fluent Bit reads its certificate at start: a renewed one rolls the DaemonSet.
-        podAnnotations: { "platform/client-cert": certChecksum(args.logsTls.client.certPem) },
+        podAnnotations: { "platform/client-cert": rolloutChecksum(args.logsTls.client.certPem) },
         config: {
           filters: `${base.config?.filters ?? ""}${clusterFilter(args.clusterName)}`,
           outputs: pulumi.output(args.logstashIp).apply(logstashOutput),

@@ -5,7 +5,8 @@ import { INTERNAL_LB_ANNOTATIONS, chartValues } from "./charts";
 import { helmRelease, renderedChart } from "./helm-release";
 import { authEnv, logstashAuthSecret } from "./logstash-auth";
 import { ES_CLUSTER_NAME, LOGSTASH_TLS_DIR, TEMPLATE_DIR, TEMPLATE_FILE, indexTemplate, logstashPipeline, type LogRetentionDays } from "./logstash-pipeline";
-import { certChecksum, tlsSecret, type MutualTls } from "./mutual-tls";
+import { tlsSecret, type MutualTls } from "./mutual-tls";
+import { rolloutChecksum } from "../rollout-checksum";
 
 export interface ElasticStackArgs {
   provider: k8s.Provider;
@@ -84,7 +85,7 @@ export class ElasticStack extends pulumi.ComponentResource {
           ],
           podTemplate: {
             // Logstash reads its certificate at start: a renewed one rolls the pods.
-            metadata: { annotations: { "platform/server-cert": certChecksum(args.tls.server.certPem) } },
+            metadata: { annotations: { "platform/server-cert": rolloutChecksum(args.tls.server.certPem) } },
             spec: {
               containers: [
                 {

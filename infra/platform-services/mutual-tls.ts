@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
@@ -98,10 +97,3 @@ export const tlsSecret = (name: string, metadata: { name: string; namespace: pul
     { metadata, type: "kubernetes.io/tls", stringData: { [TLS_KEYS.cert]: cert.certPem, [TLS_KEYS.key]: cert.keyPem, [TLS_KEYS.ca]: caCertPem } },
     opts,
   );
-
-/**
- * A short checksum of a certificate, for a pod template annotation: a renewed certificate
- * changes the template, so the pods that read it at start roll.
- */
-export const certChecksum = (certPem: pulumi.Input<string>): pulumi.Output<string> =>
-  pulumi.output(certPem).apply((pem) => createHash("sha256").update(pem ?? "").digest("hex").slice(0, 16));

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PATHS, PORTS } from "../../apps/shared/contract";
 import { IMAGES, INTERNAL_LB_ANNOTATIONS } from "./charts";
-import { TLS_KEYS, certChecksum, tlsSecret, type MutualTls } from "./mutual-tls";
+import { TLS_KEYS, tlsSecret, type MutualTls } from "./mutual-tls";
+import { rolloutChecksum } from "../rollout-checksum";
 
 export interface RemoteWriteGatewayArgs {
   provider: k8s.Provider;
@@ -62,7 +63,7 @@ export class RemoteWriteGateway extends pulumi.ComponentResource {
           selector: { matchLabels: labels },
           template: {
             // ghostunnel reads its certificate at start: a renewed one rolls the pods.
-            metadata: { labels, annotations: { "platform/server-cert": certChecksum(args.tls.server.certPem) } },
+            metadata: { labels, annotations: { "platform/server-cert": rolloutChecksum(args.tls.server.certPem) } },
             spec: {
               automountServiceAccountToken: false,
               securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },

@@ -5,8 +5,7 @@ import type { ApiClient, DryRunResult, Job, JobPage } from "../shared/api-client
 import type { AdmissionWarning } from "../shared/contract";
 import { CliError, EXIT, exitForStatus, type ExitCode } from "./exit-codes";
 import { followJob, type FollowResult, type StreamTarget } from "./follow-job";
-import { describeJob, formatJobs, formatProblem, formatUsage, type Io, type Output, type TableOptions } from "./output";
-import { jsonPath } from "./jsonpath";
+import { describeJob, formatJobs, formatProblem, formatStructured, formatUsage, type Io, type Output, type TableOptions } from "./output";
 import { createProgress } from "./progress";
 import { readManifestFiles, type ManifestFile } from "./read-files";
 import { formatQueue } from "./queue-output";
@@ -289,10 +288,7 @@ export const usage = async (ctx: Ctx, api: string, o: { from?: string; to?: stri
     api,
   );
   if (!data) throw failed(error, response.status, "could not read usage");
-  if (o.output === "json") ctx.io.out(JSON.stringify(data, null, 2));
-  else if (o.output === "yaml") ctx.io.out(stringify(data).trimEnd());
-  else if (o.output.startsWith("jsonpath=")) ctx.io.out(jsonPath(o.output.slice("jsonpath=".length), data));
-  else ctx.io.out(formatUsage(data, { columns: ctx.io.columns, ...(o.noHeaders ? { noHeaders: true } : {}) }));
+  ctx.io.out(formatStructured(data, o.output) ?? formatUsage(data, { columns: ctx.io.columns, ...(o.noHeaders ? { noHeaders: true } : {}) }));
   return EXIT.ok;
 };
 

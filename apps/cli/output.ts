@@ -90,14 +90,19 @@ const WIDE_HEAD = [...HEAD, "NAMESPACE", "RESOURCES", "COST", "REASON"];
 /** The estimated cost so far, `~` while pods still run. */
 export const costOf = (j: Pick<Job, "usage">): string => (j.usage ? `${j.usage.final ? "" : "~"}$${j.usage.estimatedCostUsd.toFixed(4)}` : "-");
 
+/** A value as JSON, YAML or a JSONPath template's result, when the output asks for one of those; undefined for tables and names. */
+export const formatStructured = (value: unknown, output: Output): string | undefined => {
+  if (output.startsWith("jsonpath=")) return jsonPath(output.slice("jsonpath=".length), value);
+  if (output === "json") return JSON.stringify(value, null, 2);
+  if (output === "yaml") return stringify(value).trimEnd();
+  return undefined;
+};
+
 /** Jobs as the chosen output asks: a table (wide: more columns), JSON, YAML, a JSONPath template, or ids only. */
 export const formatJobs = (jobs: Job[], output: Output, whole: unknown = jobs, opts: TableOptions = {}): string => {
-  if (output.startsWith("jsonpath=")) return jsonPath(output.slice("jsonpath=".length), whole);
+  const structured = formatStructured(whole, output);
+  if (structured !== undefined) return structured;
   switch (output) {
-    case "json":
-      return JSON.stringify(whole, null, 2);
-    case "yaml":
-      return stringify(whole).trimEnd();
     case "name":
       return jobs.map((j) => j.id).join("\n");
     default: {

@@ -1,9 +1,7 @@
-import { stringify } from "yaml";
 import type { WebhookOutcome, WebhookView, WebhookWithSecret } from "../shared/contract";
 import { reach, failed, type Ctx } from "./commands";
 import { EXIT, type ExitCode } from "./exit-codes";
-import { jsonPath } from "./jsonpath";
-import { formatTime, table, type Output, type TableOptions } from "./output";
+import { formatStructured, formatTime, table, type Output, type TableOptions } from "./output";
 
 /**
  * `cpctl webhook …`: a tenant's webhooks (POST/GET /webhooks, DELETE /webhooks/:id,
@@ -17,15 +15,8 @@ const lastDelivery = (w: WebhookView): string => {
   return `${d.ok ? "ok" : "failed"}${d.status ? ` ${d.status}` : ""} ${formatTime(d.at)}${d.error ? `: ${d.error.slice(0, 60)}` : ""}`;
 };
 
-const structured = (value: unknown, output: Output): string | undefined => {
-  if (output === "json") return JSON.stringify(value, null, 2);
-  if (output === "yaml") return stringify(value).trimEnd();
-  if (output.startsWith("jsonpath=")) return jsonPath(output.slice("jsonpath=".length), value);
-  return undefined;
-};
-
 export const formatWebhooks = (items: WebhookView[], output: Output, opts: TableOptions = {}): string => {
-  const whole = structured({ items }, output);
+  const whole = formatStructured({ items }, output);
   if (whole !== undefined) return whole;
   if (output === "name") return items.map((w) => w.id).join("\n");
   const wide = output === "wide";
@@ -36,7 +27,7 @@ export const formatWebhooks = (items: WebhookView[], output: Output, opts: Table
 
 /** A created or rotated webhook: its secret shown once. */
 const printWithSecret = (ctx: Ctx, w: WebhookWithSecret, output: Output) => {
-  const whole = structured(w, output);
+  const whole = formatStructured(w, output);
   if (whole !== undefined) return ctx.io.out(whole);
   if (output === "name") return ctx.io.out(w.id);
   ctx.io.out(`${formatWebhooks([w], output, { columns: ctx.io.columns })}\nsecret: ${w.secret}`);

@@ -1,9 +1,6 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import express from "express";
 import { Redis } from "ioredis";
 import pino from "pino";
@@ -12,6 +9,7 @@ import type { JobView, ListPartialReason } from "../../apps/shared/contract";
 import { errorHandler } from "../../apps/shared/http/http-server";
 import { statusRoutes } from "../../apps/shared/public-api/jobs/read-routes";
 import { JobRepository, type FilterLimits } from "../../apps/shared/state/job-repository";
+import { CPCTL_FROM_SOURCE, runCpctl } from "../support/cpctl";
 import { REDIS_URL, removeRedisKeys, uniquePrefix } from "../support/test-stack";
 
 /**
@@ -78,19 +76,7 @@ const freshApi = async (limits: Partial<FilterLimits> = {}) => {
   return { prefix, jobs, page, all, base };
 };
 
-const cpctl = (base: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ["apps/cli/cpctl.cjs", ...args], {
-      cwd: path.join(__dirname, "../.."),
-      env: { ...process.env, CP_API_URL: base, CP_TOKEN: "unused-by-this-stub", CPCTL_CONFIG: path.join(os.tmpdir(), "cpctl-no-config.yaml") },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end();
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+const cpctl = (base: string, args: string[]) => runCpctl(CPCTL_FROM_SOURCE, args, { api: base, env: { CP_TOKEN: "unused-by-this-stub" } });
 
 interface Spec {
   ms: number;

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import type { JobView } from "../../apps/shared/contract";
 import { JobRepository } from "../../apps/shared/state/job-repository";
+import { CPCTL_FROM_SOURCE, runCpctl } from "../support/cpctl";
 import { REDIS_URL, startTestStack, waitForStatus, type TestStack } from "../support/test-stack";
 
 const root = path.join(__dirname, "../..");
@@ -24,19 +23,7 @@ const submit = (body: string, query = "", token = A) =>
   fetch(`${stack.url}/yaml${query}`, { method: "POST", headers: { "content-type": "application/yaml", ...as(token) }, body });
 const get = (p: string, token = A) => fetch(`${stack.url}${p}`, { headers: as(token) });
 const listIds = async (query: string, token = A) => ((await (await get(`/jobs?${query}`, token)).json()) as { items: JobView[] }).items.map((j) => j.id);
-const cpctl = (args: string[], token = A): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ["apps/cli/cpctl.cjs", ...args], {
-      cwd: root,
-      env: { ...process.env, CP_API_URL: stack.url, CP_TOKEN: token, CPCTL_CONFIG: path.join(os.tmpdir(), "cpctl-no-config.yaml") },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end();
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+const cpctl = (args: string[], token = A) => runCpctl(CPCTL_FROM_SOURCE, args, { api: stack.url, env: { CP_TOKEN: token } });
 
 describe("names and labels", { timeout: 120_000 }, () => {
   it("When a job is submitted with a name and labels, then it carries them; without a name, then it is named after its first object", async () => {

@@ -10,6 +10,9 @@ export interface Run {
   stderr: string;
 }
 
+/** cpctl from its TypeScript sources (through tsx), as `npm run cpctl` runs it: no build step. */
+export const CPCTL_FROM_SOURCE = path.join(__dirname, "../../apps/cli/cpctl.cjs");
+
 /** Build cpctl as it ships (one bundled file) into a fresh folder; resolves to its path. */
 export const buildCpctl = async (): Promise<string> => (await buildCli(path.join(await mkdtemp(path.join(os.tmpdir(), "cpctl-build-")), "cpctl.cjs"))).file;
 
